@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+// Local development tools that no package registry carries as a binary: the Temporal CLI (dev server + Web UI)
+// is compiled once by `go install` into the git-ignored .tools/ folder and reused from there.
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const toolsBin = path.join(repoRoot, '.tools', 'bin');
+export const temporalCliVersion = 'v1.5.1'; // newest tag whose go.mod has no `replace` (go install refuses those)
+export const temporalBinary = process.env.TEMPORAL_CLI_PATH ?? path.join(toolsBin, 'temporal');
+
+export function step(message: string): void {
+  process.stderr.write(`\x1b[36m▸\x1b[0m ${message}\n`);
+}
+
+export async function ensureTemporalCli(): Promise<string> {
+  if (existsSync(temporalBinary)) return temporalBinary;
+  step(`building the Temporal CLI ${temporalCliVersion} with go install (first time only, a few minutes)…`);
+  await mkdir(toolsBin, { recursive: true });
+  await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`], {
+    ...process.env,
+    GOBIN: toolsBin,
+  });
+  step(`Temporal CLI ready at ${path.relative(repoRoot, temporalBinary)}`);
+  return temporalBinary;
+}
+
+export function run(command: string, args: string[], env = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => (clearTimeout(timer), resolve()));
+    child.kill('SIGTERM');
+  });
+}

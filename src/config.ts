@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+// The one schema of the environment. Every process (API, worker, sandbox, scripts) parses it once at start;
+// defaults are the local development stack, documented in .env.example.
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.url().default('postgresql://root@127.0.0.1:5432/fundflow'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('fundflow'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: bool.default(false),
+
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Seconds the server waits for in-flight requests after SIGTERM before it closes them. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
+
+  AUTH_JWT_SECRET: optionalString,
+  AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: optionalString,
+
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Where the sandbox delivers Circle webhooks (the API's webhook route). */
+  SANDBOX_WEBHOOK_URL: z.url().default('http://127.0.0.1:3000/v1/webhooks/circle'),
+
+  CIRCLE_API_KEY: z.string().default('TEST_API_KEY:sandbox:sandbox'),
+  CIRCLE_ENTITY_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'a 32-byte hex string')
+    .default('0'.repeat(63) + '1'),
+  CIRCLE_WALLETS_BASE_URL: z.url().default('http://127.0.0.1:4010'),
+  CIRCLE_MINT_BASE_URL: z.url().default('http://127.0.0.1:4010'),
+  CIRCLE_WALLET_SET_ID: optionalString,
+  /** The Mint wire bank account that off-ramped USD is paid out to (the broker's funding account). */
+  CIRCLE_PAYOUT_BANK_ID: optionalString,
+  ETHEREUM_BLOCKCHAIN: z.enum(['ETH', 'ETH-SEPOLIA']).default('ETH-SEPOLIA'),
+  SOLANA_BLOCKCHAIN: z.enum(['SOL', 'SOL-DEVNET']).default('SOL-DEVNET'),
+
+  ALPACA_KEY_ID: z.string().default('sandbox-key'),
+  ALPACA_SECRET_KEY: z.string().default('sandbox-secret'),
+  ALPACA_PAPER: bool.default(true),
+  /** Overrides the Trading API origin the SDK would pick (paper or live); set for the sandbox. */
+  ALPACA_TRADING_BASE_URL: optionalString.default('http://127.0.0.1:4010').pipe(z.url().optional()),
+  ALPACA_BROKER_BASE_URL: z.url().default('http://127.0.0.1:4010'),
+  ALPACA_BROKER_KEY: z.string().default('sandbox-broker-key'),
+  ALPACA_BROKER_SECRET: z.string().default('sandbox-broker-secret'),
+  ALPACA_FIRM_ACCOUNT_ID: z.string().default('sandbox-firm-account'),
+
+  OPENAI_API_KEY: z.string().default('sk-sandbox'),
+  OPENAI_BASE_URL: z.url().default('http://127.0.0.1:4010/v1'),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+
+  SUMMARY_CRON: z.string().default('0 8 * * MON'),
+  SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production' && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
+    throw new ConfigError('invalid configuration:\n  AUTH_JWKS_URL: required in production (or AUTH_JWT_SECRET)');
+  }
+  return config;
+}

@@ -1,0 +1,58 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+// Everything a workflow shares with its callers (API, operators, tests): search attributes, signals, queries and
+// workflow ids. Plain definitions only, safe to import from workflow code and from Node alike.
+
+/** Custom search attributes, registered with the server by scripts/temporal.ts and the test helper. */
+export const searchAttributes = {
+  kind: defineSearchAttributeKey('FundflowKind', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('FundflowStatus', SearchAttributeType.KEYWORD),
+  userId: defineSearchAttributeKey('FundflowUserId', SearchAttributeType.KEYWORD),
+  needsOperator: defineSearchAttributeKey('FundflowNeedsOperator', SearchAttributeType.BOOL),
+} as const;
+
+/** `Name=Type` pairs as `temporal server start-dev --search-attribute` wants them. */
+export const searchAttributeFlags = Object.values(searchAttributes).map(
+  (key) => `${key.name}=${key.type === SearchAttributeType.BOOL ? 'Bool' : 'Keyword'}`,
+);
+
+export type WorkflowKind = 'kyc' | 'wallet' | 'deposit' | 'withdrawal' | 'order' | 'summary';
+
+/** Workflow ids derive from the business key, so a second start for the same thing finds the first run. */
+export const workflowIds = {
+  kyc: (userId: string) => `kyc-${userId}`,
+  wallet: (userId: string, chain: string) => `wallet-${userId}-${chain}`,
+  deposit: (chain: string, txHash: string) => `deposit-${chain}-${txHash.toLowerCase()}`,
+  withdrawal: (withdrawalId: string) => `withdrawal-${withdrawalId}`,
+  order: (orderId: string) => `order-${orderId}`,
+  summaryRun: (weekStartDate: string) => `summary-run-${weekStartDate}`,
+  summary: (userId: string, weekStartDate: string) => `summary-${userId}-${weekStartDate}`,
+} as const;
+
+/** The step a saga is on, for operators and the API. */
+export interface SagaProgress {
+  status: string;
+  /** Set while a step has failed for good and the saga waits for an operator to retry or abort. */
+  parked?: { step: string; reason: string; since: string };
+}
+
+export const progressQuery = defineQuery<SagaProgress>('progress');
+
+/** Operator decision for a parked saga: retry the failed step, or abort (compensate and fail). */
+export const operatorSignal = defineSignal<[{ action: 'retry' | 'abort'; note?: string }]>('operator');
+
+export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string }]>('kycDecision');
+
+export const cancelOrderSignal = defineSignal('cancelOrder');
+
+/**
+ * The answer of a saga's `accept` update, run with update-with-start by the API: the first step (validate,
+ * insert the row, reserve money) happens inside the workflow, so nothing is accepted without a durable run
+ * behind it, and the API still answers synchronously (202 with the row, or the problem).
+ */
+export type AcceptResult =
+  | { accepted: true; id: string }
+  | { accepted: false; problem: { status: 403 | 404 | 409 | 422; title: string; detail: string } };
+
+export const acceptUpdate = defineUpdate<AcceptResult>('accept');

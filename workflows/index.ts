@@ -1,0 +1,1 @@
+// Every workflow the worker registers (its workflowsPath). One export line per saga file.
