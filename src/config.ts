@@ -70,6 +70,8 @@ export const configSchema = z.object({
   SUMMARY_CRON: z.string().default('0 8 * * MON'),
   SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
 
+  /** The worker's own /healthz, /readyz and /metrics listener. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),

@@ -10,6 +10,8 @@ export interface TemporalServerOptions {
   /** SQLite file for persistence across restarts; omit for in-memory. */
   dbFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Discard the server's own log (tests); the dev stack shows it. */
+  quiet?: boolean;
 }
 
 export interface TemporalServer {
@@ -30,7 +32,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   args.push('--log-level', options.logLevel ?? 'warn', '--log-format', 'json');
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
 
-  const child = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(binary, args, { stdio: options.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`temporal server exited early with code ${code}`))),
   );

@@ -27,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrate(databaseUrl);
 
   step('starting the Temporal dev server for this run (in memory)');
-  const temporal: TemporalServer = await startTemporalServer({ port: await freePort() });
+  const temporal: TemporalServer = await startTemporalServer({ port: await freePort(), quiet: true });
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('temporalAddress', temporal.address);

@@ -6,7 +6,7 @@ CREATE TABLE "idempotency_keys" (
     "request_hash" CHAR(64) NOT NULL,
     "resource_type" VARCHAR(50) NOT NULL,
     "resource_id" UUID NOT NULL,
-    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "idempotency_keys_pkey" PRIMARY KEY ("user_id","key")
 );
@@ -22,8 +22,8 @@ CREATE TABLE "order_legs" (
     "filled_quantity" DECIMAL(36,18) NOT NULL DEFAULT 0,
     "filled_amount_usd" DECIMAL(18,2) NOT NULL DEFAULT 0,
     "filled_avg_price" DECIMAL(18,6),
-    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "created_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "order_legs_pkey" PRIMARY KEY ("order_id","symbol")
 );

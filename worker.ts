@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from './activities/index.js';
+import { loadConfig } from './src/config.js';
+import { createDb } from './src/db/client.js';
+import { startHealthServer } from './src/health.js';
+import { createLogger } from './src/logger.js';
+import { createProviders } from './src/providers/index.js';
+import { connectWorker } from './src/temporal.js';
+
+// Wires config, Prisma and the provider adapters into activities, registers the workflows, and runs until
+// SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL, 'worker');
+Runtime.install({ shutdownSignals: ['SIGTERM', 'SIGINT'] });
+
+const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const providers = createProviders(config, logger);
+const connection = await connectWorker(config);
+
+const worker = await Worker.create({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  workflowsPath: path.resolve(import.meta.dirname, 'workflows/index.ts'),
+  activities: createActivities({ db, providers, config, logger }),
+  maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+  maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  shutdownGraceTime: '30s',
+});
+
+const health = await startHealthServer({
+  host: config.HTTP_HOST,
+  port: config.WORKER_HTTP_PORT,
+  logger,
+  checks: {
+    postgres: async () => void (await db.$queryRaw`SELECT 1`),
+    temporal: async () => {
+      if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+    },
+  },
+});
+
+logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+try {
+  await worker.run();
+} finally {
+  health.close();
+  await connection.close();
+  await db.$disconnect();
+  logger.info('worker stopped');
+}
