@@ -5,6 +5,7 @@ import { loadConfig } from './src/config.js';
 import { createDb } from './src/db/client.js';
 import { startHealthServer } from './src/health.js';
 import { createLogger } from './src/logger.js';
+import { registry } from './src/metrics.js';
 import { createProviders } from './src/providers/index.js';
 import { connectWorker } from './src/temporal.js';
 
@@ -13,7 +14,12 @@ import { connectWorker } from './src/temporal.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
-Runtime.install({ shutdownSignals: ['SIGTERM', 'SIGINT'] });
+Runtime.install({
+  shutdownSignals: ['SIGTERM', 'SIGINT'],
+  telemetryOptions: config.WORKER_SDK_METRICS_PORT
+    ? { metrics: { prometheus: { bindAddress: `${config.HTTP_HOST}:${config.WORKER_SDK_METRICS_PORT}` } } }
+    : undefined,
+});
 
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const providers = createProviders(config, logger);
@@ -35,6 +41,7 @@ const health = await startHealthServer({
   host: config.HTTP_HOST,
   port: config.WORKER_HTTP_PORT,
   logger,
+  routes: { '/metrics': async () => ({ contentType: registry.contentType, body: await registry.metrics() }) },
   checks: {
     postgres: async () => void (await db.$queryRaw`SELECT 1`),
     temporal: async () => {

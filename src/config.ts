@@ -72,6 +72,8 @@ export const configSchema = z.object({
 
   /** The worker's own /healthz, /readyz and /metrics listener. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** The Temporal SDK's own Prometheus exporter (task latencies, slots, polls); 0 turns it off. */
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
