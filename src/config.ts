@@ -29,6 +29,8 @@ export const configSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Seconds the server waits for in-flight requests after SIGTERM before it closes them. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
+  /** How long a request waits for a saga's `accept` step before answering 503 (the run goes on regardless). */
+  API_ACCEPT_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
 
   AUTH_JWT_SECRET: optionalString,
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -57,7 +59,10 @@ export const configSchema = z.object({
   ALPACA_SECRET_KEY: z.string().default('sandbox-secret'),
   ALPACA_PAPER: bool.default(true),
   /** Overrides the Trading API origin the SDK would pick (paper or live); set for the sandbox. */
-  ALPACA_TRADING_BASE_URL: optionalString.default('http://127.0.0.1:4010').pipe(z.url().optional()),
+  ALPACA_TRADING_BASE_URL: z
+    .union([z.literal(''), z.url()])
+    .default('http://127.0.0.1:4010')
+    .transform((v) => v || undefined),
   ALPACA_BROKER_BASE_URL: z.url().default('http://127.0.0.1:4010'),
   ALPACA_BROKER_KEY: z.string().default('sandbox-broker-key'),
   ALPACA_BROKER_SECRET: z.string().default('sandbox-broker-secret'),
@@ -85,6 +90,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+export const developmentJwtSecret = 'fundflow-development-secret-not-for-production';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -94,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parsed.data;
   if (config.NODE_ENV === 'production' && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
     throw new ConfigError('invalid configuration:\n  AUTH_JWKS_URL: required in production (or AUTH_JWT_SECRET)');
+  }
+  // Outside production a fixed, public secret lets `npm run dev` and `npm run token` agree with no setup.
+  if (config.NODE_ENV !== 'production' && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
+    config.AUTH_JWT_SECRET = developmentJwtSecret;
   }
   return config;
 }

@@ -1,0 +1,18 @@
+import { parseArgs } from 'node:util';
+import { signDevToken } from '../src/api/dev-token.js';
+import { loadConfig } from '../src/config.js';
+
+// `npm run token -- <sub> [--operator] [--expires 12h]`: a development JWT for the API (sub = auth_provider_id).
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { operator: { type: 'boolean', default: false }, expires: { type: 'string', default: '12h' } },
+});
+const subject = positionals[0];
+if (!subject) {
+  process.stderr.write('usage: npm run token -- <sub> [--operator] [--expires 12h]\n');
+  process.exit(2);
+}
+process.stdout.write(
+  (await signDevToken(loadConfig(), { subject, operator: values.operator, expiresIn: values.expires })) + '\n',
+);

@@ -1,0 +1,95 @@
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import type { Config } from '../config.js';
+import { acceptUpdate, type AcceptResult } from '../../workflows/definitions.js';
+import { HttpProblem } from './problem.js';
+
+// The one way the API starts a saga: update-with-start of the workflow's `accept` update. The first step runs
+// inside the workflow (validate, write the row, reserve money, in one transaction), so nothing is accepted
+// without a durable run behind it, and the request still gets its answer synchronously.
+// Workflows are started by type name so that the API never loads workflow code.
+
+export type SagaWorkflowType = 'kycWorkflow' | 'walletWorkflow' | 'depositWorkflow' | 'withdrawalWorkflow' | 'orderWorkflow';
+
+export interface SagaStart {
+  workflowType: SagaWorkflowType;
+  /** From `workflowIds` in workflows/definitions.ts: the business key, so a repeat finds the running saga. */
+  workflowId: string;
+  input: unknown;
+}
+
+export interface AcceptDeps {
+  temporal: Client;
+  config: Config;
+}
+
+function startOperation(deps: AcceptDeps, start: SagaStart) {
+  return new WithStartWorkflowOperation(start.workflowType, {
+    workflowId: start.workflowId,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [start.input],
+    // A repeat while the saga runs joins it; a repeat after it ended starts a run whose accept finds the row.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+// gRPC DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: Temporal is slow, busy or away; anything else is a bug.
+const transientGrpcCodes = new Set([4, 8, 14]);
+
+function unavailable(error: unknown): HttpProblem | undefined {
+  const transient =
+    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    (error instanceof ServiceError && isGrpcServiceError(error.cause) && transientGrpcCodes.has(error.cause.code));
+  if (transient) {
+    return new HttpProblem(503, 'The request could not be accepted in time; repeat it (it is safe to)', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Starts (or joins) the saga and waits for its `accept` step: the accepted row's id, or the saga's refusal as
+ * an HttpProblem (422 insufficient buying power, 409, ...). A fixed update id makes a concurrent repeat on the
+ * same run share the first answer instead of running accept twice.
+ */
+export async function startWithAccept(deps: AcceptDeps, start: SagaStart): Promise<string> {
+  let result: AcceptResult;
+  try {
+    result = await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
+      deps.temporal.workflow.executeUpdateWithStart(acceptUpdate, {
+        updateId: 'accept',
+        startWorkflowOperation: startOperation(deps, start),
+      }),
+    );
+  } catch (error) {
+    throw unavailable(error) ?? error;
+  }
+  if (!result.accepted) {
+    throw new HttpProblem(result.problem.status, result.problem.detail, { title: result.problem.title });
+  }
+  return result.id;
+}
+
+/**
+ * Hands work to a saga without waiting for its first step to finish (webhooks must answer fast): returns once
+ * the run has durably accepted the update.
+ */
+export async function startWithoutWaiting(deps: AcceptDeps, start: SagaStart): Promise<void> {
+  try {
+    await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
+      deps.temporal.workflow.startUpdateWithStart(acceptUpdate, {
+        updateId: 'accept',
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: startOperation(deps, start),
+      }),
+    );
+  } catch (error) {
+    throw unavailable(error) ?? error;
+  }
+}

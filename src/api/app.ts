@@ -1,0 +1,59 @@
+import type { Client } from '@temporalio/client';
+import express, { type Router } from 'express';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { registerSagaStatusGauge } from '../metrics.js';
+import type { Providers } from '../providers/ports.js';
+import { authenticate, requireOperator } from './auth.js';
+import { requestContext } from './context.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { docsRouter } from './routes/docs.js';
+import { healthRouter } from './routes/health.js';
+import { meRouter } from './routes/me.js';
+import { kycRouter } from './routes/kyc.js';
+import { walletsRouter } from './routes/wallets.js';
+import { depositsRouter } from './routes/deposits.js';
+// TEMP import { withdrawalsRouter } from './routes/withdrawals.js';
+import { balancesRouter } from './routes/balances.js';
+import { webhooksRouter, type WebhookVerifier } from './routes/webhooks.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  providers?: Providers;
+  /** Verifies Circle's webhook signatures; defaults to the Circle adapter's verifier for CIRCLE_WALLETS_BASE_URL. */
+  verifyCircleWebhook?: WebhookVerifier;
+}
+
+/** Routers of the authenticated /v1 API, each `(deps) => Router` with full paths; add a resource with one line. */
+const v1Routers: ((deps: AppDeps) => Router)[] = [
+  meRouter,
+  kycRouter,
+  walletsRouter,
+  depositsRouter,
+  // TEMP withdrawalsRouter,
+  balancesRouter,
+];
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  registerSagaStatusGauge(deps.db);
+
+  app.use(requestContext(deps.logger));
+  app.use(healthRouter(deps));
+  app.use(docsRouter());
+  // Before the JSON parser: the signature covers the raw bytes, and webhooks carry no bearer token.
+  app.use(webhooksRouter(deps));
+  app.use(express.json({ limit: '64kb' }));
+  app.use('/v1', authenticate(deps));
+  app.use('/v1/admin', requireOperator);
+  for (const router of v1Routers) app.use(router(deps));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import type { Db } from '../db/client.js';
+import { HttpProblem } from './problem.js';
+
+// Idempotency-Key for commands that move money or start work (POST withdrawals, orders). The saga's accept step
+// writes the idempotency_keys row in the same transaction as the resource, so "key seen" and "resource exists"
+// are one fact. The resource id derives from (user, resource type, key), so a concurrent repeat reaches the same
+// workflow id and joins the first run instead of starting a second.
+
+/** What the route passes on to the saga, plus whether this request repeats an earlier one. */
+export interface IdempotentCommand {
+  resourceId: string;
+  idempotencyKey?: string;
+  requestHash?: string;
+  /** True when an earlier request with this key and body already created `resourceId`: start nothing. */
+  replay: boolean;
+}
+
+const keyPattern = /^[\x21-\x7e]{1,255}$/; // printable ASCII, fits idempotency_keys.key
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha-256 of method, path and the canonical JSON of the parsed command (key order and spacing do not count). */
+export function requestHash(method: string, path: string, command: unknown): string {
+  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(command)}`).digest('hex');
+}
+
+const namespace = Buffer.from('6f1c3a52-8f0e-4d7b-9a43-5b1f0e2c7d91'.replaceAll('-', ''), 'hex');
+
+/** A UUID v5 (RFC 9562, SHA-1 name-based) in fundflow's namespace: same name, same id. */
+export function uuidV5(name: string): string {
+  const bytes = createHash('sha1').update(namespace).update(name).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function conflict(): HttpProblem {
+  return new HttpProblem(409, 'This Idempotency-Key was already used with a different request', {
+    title: 'Idempotency key reused',
+  });
+}
+
+/**
+ * Reads the Idempotency-Key header (optional) and decides the resource id: the earlier resource for a repeat
+ * with the same body, a 409 for a different body, a derived id for a new key, a random id without a key.
+ * `command` is the validated request body without credentials (the hash is stored; a passcode must not be).
+ */
+export async function idempotentCommand(
+  db: Db,
+  req: Request,
+  options: { userId: string; resourceType: string; command: unknown },
+): Promise<IdempotentCommand> {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return { resourceId: randomUUID(), replay: false };
+  if (!keyPattern.test(key)) {
+    throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters', {
+      title: 'Validation failed',
+      errors: [{ path: 'header.idempotency-key', message: 'invalid' }],
+    });
+  }
+  const hash = requestHash(req.method, req.baseUrl + req.path, options.command);
+  const existing = await db.idempotencyKey.findUnique({ where: { userId_key: { userId: options.userId, key } } });
+  if (existing) {
+    if (existing.requestHash !== hash || existing.resourceType !== options.resourceType) throw conflict();
+    return { resourceId: existing.resourceId, idempotencyKey: key, requestHash: hash, replay: true };
+  }
+  return {
+    resourceId: uuidV5(`${options.userId}/${options.resourceType}/${key}`),
+    idempotencyKey: key,
+    requestHash: hash,
+    replay: false,
+  };
+}
+
+/**
+ * After the saga accepted: two concurrent first requests with one key but different bodies both reach the same
+ * run, and only the body that started it is recorded. The other one learns it here.
+ */
+export async function confirmIdempotentCommand(db: Db, userId: string, command: IdempotentCommand): Promise<void> {
+  if (!command.idempotencyKey) return;
+  const row = await db.idempotencyKey.findUnique({
+    where: { userId_key: { userId, key: command.idempotencyKey } },
+    select: { requestHash: true },
+  });
+  if (row && row.requestHash !== command.requestHash) throw conflict();
+}

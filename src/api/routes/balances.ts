@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import type { AppDeps } from '../app.js';
+import { callerOf } from '../auth.js';
+import { route } from '../route.js';
+import { balanceView, serializeBalance } from '../serializers.js';
+
+export function balancesRouter({ db }: AppDeps): Router {
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/balances',
+      summary: "The caller's buying power and deposits on their way to the broker",
+      responses: { 200: { description: 'Balances', schema: balanceView } },
+      problems: [404],
+    },
+    async (req, res) => {
+      const balance = await db.balance.findUniqueOrThrow({ where: { userId: callerOf(req).id } });
+      res.json(serializeBalance(balance));
+    },
+  );
+
+  return router;
+}

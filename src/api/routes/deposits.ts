@@ -1,0 +1,107 @@
+import bs58 from 'bs58';
+import { Router } from 'express';
+import { z } from 'zod';
+import { workflowIds } from '../../../workflows/definitions.js';
+import { startWithAccept } from '../accept.js';
+import type { AppDeps } from '../app.js';
+import { callerOf } from '../auth.js';
+import { findOwned } from '../owned.js';
+import { pageArgs, toPage } from '../pagination.js';
+import { HttpProblem } from '../problem.js';
+import { route } from '../route.js';
+import { chain, listQuery } from '../schemas.js';
+import { depositView, pageView, serializeDeposit } from '../serializers.js';
+
+// Deposits: the app reports a USDC transfer the user sent to their wallet (Circle's webhook may report it
+// first); either way one deposit saga per chain + tx hash.
+
+function isSolanaSignature(value: string): boolean {
+  try {
+    return bs58.decode(value).length === 64;
+  } catch {
+    return false;
+  }
+}
+
+const reportBody = z
+  .strictObject({ chain, txHash: z.string().trim().min(1).max(255) })
+  .refine((b) => (b.chain === 'ethereum' ? /^0x[0-9a-fA-F]{64}$/.test(b.txHash) : isSolanaSignature(b.txHash)), {
+    path: ['txHash'],
+    message: 'not a transaction hash of this chain (0x + 64 hex for ethereum, a base58 signature for solana)',
+  })
+  // Hex is case-insensitive and Circle reports it in lower case; base58 is case-sensitive.
+  .transform((b) => ({ ...b, txHash: b.chain === 'ethereum' ? b.txHash.toLowerCase() : b.txHash }));
+
+export function depositsRouter(deps: AppDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/v1/deposits',
+      summary: 'Report a USDC transfer the caller sent to their wallet',
+      description: 'Starts (or finds) the deposit saga; the same chain and txHash always answer the same deposit.',
+      body: reportBody,
+      responses: {
+        200: { description: 'Already known', schema: depositView },
+        202: { description: 'Accepted', schema: depositView },
+      },
+      problems: [404, 409, 422, 503],
+    },
+    async (req, res, { body }) => {
+      const user = callerOf(req);
+      const known = await db.deposit.findUnique({ where: { chain_txHash: { chain: body.chain, txHash: body.txHash } } });
+      if (known && known.userId !== user.id) {
+        throw new HttpProblem(409, 'This transaction was already reported for another wallet', {
+          title: 'Transaction already reported',
+        });
+      }
+      if (known) return void res.status(200).json(serializeDeposit(known));
+
+      const depositId = await startWithAccept(deps, {
+        workflowType: 'depositWorkflow',
+        workflowId: workflowIds.deposit(body.chain, body.txHash),
+        input: { chain: body.chain, txHash: body.txHash, userId: user.id },
+      });
+      const deposit = await db.deposit.findFirst({ where: { id: depositId, userId: user.id } });
+      // The saga accepted this hash for someone else's wallet (reported by its owner meanwhile).
+      if (!deposit) throw HttpProblem.notFound('Deposit');
+      res.status(202).location(`/v1/deposits/${deposit.id}`).json(serializeDeposit(deposit));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/deposits',
+      summary: "The caller's deposits, newest first",
+      query: listQuery,
+      responses: { 200: { description: 'A page of deposits', schema: pageView(depositView) } },
+      problems: [404],
+    },
+    async (req, res, { query }) => {
+      const rows = await db.deposit.findMany({ where: { userId: callerOf(req).id }, ...pageArgs(query) });
+      res.json(toPage(rows, query, serializeDeposit));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/deposits/:id',
+      summary: 'One of the caller’s deposits: status, amounts, step timestamps, failureReason',
+      responses: { 200: { description: 'The deposit', schema: depositView } },
+    },
+    async (req, res, { params }) => {
+      const userId = callerOf(req).id;
+      const deposit = await findOwned('Deposit', params.id, (id) => db.deposit.findFirst({ where: { id, userId } }));
+      res.json(serializeDeposit(deposit));
+    },
+  );
+
+  return router;
+}

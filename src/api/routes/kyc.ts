@@ -1,0 +1,82 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { kycDecisionSignal, workflowIds } from '../../../workflows/definitions.js';
+import { startWithAccept } from '../accept.js';
+import type { AppDeps } from '../app.js';
+import { callerOf } from '../auth.js';
+import { findOwned } from '../owned.js';
+import { HttpProblem } from '../problem.js';
+import { route } from '../route.js';
+import { userView } from '../serializers.js';
+
+// KYC: the user submits (the kyc saga moves them to `pending`); an operator (or, later, the provider's webhook)
+// decides by signalling that saga.
+
+const decisionBody = z.strictObject({
+  decision: z.enum(['approved', 'rejected']),
+  reason: z.string().trim().min(1).max(1000).optional(),
+});
+
+const kycStatusView = z.object({ kycStatus: userView.shape.kycStatus });
+
+export function kycRouter(deps: AppDeps): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/v1/me/kyc',
+      summary: 'Submit the caller for KYC',
+      description: 'Starts (or joins) the KYC saga; the decision arrives by the operator route or a provider webhook.',
+      responses: { 202: { description: 'Submitted', schema: kycStatusView } },
+      problems: [404, 409, 503],
+    },
+    async (req, res) => {
+      const user = callerOf(req);
+      await startWithAccept(deps, {
+        workflowType: 'kycWorkflow',
+        workflowId: workflowIds.kyc(user.id),
+        input: { userId: user.id },
+      });
+      const { kycStatus } = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { kycStatus: true } });
+      res.status(202).json({ kycStatus });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/v1/admin/users/:userId/kyc-decision',
+      summary: "Operator: decide a user's pending KYC",
+      body: decisionBody,
+      responses: {
+        202: {
+          description: 'Decision delivered to the KYC saga',
+          schema: z.object({ userId: z.guid(), decision: decisionBody.shape.decision }),
+        },
+      },
+    },
+    async (_req, res, { body, params: { userId } }) => {
+      const user = await findOwned('User', userId, (id) =>
+        db.user.findUnique({ where: { id }, select: { kycStatus: true } }),
+      );
+      const noPendingKyc = new HttpProblem(404, 'This user has no KYC submission waiting for a decision', {
+        title: 'No pending KYC',
+      });
+      if (user.kycStatus !== 'pending') throw noPendingKyc;
+      try {
+        await temporal.workflow.getHandle(workflowIds.kyc(userId)).signal(kycDecisionSignal, body);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw noPendingKyc;
+        throw error;
+      }
+      res.status(202).json({ userId, decision: body.decision });
+    },
+  );
+
+  return router;
+}

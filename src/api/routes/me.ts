@@ -1,0 +1,122 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { Prisma, type Db } from '../../db/client.js';
+import type { AppDeps } from '../app.js';
+import { callerOf } from '../auth.js';
+import { assertPasscode, hashPasscode, passcode } from '../passcode.js';
+import { HttpProblem } from '../problem.js';
+import { route } from '../route.js';
+import { meView, serializeMe } from '../serializers.js';
+
+// The caller's own user: created by the first PUT /v1/me (with its balance row), read by GET /v1/me.
+
+const profileBody = z.strictObject({
+  email: z.email().max(255).transform((v) => v.toLowerCase()).nullable().optional(),
+  phoneNumber: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number, e.g. "+14155550100"')
+    .nullable()
+    .optional(),
+});
+
+const passcodeBody = z.strictObject({
+  passcode,
+  currentPasscode: passcode.optional().meta({ description: 'Required once a passcode is set' }),
+});
+
+const meInclude = { balance: true, wallets: { orderBy: { createdAt: 'asc' as const } } };
+
+/** The name of the unique constraint (or its fields) an insert or update violated, if that is what failed. */
+function uniqueViolation(error: unknown): string | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return undefined;
+  // With the pg driver adapter the constraint comes as PostgreSQL names it, e.g. users_email_key.
+  const meta = error.meta as
+    | { target?: unknown; driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } } }
+    | undefined;
+  const constraint = meta?.driverAdapterError?.cause?.constraint;
+  return String(constraint?.index ?? constraint?.fields ?? meta?.target ?? '');
+}
+
+async function saveProfile(db: Db, subject: string, exists: boolean, data: z.output<typeof profileBody>) {
+  if (!exists) {
+    try {
+      const user = await db.user.create({
+        data: { authProviderId: subject, ...data, balance: { create: {} } },
+        include: meInclude,
+      });
+      return { user, created: true };
+    } catch (error) {
+      // A concurrent first PUT created the row: this one becomes an update.
+      if (!/auth_?provider_?id/i.test(uniqueViolation(error) ?? '')) throw error;
+    }
+  }
+  const user = await db.user.update({ where: { authProviderId: subject }, data, include: meInclude });
+  return { user, created: false };
+}
+
+export function meRouter({ db }: AppDeps): Router {
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/v1/me',
+      summary: "Create or update the caller's user",
+      description: 'The first call creates the user (sub = auth_provider_id) and its balance.',
+      body: profileBody,
+      responses: { 200: { description: 'Updated', schema: meView }, 201: { description: 'Created', schema: meView } },
+      problems: [409],
+    },
+    async (req, res, { body }) => {
+      try {
+        const { user, created } = await saveProfile(db, req.auth!.subject, req.caller != null, body);
+        req.caller = user;
+        res.status(created ? 201 : 200).json(serializeMe(user));
+      } catch (error) {
+        const constraint = uniqueViolation(error);
+        if (constraint === undefined) throw error;
+        const field = /phone/i.test(constraint) ? 'phoneNumber' : 'email';
+        throw new HttpProblem(409, `This ${field === 'email' ? 'email' : 'phone number'} belongs to another user`, {
+          title: 'Already in use',
+          errors: [{ path: `body.${field}`, message: 'already in use' }],
+        });
+      }
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/me',
+      summary: 'The caller: user, KYC status, balances, wallets',
+      responses: { 200: { description: 'The caller', schema: meView } },
+      problems: [404],
+    },
+    async (req, res) => {
+      const user = await db.user.findUniqueOrThrow({ where: { id: callerOf(req).id }, include: meInclude });
+      res.json(serializeMe(user));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'put',
+      path: '/v1/me/passcode',
+      summary: "Set the caller's 6-digit passcode (stored only as an argon2id hash)",
+      body: passcodeBody,
+      responses: { 204: { description: 'Set' } },
+      problems: [403, 404],
+    },
+    async (req, res, { body }) => {
+      const user = callerOf(req);
+      if (user.passcodeHash) await assertPasscode(user, body.currentPasscode);
+      await db.user.update({ where: { id: user.id }, data: { passcodeHash: await hashPasscode(body.passcode) } });
+      res.status(204).end();
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,127 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { depositTransitions, isTerminal } from '../../domain/status.js';
+import { workflowIds } from '../../../workflows/definitions.js';
+import { startWithoutWaiting } from '../accept.js';
+import type { AppDeps } from '../app.js';
+import { documentRoute } from '../openapi.js';
+import { HttpProblem } from '../problem.js';
+import { parse } from '../validate.js';
+
+// Circle's notifications (Programmable Wallets, v2). No bearer token: the ECDSA signature over the raw body is
+// the authentication, so nothing is parsed, logged as trusted or started before it verifies. An inbound
+// transfer to one of our wallets starts (or joins) that transaction's deposit saga; the saga's workflow id is
+// the chain + tx hash, so a redelivered notification, or a later one for the same transfer, starts nothing new.
+
+export type WebhookVerifier = (input: {
+  rawBody: Buffer;
+  signature: string | undefined;
+  keyId: string | undefined;
+}) => Promise<boolean>;
+
+const circleChains: Record<string, 'ethereum' | 'solana'> = {
+  ETH: 'ethereum',
+  'ETH-SEPOLIA': 'ethereum',
+  SOL: 'solana',
+  'SOL-DEVNET': 'solana',
+};
+
+const notificationBody = z.object({
+  notificationId: z.string().min(1),
+  notificationType: z.string(),
+  notification: z.looseObject({}),
+});
+
+const inboundTransaction = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  blockchain: z.string(),
+  transactionType: z.literal('INBOUND'),
+  walletId: z.string(),
+  amounts: z.array(z.string()).default([]),
+  txHash: z.string().min(1).optional(),
+  sourceAddress: z.string().optional(),
+  destinationAddress: z.string(),
+  errorReason: z.string().nullish(),
+});
+
+export function webhooksRouter(deps: AppDeps): Router {
+  const { db } = deps;
+  const router = Router();
+  const verify = deps.verifyCircleWebhook;
+
+  documentRoute({
+    method: 'head',
+    path: '/v1/webhooks/circle',
+    summary: 'Circle checks a subscription endpoint with HEAD before it delivers',
+    responses: { 200: { description: 'Subscribed' } },
+  });
+  router.head('/v1/webhooks/circle', (_req, res) => void res.status(200).end());
+
+  documentRoute({
+    method: 'post',
+    path: '/v1/webhooks/circle',
+    summary: 'Circle notifications (X-Circle-Signature over the raw body)',
+    description: 'An inbound transfer to a user wallet starts (or joins) its deposit saga. Answers fast.',
+    body: notificationBody,
+    responses: { 200: { description: 'Received', schema: z.object({ received: z.literal(true) }) } },
+    problems: [401, 503],
+  });
+  router.post('/v1/webhooks/circle', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verified =
+      verify !== undefined &&
+      (await verify({ rawBody, signature: req.get('x-circle-signature'), keyId: req.get('x-circle-key-id') }));
+    if (!verified) throw new HttpProblem(401, 'The Circle signature does not verify', { title: 'Bad signature' });
+
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw new HttpProblem(400, 'The request body is not valid JSON', { title: 'Malformed JSON' });
+    }
+    const event = parse(notificationBody, json);
+    const log = req.log.child({ notificationId: event.notificationId, notificationType: event.notificationType });
+    const transfer = event.notificationType === 'transactions.inbound' ? inboundTransaction.safeParse(event.notification) : undefined;
+    const chain = transfer?.success ? circleChains[transfer.data.blockchain] : undefined;
+    // Before the chain has a hash Circle has nothing to key a deposit on; a later notification will carry it.
+    if (!transfer?.success || !chain || !transfer.data.txHash) {
+      log.info('circle notification ignored');
+      return void res.status(200).json({ received: true });
+    }
+
+    const tx = transfer.data;
+    const txHash = chain === 'ethereum' ? tx.txHash!.toLowerCase() : tx.txHash!;
+    const wallet = await db.wallet.findFirst({ where: { circleWalletId: tx.walletId, chain }, select: { userId: true } });
+    const deposit = await db.deposit.findUnique({ where: { chain_txHash: { chain, txHash } }, select: { status: true } });
+    if (!wallet || (deposit && isTerminal(depositTransitions, deposit.status))) {
+      log.info({ knownWallet: Boolean(wallet), depositStatus: deposit?.status }, 'circle notification needs nothing');
+      return void res.status(200).json({ received: true });
+    }
+
+    await startWithoutWaiting(deps, {
+      workflowType: 'depositWorkflow',
+      workflowId: workflowIds.deposit(chain, txHash),
+      input: {
+        chain,
+        txHash,
+        userId: wallet.userId,
+        transfer: {
+          id: tx.id,
+          providerState: tx.state,
+          chain,
+          walletId: tx.walletId,
+          amountUsdc: tx.amounts[0],
+          txHash,
+          sourceAddress: tx.sourceAddress,
+          destinationAddress: tx.destinationAddress,
+          errorReason: tx.errorReason ?? undefined,
+        },
+      },
+    });
+    log.info({ txHash, chain }, 'deposit saga notified');
+    res.status(200).json({ received: true });
+  });
+
+  return router;
+}

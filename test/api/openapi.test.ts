@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type Api } from './harness.js';
+
+// The served OpenAPI document comes from the schemas that validate requests, so it lists every route the app
+// answers, with the same constraints.
+
+let api: Api;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+describe('GET /openapi.json', () => {
+  it('documents the routes of the contract with their request schemas and problem responses', async () => {
+    const { status, body: doc } = await api.request('GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    for (const [path, method] of [
+      ['/healthz', 'get'],
+      ['/readyz', 'get'],
+      ['/v1/me', 'put'],
+      ['/v1/me', 'get'],
+      ['/v1/me/passcode', 'put'],
+      ['/v1/me/kyc', 'post'],
+      ['/v1/admin/users/{userId}/kyc-decision', 'post'],
+      ['/v1/wallets', 'post'],
+      ['/v1/deposits/{id}', 'get'],
+      ['/v1/webhooks/circle', 'post'],
+      ['/v1/balances', 'get'],
+    ] as const) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    }
+    const passcode = doc.paths['/v1/me/passcode'].put;
+    expect(passcode.requestBody.content['application/json'].schema.properties.passcode.pattern).toBe('^\\d{6}$');
+    expect(passcode.responses['401'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+    expect(doc.paths['/v1/webhooks/circle'].post.security).toEqual([]);
+    expect(doc.components.schemas.Deposit.properties.amountStablecoin.type).toBe('string');
+  });
+
+  it('has a browsable reference page', async () => {
+    const reply = await api.request('GET', '/docs');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/text\/html/);
+    expect(reply.body).toContain('openapi.json');
+  });
+});
