@@ -41,6 +41,13 @@ export const configSchema = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** Where the sandbox delivers Circle webhooks (the API's webhook route). */
   SANDBOX_WEBHOOK_URL: z.url().default('http://127.0.0.1:3000/v1/webhooks/circle'),
+  /** Delay between two states of a simulated transfer, payout, deposit, journal or fill. */
+  SANDBOX_STEP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  /** How long the sandbox holds an answer when a `timeout` fault hits (longer than PROVIDER_TIMEOUT_MS). */
+  SANDBOX_TIMEOUT_HOLD_MS: z.coerce.number().int().min(0).default(20000),
+
+  /** Per-request deadline of every provider adapter; past it the call fails as a retryable `timeout`. */
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
 
   CIRCLE_API_KEY: z.string().default('TEST_API_KEY:sandbox:sandbox'),
   CIRCLE_ENTITY_SECRET: z
@@ -67,6 +74,10 @@ export const configSchema = z.object({
   ALPACA_BROKER_KEY: z.string().default('sandbox-broker-key'),
   ALPACA_BROKER_SECRET: z.string().default('sandbox-broker-secret'),
   ALPACA_FIRM_ACCOUNT_ID: z.string().default('sandbox-firm-account'),
+  /** The omnibus brokerage account journals fund; unset = the Trading API account (GET /v2/account). */
+  ALPACA_ACCOUNT_ID: optionalString,
+  /** Client-side request budget of the Alpaca SDK per host (Alpaca allows about 200 a minute). */
+  ALPACA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(200),
 
   OPENAI_API_KEY: z.string().default('sk-sandbox'),
   OPENAI_BASE_URL: z.url().default('http://127.0.0.1:4010/v1'),

@@ -24,7 +24,7 @@ export interface AppDeps {
   temporal: Client;
   logger: Logger;
   providers?: Providers;
-  /** Verifies Circle's webhook signatures; defaults to the Circle adapter's verifier for CIRCLE_WALLETS_BASE_URL. */
+  /** Verifies Circle's webhook signatures; default: keys fetched from CIRCLE_WALLETS_BASE_URL. */
   verifyCircleWebhook?: WebhookVerifier;
 }
 

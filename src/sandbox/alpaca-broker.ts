@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { AlpacaLedger, alpacaError, brokerDialect } from './alpaca-common.js';
 import { endpoint, idempotent, type Reply } from './http.js';
 import type { SandboxState } from './state.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { stableUuid } from './chain.js';
 import type { SandboxProvider } from './faults.js';
 import { ProviderHttpError, type ProviderDialect } from './http.js';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { circleDialect, circleError, data, isUuid } from './circle-common.js';
-import { endpoint, idempotent, type HandlerContext, type Reply } from './http.js';
+import { endpoint, idempotent, queryString, type HandlerContext, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
 
 // Circle Mint (the business account): wire bank accounts, payouts of USD to a bank (the off-ramp), incoming
@@ -188,7 +188,7 @@ export class CircleMintSim {
         this.settlePayout(payout, ctx);
         return { status: 201, body: data({ ...payout }) };
       }),
-    ), { rejectInside: true }));
+    { rejectInside: true }));
 
     router.get('/v1/businessAccount/payouts/:id', on('getPayout', (req) => {
       const payout = this.payouts.get(String(req.params.id));
@@ -234,9 +234,13 @@ export class CircleMintSim {
       return idempotent(this.state, { provider, operation: 'createMockWire' }, key, body, () => circleError(409, 1, 'The idempotency key was already used with a different request.'), () => apply(key));
     }, { rejectInside: true }));
 
-    router.get('/v1/businessAccount/deposits', on('listDeposits', () => ({
-      body: data([...this.deposits.values()].reverse().map((d) => ({ ...d }))),
-    })));
+    router.get('/v1/businessAccount/deposits', on('listDeposits', (req) => {
+      const deposits = [...this.deposits.values()].reverse();
+      const size = Math.min(Number(queryString(req, 'pageSize') ?? 50) || 50, 50);
+      const after = queryString(req, 'pageAfter');
+      const start = after ? deposits.findIndex((d) => d.id === after) + 1 : 0;
+      return { body: data(deposits.slice(start, start + size).map((d) => ({ ...d }))) };
+    }));
 
     router.get('/v1/businessAccount/balances', on('getBalances', () => ({
       body: data({ available: [{ amount: this.availableUsd.toFixed(2), currency: 'USD' }], unsettled: [] }),

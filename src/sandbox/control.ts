@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { AlpacaLedger } from './alpaca-common.js';
 import type { CircleWalletsSim } from './circle-wallets.js';

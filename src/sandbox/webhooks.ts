@@ -58,7 +58,7 @@ export class WebhookSender {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        body,
+        body: new Uint8Array(body),
         headers: {
           'content-type': 'application/json',
           'x-circle-signature': this.signer.sign(body),

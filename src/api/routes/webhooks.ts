@@ -4,6 +4,7 @@ import { depositTransitions, isTerminal } from '../../domain/status.js';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithoutWaiting } from '../accept.js';
 import type { AppDeps } from '../app.js';
+import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
 import { documentRoute } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import { parse } from '../validate.js';
@@ -48,7 +49,7 @@ const inboundTransaction = z.looseObject({
 export function webhooksRouter(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
-  const verify = deps.verifyCircleWebhook;
+  const verify = deps.verifyCircleWebhook ?? circleWebhookVerifier(deps.config);
 
   documentRoute({
     method: 'head',
@@ -69,9 +70,7 @@ export function webhooksRouter(deps: AppDeps): Router {
   });
   router.post('/v1/webhooks/circle', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verified =
-      verify !== undefined &&
-      (await verify({ rawBody, signature: req.get('x-circle-signature'), keyId: req.get('x-circle-key-id') }));
+    const verified = await verify({ rawBody, signature: req.get('x-circle-signature'), keyId: req.get('x-circle-key-id') });
     if (!verified) throw new HttpProblem(401, 'The Circle signature does not verify', { title: 'Bad signature' });
 
     let json: unknown;

@@ -1,0 +1,149 @@
+import { Circle, type MockWirePaymentRequest } from '@circle-fin/circle-sdk';
+import { Decimal } from 'decimal.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { ProviderError } from '../errors.js';
+import { idempotencyUuid } from '../idempotency.js';
+import type { FiatRailsPort, RailMovement, RailStatus } from '../ports.js';
+import { toCircleError } from './errors.js';
+
+// Circle Mint behind FiatRailsPort.
+//
+// Off-ramp (USDC → USD): a business-account payout to the broker's wire bank account
+// (`POST /v1/businessAccount/payouts`), pending until Circle settles it complete or failed (with errorCode).
+// The bank is CIRCLE_PAYOUT_BANK_ID, or one registered here once with a constant idempotency key.
+//
+// On-ramp (USD → USDC): USD arrives at Circle as an incoming wire to the business account's wire instructions
+// and shows up as a business-account deposit (`GET /v1/businessAccount/deposits`), pending → complete|failed.
+// Circle's API cannot send that wire (a bank does), so we use Circle's sandbox simulation of it,
+// `POST /v1/mocks/payments/wire`, with the instructions' trackingRef and account number. Circle links the wire
+// to the account only, not to a deposit id; so the adapter also sends our idempotency UUID in the mock wire,
+// and the local sandbox names the deposit by it. The on-ramp id is that UUID, known before the wire lands, and
+// a retry sends the same wire again without a second deposit. Against real Mint the wire comes from the bank:
+// this method is the place to replace with the bank's own wire call and a deposit match by amount.
+//
+// Mint's idempotencyKey must be a UUIDv4: derived from our key, so retries reuse it (409 = reused for a
+// different request). The SDK never retries; each call gets PROVIDER_TIMEOUT_MS and Temporal owns retries.
+
+const payoutBankDetails = {
+  accountNumber: '12340010',
+  routingNumber: '121000248',
+  billingDetails: { name: 'Fundflow Brokerage Funding', city: 'Boston', country: 'US', line1: '100 Money Street', district: 'MA', postalCode: '01234' },
+  bankAddress: { bankName: 'SAN FRANCISCO', city: 'SAN FRANCISCO', country: 'US', line1: '100 Money Street', district: 'CA' },
+};
+
+const railStatus = (status: string | undefined): RailStatus =>
+  status === 'complete' ? 'complete' : status === 'failed' ? 'failed' : 'pending';
+
+export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort {
+  const circle = new Circle(config.CIRCLE_API_KEY, config.CIRCLE_MINT_BASE_URL);
+  const options = { timeout: config.PROVIDER_TIMEOUT_MS };
+
+  async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const failure = toCircleError('circle-mint', error, operation);
+      logger?.warn({ provider: 'circle-mint', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code }, 'provider call failed');
+      throw failure;
+    }
+  }
+
+  function usd(amountUsd: string): string {
+    const amount = new Decimal(amountUsd);
+    if (!amount.isPositive() || amount.decimalPlaces() > 2) {
+      throw new ProviderError('circle-mint', 'invalid_request', `not a positive USD amount in cents: ${amountUsd}`);
+    }
+    return amount.toFixed(2);
+  }
+
+  let bank: Promise<string> | undefined;
+  function payoutBankId(): Promise<string> {
+    if (config.CIRCLE_PAYOUT_BANK_ID) return Promise.resolve(config.CIRCLE_PAYOUT_BANK_ID);
+    bank ??= call('createWireBank', async () => {
+      const res = await circle.wires.createBusinessWireAccount(
+        { idempotencyKey: idempotencyUuid('fundflow:payout-bank'), ...payoutBankDetails },
+        options,
+      );
+      const id = res.data.data?.id;
+      if (!id) throw new Error('Circle returned no wire bank account');
+      return id;
+    }).catch((error: unknown) => {
+      bank = undefined;
+      throw error;
+    });
+    return bank;
+  }
+
+  let instructions: Promise<{ trackingRef: string; accountNumber: string }> | undefined;
+  function wireInstructions(): Promise<{ trackingRef: string; accountNumber: string }> {
+    instructions ??= payoutBankId()
+      .then((id) => call('getWireInstructions', () => circle.wires.getBusinessWireAccountInstructions(id, 'USD', options)))
+      .then((res) => {
+        const { trackingRef, beneficiaryBank } = res.data.data ?? {};
+        if (!trackingRef || !beneficiaryBank?.accountNumber) throw new Error('Circle returned no wire instructions');
+        return { trackingRef, accountNumber: beneficiaryBank.accountNumber };
+      })
+      .catch((error: unknown) => {
+        instructions = undefined;
+        throw toCircleError('circle-mint', error, 'getWireInstructions');
+      });
+    return instructions;
+  }
+
+  return {
+    async startOffRamp({ amountUsd, idempotencyKey }) {
+      const amount = usd(amountUsd);
+      const destination = await payoutBankId();
+      const res = await call('createPayout', () =>
+        circle.payouts.createBusinessPayout(
+          { idempotencyKey: idempotencyUuid(idempotencyKey), destination: { type: 'wire', id: destination }, amount: { amount, currency: 'USD' } },
+          options,
+        ),
+      );
+      return toMovement(res.data.data);
+    },
+
+    async getOffRamp(id) {
+      const res = await call('getPayout', () => circle.payouts.getBusinessPayout(id, options));
+      return toMovement(res.data.data);
+    },
+
+    async startOnRamp({ amountUsd, idempotencyKey }) {
+      const amount = usd(amountUsd);
+      const { trackingRef, accountNumber } = await wireInstructions();
+      const id = idempotencyUuid(idempotencyKey);
+      const wire: MockWirePaymentRequest & { idempotencyKey: string } = {
+        trackingRef,
+        amount: { amount, currency: 'USD' },
+        beneficiaryBank: { accountNumber },
+        idempotencyKey: id,
+      };
+      const res = await call('createMockWire', () => circle.payments.createMockWirePayment(wire, options));
+      return { id, status: res.data.data?.status === 'failed' ? 'failed' : 'pending', amountUsd: amount };
+    },
+
+    async getOnRamp(id) {
+      let pageAfter: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const res = await call('listDeposits', () => circle.deposits.listBusinessDeposits('wire', undefined, undefined, undefined, pageAfter, 50, options));
+        const deposits = res.data.data ?? [];
+        const deposit = deposits.find((d) => d.id === id);
+        if (deposit) return { id, status: railStatus(deposit.status), amountUsd: deposit.amount.amount };
+        if (deposits.length < 50) break;
+        pageAfter = deposits.at(-1)!.id;
+      }
+      throw new ProviderError('circle-mint', 'not_found', `getOnRamp: no deposit ${id}`, { status: 404 });
+    },
+  };
+}
+
+function toMovement(payout: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null } | undefined): RailMovement {
+  if (!payout?.id) throw new ProviderError('circle-mint', 'unavailable', 'Circle returned no payout');
+  return {
+    id: payout.id,
+    status: railStatus(payout.status),
+    amountUsd: payout.amount?.amount ?? '0',
+    errorCode: payout.errorCode ?? undefined,
+  };
+}

@@ -1,0 +1,39 @@
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startSandbox } from './server.js';
+
+// `npm run sandbox`: the provider sandbox on SANDBOX_HOST:SANDBOX_PORT for local development, delivering Circle
+// webhooks to SANDBOX_WEBHOOK_URL and accepting the credentials the rest of the stack is configured with.
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL, 'sandbox');
+
+const sandbox = await startSandbox({
+  host: config.SANDBOX_HOST,
+  port: config.SANDBOX_PORT,
+  webhookUrl: config.SANDBOX_WEBHOOK_URL,
+  circleEntitySecret: config.CIRCLE_ENTITY_SECRET,
+  logger,
+  credentials: {
+    circleApiKey: config.CIRCLE_API_KEY,
+    alpacaKeyId: config.ALPACA_KEY_ID,
+    alpacaSecretKey: config.ALPACA_SECRET_KEY,
+    alpacaBrokerKey: config.ALPACA_BROKER_KEY,
+    alpacaBrokerSecret: config.ALPACA_BROKER_SECRET,
+    openaiApiKey: config.OPENAI_API_KEY,
+  },
+  firmAccountId: config.ALPACA_FIRM_ACCOUNT_ID,
+  stepDelayMs: config.SANDBOX_STEP_DELAY_MS,
+  timeoutHoldMs: config.SANDBOX_TIMEOUT_HOLD_MS,
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'sandbox stopping');
+  await sandbox.stop();
+  logger.info('sandbox stopped');
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

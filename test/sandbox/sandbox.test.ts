@@ -1,0 +1,123 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { constants, publicEncrypt, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createCircleWallets } from '../../src/providers/circle/wallets.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+// The sandbox as the outside world: its control API, and the provider behaviours the SDK adapters rely on
+// (credentials checked, idempotency enforced, faults that fail like the real services).
+
+let sandbox: TestSandbox;
+const env = loadConfig({ ...process.env });
+const circleAuth = { authorization: `Bearer ${env.CIRCLE_API_KEY}`, 'content-type': 'application/json' };
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+});
+afterAll(() => sandbox.stop());
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+async function ciphertext(): Promise<string> {
+  const { body } = await call('GET', '/v1/w3s/config/entity/publicKey', undefined, circleAuth);
+  const pem = (body!.data as { publicKey: string }).publicKey;
+  return publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(env.CIRCLE_ENTITY_SECRET, 'hex')).toString('base64');
+}
+
+describe('sandbox control API', () => {
+  it('refuses an on-chain transfer to an address no Circle wallet owns', async () => {
+    const res = await call('POST', '/sandbox/chain/transfers', { chain: 'ethereum', toAddress: `0x${'1'.repeat(40)}`, amount: '1' });
+    expect(res.status).toBe(404);
+  });
+
+  it('validates faults: a known provider, an operation of that provider, a kind', async () => {
+    expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createPayout', kind: 'http500' })).status).toBe(400);
+    expect((await call('POST', '/sandbox/faults', { provider: 'stripe', operation: 'x', kind: 'http500' })).status).toBe(400);
+    expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createOrder', kind: 'explode' })).status).toBe(400);
+    expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createOrder', kind: 'http500', times: 2 })).status).toBe(201);
+    expect((await call('DELETE', '/sandbox/faults')).status).toBe(204);
+    expect((await call('GET', '/sandbox/faults')).body).toEqual({ faults: [] });
+  });
+
+  it('applies the effect of a call whose answer times out, and counts it once', async () => {
+    const id = `order-${randomUUID()}`;
+    await sandbox.control.fault({ provider: 'alpaca', operation: 'createOrder', kind: 'timeout', holdMs: 50 });
+    const alpacaHeaders = { 'apca-api-key-id': env.ALPACA_KEY_ID, 'apca-api-secret-key': env.ALPACA_SECRET_KEY };
+    const order = { symbol: 'AAPL', qty: '1', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: id };
+    expect((await call('POST', '/v2/orders', order, alpacaHeaders)).status).toBe(200);
+    const duplicate = await call('POST', '/v2/orders', order, alpacaHeaders);
+    expect(duplicate).toMatchObject({ status: 422, body: { code: 40010001 } });
+    expect(await sandbox.control.effectCount('alpaca', 'createOrder', id)).toBe(1);
+    expect((await sandbox.control.effects()).effects.find((e) => e.key === id)).toMatchObject({ count: 1, requests: 2 });
+  });
+
+  it('redelivers a webhook the endpoint refused, with the same notification id', async () => {
+    const statuses = [500, 200, 200, 200];
+    const seen: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push((JSON.parse(body) as { notificationId: string }).notificationId);
+        res.writeHead(statuses.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      await sandbox.control.settings({ stepDelayMs: 5_000 });
+      await sandbox.control.setWebhookUrl(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      const wallet = await createCircleWallets(sandbox.config()).createWallet({ userId: 'u', chain: 'solana', idempotencyKey: `w-${randomUUID()}` });
+      await sandbox.control.chainTransfer({ chain: 'solana', toAddress: wallet.address, amount: '2' });
+      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toBe(seen[0]);
+      expect((await sandbox.control.webhooks()).at(-1)).toMatchObject({ attempts: 2, delivered: true, lastStatus: 200 });
+    } finally {
+      await sandbox.control.setWebhookUrl(null);
+      await sandbox.control.settings({ stepDelayMs: 40 });
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('forgets everything on reset', async () => {
+    await sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'reject' });
+    await sandbox.control.reset();
+    expect((await sandbox.control.effects()).effects).toEqual([]);
+    expect((await call('GET', '/sandbox/faults')).body).toEqual({ faults: [] });
+  });
+});
+
+describe('sandbox providers', () => {
+  it('answers 401 in each provider dialect to wrong credentials', async () => {
+    expect(await call('GET', '/v1/w3s/wallets', undefined, { authorization: 'Bearer TEST_API_KEY:no:no' })).toMatchObject({ status: 401, body: { code: 401 } });
+    expect(await call('GET', '/v2/account', undefined, { 'apca-api-key-id': 'x', 'apca-api-secret-key': 'y' })).toMatchObject({ status: 401, body: { code: 40110000 } });
+    expect(await call('GET', '/v1/journals/x', undefined, { authorization: 'Basic eDp5' })).toMatchObject({ status: 401 });
+    expect(await call('POST', '/v1/chat/completions', { model: 'm', messages: [] }, { authorization: 'Bearer sk-no' })).toMatchObject({ status: 401, body: { error: { code: 'invalid_api_key' } } });
+  });
+
+  it('refuses a reused entity-secret ciphertext with 156004', async () => {
+    const secret = await ciphertext();
+    const body = { idempotencyKey: randomUUID(), name: 'set', entitySecretCiphertext: secret };
+    expect((await call('POST', '/v1/w3s/developer/walletSets', body, circleAuth)).status).toBe(201);
+    const reused = await call('POST', '/v1/w3s/developer/walletSets', { ...body, idempotencyKey: randomUUID() }, circleAuth);
+    expect(reused).toMatchObject({ status: 400, body: { code: 156004 } });
+  });
+
+  it('requires a UUID idempotency key on Mint and refuses its reuse for another request with 409', async () => {
+    const payout = { destination: { type: 'wire', id: randomUUID() }, amount: { amount: '1.00', currency: 'USD' } };
+    expect((await call('POST', '/v1/businessAccount/payouts', payout, circleAuth)).status).toBe(400);
+    const bank = { idempotencyKey: randomUUID(), accountNumber: '1', routingNumber: '2', billingDetails: { name: 'n' }, bankAddress: { country: 'US' } };
+    expect((await call('POST', '/v1/businessAccount/banks/wires', bank, circleAuth)).status).toBe(201);
+    expect((await call('POST', '/v1/businessAccount/banks/wires', { ...bank, accountNumber: '9' }, circleAuth)).status).toBe(409);
+  });
+});
