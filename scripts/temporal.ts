@@ -12,6 +12,7 @@ export async function startDevTemporal() {
     uiPort: 8233,
     metricsPort: 9233,
     dbFile: path.join(dataDir, 'temporal.sqlite'),
+    logLevel: 'error',
   });
 }
 

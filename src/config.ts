@@ -11,6 +11,14 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+export const defaultSummarySystemPrompt = [
+  'You write the weekly account summary of a user of a mobile investing app.',
+  'Answer in short markdown: one heading and at most five bullet points, under 120 words.',
+  'Cite the exact figures you are given (amounts in USD); never invent, estimate or round numbers.',
+  'Describe only what happened. Do not give investment advice, recommendations, forecasts or opinions',
+  'about any security, and do not tell the user to buy, sell or hold anything.',
+].join(' ');
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -85,6 +93,10 @@ export const configSchema = z.object({
 
   SUMMARY_CRON: z.string().default('0 8 * * MON'),
   SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Users per page of the weekly run; the run continues as new after each page, bounding its history. */
+  SUMMARY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** The LLM's instructions for weekly summaries; empty = the built-in prompt (defaultSummarySystemPrompt). */
+  SUMMARY_SYSTEM_PROMPT: optionalString.transform((v) => v ?? defaultSummarySystemPrompt),
 
   /** The worker's own /healthz, /readyz and /metrics listener. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),

@@ -1,15 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, startApi, uniqueSubject, type Api } from './harness.js';
+import { createCircleWallets } from '../../src/providers/circle/wallets.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { eventually } from '../providers/support.js';
+import { registerUser, startApi, testConfig, uniqueSubject, type Api } from './harness.js';
 
 // Circle's webhook: authenticated only by its signature over the raw body. A notification that does not verify
 // is 401 and changes nothing: no deposit row, no saga.
 
 let api: Api;
+let sandbox: TestSandbox;
 beforeAll(async () => {
-  api = await startApi();
+  sandbox = await startTestSandbox();
+  api = await startApi({ config: testConfig({ CIRCLE_WALLETS_BASE_URL: sandbox.url }) });
+  await sandbox.control.setWebhookUrl(`${api.url}/v1/webhooks/circle`);
 });
-afterAll(() => api?.close());
+afterAll(async () => {
+  await api?.close();
+  await sandbox?.stop();
+});
 
 async function inboundToNewWallet() {
   const userId = await registerUser(api, uniqueSubject('depositor'));
@@ -45,7 +54,7 @@ describe('POST /v1/webhooks/circle', () => {
   it('refuses a notification whose signature does not verify, and starts nothing', async () => {
     const { userId, txHash, body } = await inboundToNewWallet();
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { 'x-circle-key-id': randomUUID(), 'x-circle-signature': Buffer.from('forged').toString('base64') },
     ]) {
       const reply = await api.request('POST', '/v1/webhooks/circle', { raw: body, headers });
@@ -59,5 +68,23 @@ describe('POST /v1/webhooks/circle', () => {
   it('needs no bearer token', async () => {
     const reply = await api.request('POST', '/v1/webhooks/circle', { raw: '{}' });
     expect(reply.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('accepts what Circle signs, and a transfer to a wallet we do not know starts nothing', async () => {
+    const wallets = createCircleWallets(sandbox.config());
+    const stranger = await wallets.createWallet({ userId: randomUUID(), chain: 'ethereum', idempotencyKey: randomUUID() });
+    const transfer = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: stranger.address, amount: '5' });
+
+    const deliveries = await eventually(
+      () => sandbox.control.webhooks(),
+      (all) => all.some((d) => d.transactionId === transfer.id && d.state === 'COMPLETE' && d.lastStatus !== undefined),
+    );
+    const forTransfer = deliveries.filter((d) => d.transactionId === transfer.id);
+    expect(forTransfer.length).toBeGreaterThan(0);
+    expect(forTransfer.every((d) => d.delivered && d.lastStatus === 200)).toBe(true);
+    expect(await api.db.deposit.count({ where: { txHash: transfer.txHash.toLowerCase() } })).toBe(0);
+    await expect(
+      api.temporal.workflow.getHandle(`deposit-ethereum-${transfer.txHash.toLowerCase()}`).describe(),
+    ).rejects.toThrow(/not found/i);
   });
 });

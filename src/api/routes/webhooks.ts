@@ -5,6 +5,8 @@ import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithoutWaiting } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
+import { transferState } from '../../providers/circle/wallets.js';
+import type { Chain, ChainTransfer } from '../../providers/ports.js';
 import { documentRoute } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import { parse } from '../validate.js';
@@ -20,12 +22,7 @@ export type WebhookVerifier = (input: {
   keyId: string | undefined;
 }) => Promise<boolean>;
 
-const circleChains: Record<string, 'ethereum' | 'solana'> = {
-  ETH: 'ethereum',
-  'ETH-SEPOLIA': 'ethereum',
-  SOL: 'solana',
-  'SOL-DEVNET': 'solana',
-};
+const circleChains: Record<string, Chain> = { ETH: 'ethereum', 'ETH-SEPOLIA': 'ethereum', SOL: 'solana', 'SOL-DEVNET': 'solana' };
 
 const notificationBody = z.object({
   notificationId: z.string().min(1),
@@ -36,15 +33,39 @@ const notificationBody = z.object({
 const inboundTransaction = z.looseObject({
   id: z.string(),
   state: z.string(),
-  blockchain: z.string(),
+  blockchain: z.string().refine((b) => b in circleChains),
   transactionType: z.literal('INBOUND'),
   walletId: z.string(),
-  amounts: z.array(z.string()).default([]),
-  txHash: z.string().min(1).optional(),
+  amounts: z.array(z.string()).min(1),
+  // Before the chain has a hash Circle has nothing to key a deposit on; a later notification carries it.
+  txHash: z.string().min(1),
   sourceAddress: z.string().optional(),
   destinationAddress: z.string(),
   errorReason: z.string().nullish(),
 });
+
+/** The inbound transfer a notification reports, in the WalletsPort's words; undefined for anything else. */
+function inboundTransferOf(event: z.output<typeof notificationBody>): (ChainTransfer & { txHash: string }) | undefined {
+  if (event.notificationType !== 'transactions.inbound') return undefined;
+  const parsed = inboundTransaction.safeParse(event.notification);
+  if (!parsed.success) return undefined;
+  const tx = parsed.data;
+  const chain = circleChains[tx.blockchain]!;
+  return {
+    id: tx.id,
+    state: transferState(tx.state),
+    providerState: tx.state,
+    direction: 'inbound',
+    chain,
+    walletId: tx.walletId,
+    amountUsdc: tx.amounts[0]!,
+    // Hex is case-insensitive; deposits key on the lower-case hash (as POST /v1/deposits stores it).
+    txHash: chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash,
+    sourceAddress: tx.sourceAddress,
+    destinationAddress: tx.destinationAddress,
+    errorReason: tx.errorReason ?? undefined,
+  };
+}
 
 export function webhooksRouter(deps: AppDeps): Router {
   const { db } = deps;
@@ -81,17 +102,14 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     const event = parse(notificationBody, json);
     const log = req.log.child({ notificationId: event.notificationId, notificationType: event.notificationType });
-    const transfer = event.notificationType === 'transactions.inbound' ? inboundTransaction.safeParse(event.notification) : undefined;
-    const chain = transfer?.success ? circleChains[transfer.data.blockchain] : undefined;
-    // Before the chain has a hash Circle has nothing to key a deposit on; a later notification will carry it.
-    if (!transfer?.success || !chain || !transfer.data.txHash) {
+    const transfer = inboundTransferOf(event);
+    if (!transfer) {
       log.info('circle notification ignored');
       return void res.status(200).json({ received: true });
     }
 
-    const tx = transfer.data;
-    const txHash = chain === 'ethereum' ? tx.txHash!.toLowerCase() : tx.txHash!;
-    const wallet = await db.wallet.findFirst({ where: { circleWalletId: tx.walletId, chain }, select: { userId: true } });
+    const { chain, txHash } = transfer;
+    const wallet = await db.wallet.findFirst({ where: { circleWalletId: transfer.walletId, chain }, select: { userId: true } });
     const deposit = await db.deposit.findUnique({ where: { chain_txHash: { chain, txHash } }, select: { status: true } });
     if (!wallet || (deposit && isTerminal(depositTransitions, deposit.status))) {
       log.info({ knownWallet: Boolean(wallet), depositStatus: deposit?.status }, 'circle notification needs nothing');
@@ -101,22 +119,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     await startWithoutWaiting(deps, {
       workflowType: 'depositWorkflow',
       workflowId: workflowIds.deposit(chain, txHash),
-      input: {
-        chain,
-        txHash,
-        userId: wallet.userId,
-        transfer: {
-          id: tx.id,
-          providerState: tx.state,
-          chain,
-          walletId: tx.walletId,
-          amountUsdc: tx.amounts[0],
-          txHash,
-          sourceAddress: tx.sourceAddress,
-          destinationAddress: tx.destinationAddress,
-          errorReason: tx.errorReason ?? undefined,
-        },
-      },
+      input: { chain, txHash, userId: wallet.userId, transfer },
     });
     log.info({ txHash, chain }, 'deposit saga notified');
     res.status(200).json({ received: true });
