@@ -67,6 +67,9 @@ export const configSchema = z.object({
   CIRCLE_WALLET_SET_ID: optionalString,
   /** The Mint wire bank account that off-ramped USD is paid out to (the broker's funding account). */
   CIRCLE_PAYOUT_BANK_ID: optionalString,
+  /** Circle wallets that send withdrawals for users without a wallet of their own on the chain; unset = created once. */
+  CIRCLE_TREASURY_WALLET_ID_ETHEREUM: optionalString,
+  CIRCLE_TREASURY_WALLET_ID_SOLANA: optionalString,
   ETHEREUM_BLOCKCHAIN: z.enum(['ETH', 'ETH-SEPOLIA']).default('ETH-SEPOLIA'),
   SOLANA_BLOCKCHAIN: z.enum(['SOL', 'SOL-DEVNET']).default('SOL-DEVNET'),
 

@@ -24,10 +24,6 @@ export interface WeeklyFacts {
   positions: { symbol: string; quantity: string; marketValueUsd: string | null }[];
 }
 
-export function hasActivity(facts: WeeklyFacts): boolean {
-  return facts.deposits.count + facts.withdrawals.count + facts.orders.count > 0;
-}
-
 function activityIn(start: Date, end: Date) {
   return Prisma.sql`(
     EXISTS (SELECT 1 FROM deposits d WHERE d.user_id = u.id AND d.created_at >= ${start} AND d.created_at < ${end})

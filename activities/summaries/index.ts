@@ -6,7 +6,6 @@ import { insertSummary, summaryCandidates, summaryExists, weeklyFacts, type Week
 import { checkSummary, fallbackSummary, summaryPrompt } from './prompt.js';
 
 export type { WeeklyFacts } from './facts.js';
-export { hasActivity } from './facts.js';
 
 /**
  * How a user's week ended up: `llm` the model's answer, `fallback` our figures without prose (the answer

@@ -14,8 +14,9 @@ import { meRouter } from './routes/me.js';
 import { kycRouter } from './routes/kyc.js';
 import { walletsRouter } from './routes/wallets.js';
 import { depositsRouter } from './routes/deposits.js';
-// TEMP import { withdrawalsRouter } from './routes/withdrawals.js';
+import { withdrawalsRouter } from './routes/withdrawals.js';
 import { balancesRouter } from './routes/balances.js';
+import { summariesRouter } from './routes/summaries.js';
 import { webhooksRouter, type WebhookVerifier } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -34,8 +35,9 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
   kycRouter,
   walletsRouter,
   depositsRouter,
-  // TEMP withdrawalsRouter,
+  withdrawalsRouter,
   balancesRouter,
+  summariesRouter,
 ];
 
 export function createApp(deps: AppDeps): express.Express {

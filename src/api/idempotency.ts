@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Db } from '../db/client.js';
+import { deterministicId } from '../domain/ids.js';
 import { HttpProblem } from './problem.js';
 
 // Idempotency-Key for commands that move money or start work (POST withdrawals, orders). The saga's accept step
 // writes the idempotency_keys row in the same transaction as the resource, so "key seen" and "resource exists"
-// are one fact. The resource id derives from (user, resource type, key), so a concurrent repeat reaches the same
-// workflow id and joins the first run instead of starting a second.
+// are one fact. The resource id derives from (user, resource type, key) (a UUID v5, src/domain/ids.ts), so a
+// concurrent repeat reaches the same workflow id and joins the first run instead of starting a second.
 
 /** What the route passes on to the saga, plus whether this request repeats an earlier one. */
 export interface IdempotentCommand {
@@ -33,17 +34,6 @@ function canonicalJson(value: unknown): string {
 /** sha-256 of method, path and the canonical JSON of the parsed command (key order and spacing do not count). */
 export function requestHash(method: string, path: string, command: unknown): string {
   return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(command)}`).digest('hex');
-}
-
-const namespace = Buffer.from('6f1c3a52-8f0e-4d7b-9a43-5b1f0e2c7d91'.replaceAll('-', ''), 'hex');
-
-/** A UUID v5 (RFC 9562, SHA-1 name-based) in fundflow's namespace: same name, same id. */
-export function uuidV5(name: string): string {
-  const bytes = createHash('sha1').update(namespace).update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function conflict(): HttpProblem {
@@ -77,7 +67,7 @@ export async function idempotentCommand(
     return { resourceId: existing.resourceId, idempotencyKey: key, requestHash: hash, replay: true };
   }
   return {
-    resourceId: uuidV5(`${options.userId}/${options.resourceType}/${key}`),
+    resourceId: deterministicId(`${options.userId}/${options.resourceType}/${key}`),
     idempotencyKey: key,
     requestHash: hash,
     replay: false,

@@ -1,18 +1,23 @@
 import { z } from 'zod';
+import { isUsdAmount, isUsdcAmount } from '../domain/money.js';
 
 // The zod pieces several resources share. Money arrives as decimal strings and stays one until Prisma.Decimal.
+
+const positive = (v: string) => /[1-9]/.test(v);
 
 /** A positive USD amount with at most 2 decimals that fits DECIMAL(18,2). */
 export const usdAmount = z
   .string()
-  .regex(/^\d{1,16}(\.\d{1,2})?$/, 'a decimal string with at most 2 decimals, e.g. "125.50"')
-  .refine((v) => /[1-9]/.test(v), 'must be greater than zero');
+  .refine(isUsdAmount, 'a decimal string with at most 2 decimals, e.g. "125.50"')
+  .refine(positive, 'must be greater than zero')
+  .meta({ description: 'USD as a decimal string, at most 2 decimals', example: '125.50' });
 
 /** A positive USDC amount with at most 18 decimals that fits DECIMAL(36,18). */
 export const usdcAmount = z
   .string()
-  .regex(/^\d{1,18}(\.\d{1,18})?$/, 'a decimal string with at most 18 decimals, e.g. "10.123456"')
-  .refine((v) => /[1-9]/.test(v), 'must be greater than zero');
+  .refine(isUsdcAmount, 'a decimal string with at most 18 decimals, e.g. "10.123456"')
+  .refine(positive, 'must be greater than zero')
+  .meta({ description: 'USDC as a decimal string, at most 18 decimals', example: '10.123456' });
 
 export const chain = z.enum(['ethereum', 'solana']);
 

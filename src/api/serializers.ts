@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import type { Balance, Deposit, User, Wallet, Withdrawal } from '../generated/prisma/client.js';
-import type { Prisma } from '../db/client.js';
+import { formatUsd, formatUsdc } from '../domain/money.js';
 
 // Rows to JSON, once per resource. Each view is a zod schema (it documents the response in /openapi.json) and
 // its serializer is typed by it, so the two cannot drift. camelCase, ids as UUID strings, times ISO-8601 UTC,
-// money as decimal strings: USD always with its 2 decimals ("125.50"); USDC the exact stored amount without
-// trailing zeros ("10.5"), never in exponent notation. Internal fields (passcode hash, Circle wallet id) never leave.
+// money as decimal strings (src/domain/money.ts): USD always with its 2 decimals ("125.50"); USDC the exact
+// stored amount without trailing zeros ("10.5"), never in exponent notation. Internal fields (passcode hash,
+// Circle wallet id) never leave.
 
-type Decimal = Prisma.Decimal;
-
-export const usd = (amount: Decimal): string => amount.toFixed(2);
-export const usdc = (amount: Decimal): string => amount.toFixed();
 const time = (at: Date): string => at.toISOString();
 const timeOrNull = (at: Date | null): string | null => at?.toISOString() ?? null;
 
@@ -48,8 +45,8 @@ export const balanceView = z
 
 export function serializeBalance(balance: Balance): z.input<typeof balanceView> {
   return {
-    buyingPowerUsd: usd(balance.buyingPowerUsd),
-    pendingBrokerDepositsUsd: usd(balance.pendingBrokerDepositsUsd),
+    buyingPowerUsd: formatUsd(balance.buyingPowerUsd),
+    pendingBrokerDepositsUsd: formatUsd(balance.pendingBrokerDepositsUsd),
     updatedAt: time(balance.updatedAt),
   };
 }
@@ -104,7 +101,7 @@ export function serializeDeposit(deposit: Deposit): z.input<typeof depositView> 
     chain: deposit.chain,
     txHash: deposit.txHash,
     token: deposit.token,
-    amountStablecoin: usdc(deposit.amountStablecoin),
+    amountStablecoin: formatUsdc(deposit.amountStablecoin),
     status: deposit.status,
     confirmedAt: timeOrNull(deposit.confirmedAt),
     offRampInitiatedAt: timeOrNull(deposit.offRampInitiatedAt),
@@ -139,7 +136,7 @@ export const withdrawalView = z
 export function serializeWithdrawal(withdrawal: Withdrawal): z.input<typeof withdrawalView> {
   return {
     id: withdrawal.id,
-    amountUsd: usd(withdrawal.amountUsd),
+    amountUsd: formatUsd(withdrawal.amountUsd),
     targetChain: withdrawal.targetChain,
     targetAddress: withdrawal.targetAddress,
     status: withdrawal.status,

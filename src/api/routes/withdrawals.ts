@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isValidEthereumAddress, isValidSolanaAddress } from '../../domain/addresses.js';
+import { isValidAddress } from '../../domain/addresses.js';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
@@ -19,7 +19,7 @@ import { pageView, serializeWithdrawal, withdrawalView } from '../serializers.js
 
 const createBody = z
   .strictObject({ amountUsd: usdAmount, targetChain: chain, targetAddress: z.string().trim().max(255), passcode })
-  .refine((b) => (b.targetChain === 'ethereum' ? isValidEthereumAddress : isValidSolanaAddress)(b.targetAddress), {
+  .refine((b) => isValidAddress(b.targetChain, b.targetAddress), {
     path: ['targetAddress'],
     message: 'not a valid address on the target chain',
   });

@@ -1,0 +1,38 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ProviderError } from '../../src/providers/errors.js';
+import { TransitionError } from '../../src/domain/status.js';
+
+// The one mapping from our errors to Temporal failures for the funding activities: a ProviderError keeps its
+// kind as the failure type (`Provider<kind>`), retryable or not as the provider said; a TransitionError (the row
+// is somewhere this step may not start from) never heals by retrying.
+
+export function toFailure(error: unknown): unknown {
+  if (error instanceof ProviderError) {
+    return ApplicationFailure.create({
+      message: `${error.provider}: ${error.message}`,
+      type: `Provider${error.kind}`,
+      nonRetryable: !error.retryable,
+      details: [{ provider: error.provider, kind: error.kind, ...error.details }],
+      // Alpaca's Retry-After: the next attempt waits at least that long instead of the policy's backoff.
+      nextRetryDelay: error.kind === 'rate_limited' && error.details.retryAfterMs ? error.details.retryAfterMs : undefined,
+      cause: error,
+    });
+  }
+  if (error instanceof TransitionError) return ApplicationFailure.nonRetryable(error.message, 'TransitionError');
+  return error;
+}
+
+/** Runs one activity body, translating its errors (see toFailure). */
+export async function translated<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+/** The idempotency key of one step of the calling workflow: the same on every retry and in every run of its id. */
+export function stepKey(step: string): string {
+  return `${Context.current().info.workflowExecution.workflowId}:${step}`;
+}

@@ -1,0 +1,21 @@
+import type { ActivityDeps } from '../index.js';
+import { createDepositActivities } from './deposit.js';
+import { createKycActivities } from './kyc.js';
+import { createMovementActivities } from './movements.js';
+import { createWalletActivities } from './wallet.js';
+import { createWithdrawalActivities } from './withdrawal.js';
+
+export { createDepositActivities, createKycActivities, createMovementActivities, createWalletActivities, createWithdrawalActivities };
+
+/** The activities of the funding sagas (KYC, wallets, deposits, withdrawals). */
+export function createFundingActivities(deps: ActivityDeps) {
+  return {
+    ...createKycActivities(deps),
+    ...createWalletActivities(deps),
+    ...createMovementActivities(deps),
+    ...createDepositActivities(deps),
+    ...createWithdrawalActivities(deps),
+  };
+}
+
+export type FundingActivities = ReturnType<typeof createFundingActivities>;

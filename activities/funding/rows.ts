@@ -1,0 +1,73 @@
+import { Prisma, type Db } from '../../src/db/client.js';
+import { hasReached } from '../../src/domain/reach.js';
+import {
+  depositTransitions, TransitionError, withdrawalTransitions, type DepositStatus, type WithdrawalStatus,
+} from '../../src/domain/status.js';
+
+// Guarded status changes of deposits and withdrawals, each ONE statement: the UPDATE ... WHERE status IN (<from>)
+// and the balance move it causes run together, and the balance moves only when the status did — so a retried
+// activity never moves money twice. A retry that finds the row already moved is a success; a row anywhere else
+// is a TransitionError.
+
+interface Tables {
+  deposits: DepositStatus;
+  withdrawals: WithdrawalStatus;
+}
+
+const machines = { deposits: depositTransitions, withdrawals: withdrawalTransitions } as const;
+const enumTypes = { deposits: 'deposit_status', withdrawals: 'withdrawal_status' } as const;
+
+export interface Move<T extends keyof Tables> {
+  table: T;
+  id: string;
+  from: readonly Tables[T][];
+  to: Tables[T];
+  /** Extra assignments, e.g. Prisma.sql`, confirmed_at = now()`. */
+  set?: Prisma.Sql;
+  /** The balances assignments the move causes, e.g. Prisma.sql`buying_power_usd = buying_power_usd + 1.00`. */
+  balance?: Prisma.Sql;
+  /** Move the balance only when the row came from one of these statuses (default: any of `from`). */
+  balanceFrom?: readonly Tables[T][];
+}
+
+/** Applies the move; returns the status the row came from, or undefined when an earlier attempt already did it. */
+export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<Tables[T] | undefined> {
+  const table = Prisma.raw(m.table);
+  const type = Prisma.raw(enumTypes[m.table]);
+  const from = [...m.from] as string[];
+  const balanceFrom = [...(m.balanceFrom ?? m.from)] as string[];
+  const balance = m.balance
+    ? Prisma.sql`, credited AS (
+        UPDATE balances SET ${m.balance} FROM moved
+        WHERE balances.user_id = moved.user_id AND moved.previous = ANY(${balanceFrom}::text[])
+        RETURNING 1)`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<{ previous: Tables[T] }[]>`
+    WITH old AS (
+      SELECT id, user_id, status::text AS previous FROM ${table}
+      WHERE id = ${m.id}::uuid AND status::text = ANY(${from}::text[]) FOR UPDATE
+    ), moved AS (
+      UPDATE ${table} t SET status = ${m.to}::${type} ${m.set ?? Prisma.empty}
+      FROM old WHERE t.id = old.id RETURNING old.user_id, old.previous
+    )${balance}
+    SELECT previous FROM moved`;
+  if (rows.length > 0) return rows[0]!.previous;
+
+  const current = await currentStatus(db, m.table, m.id);
+  const machine = machines[m.table] as Record<string, readonly string[]>;
+  if (current === undefined || !hasReached(machine, current, m.to)) {
+    throw new TransitionError(m.table, current ?? 'missing', m.to);
+  }
+  return undefined;
+}
+
+async function currentStatus(db: Db, table: keyof Tables, id: string): Promise<string | undefined> {
+  const row =
+    table === 'deposits'
+      ? await db.deposit.findUnique({ where: { id }, select: { status: true } })
+      : await db.withdrawal.findUnique({ where: { id }, select: { status: true } });
+  return row?.status;
+}
+
+/** USD as a SQL numeric literal parameter. */
+export const usd = (amountUsd: string) => Prisma.sql`${amountUsd}::numeric`;

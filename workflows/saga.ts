@@ -1,0 +1,160 @@
+import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
+import { condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ProviderErrorKind } from '../src/providers/errors.js';
+import { operatorSignal, progressQuery, searchAttributes, type SagaProgress, type WorkflowKind } from './definitions.js';
+
+// The loop every funding saga shares: run a step; when it fails for good (a non-retryable failure, or its
+// retries ran out) park — FundflowNeedsOperator=true, the step and reason in progressQuery — until an operator
+// signals retry (run the step again) or abort (the saga compensates and ends failed). A provider's `rejected`
+// answer at a step where it is a business outcome (insufficient funds, bad address) does not park: the step
+// throws StepRejected and the saga compensates at once.
+
+/** Provider error kinds that no retry can fix; activities throw them as ApplicationFailure type `Provider<kind>`. */
+const finalKinds = ['rejected', 'invalid_request', 'not_found', 'conflict', 'auth'] as const satisfies readonly ProviderErrorKind[];
+export const nonRetryableProviderTypes: string[] = finalKinds.map((kind) => `Provider${kind}`);
+
+/** Retries for calls to a provider: transient failures retry with backoff, then the step parks. */
+export const providerRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 6,
+  nonRetryableErrorTypes: nonRetryableProviderTypes,
+};
+
+/** Retries for our own database writes: a restarting PostgreSQL should not need an operator. */
+export const databaseRetry: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: ['TransitionError'],
+};
+
+/** The operator ended a parked saga: compensate and fail with this reason. */
+export class SagaAborted extends Error {
+  override name = 'SagaAborted';
+  constructor(readonly step: string, readonly reason: string) {
+    super(`aborted by an operator at ${step}: ${reason}`);
+  }
+}
+
+/** A provider refused the step for good as a business outcome (funds, address, ...): compensate, do not park. */
+export class StepRejected extends Error {
+  override name = 'StepRejected';
+  constructor(readonly step: string, readonly reason: string) {
+    super(`${step} rejected: ${reason}`);
+  }
+}
+
+/** A step noticed that the movement it waits for ended failed at the provider (not a call failure). */
+export class MovementFailed extends Error {
+  override name = 'MovementFailed';
+  constructor(readonly step: string, readonly reason: string) {
+    super(`${step} failed: ${reason}`);
+  }
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function failureType(error: unknown): string | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type ?? undefined : undefined;
+}
+
+export interface StepOptions {
+  /** A provider `rejected` at this step is the business outcome (throws StepRejected) rather than a park. */
+  rejectionIsFinal?: boolean;
+}
+
+export class Saga<S extends string> {
+  private readonly progress: SagaProgress;
+  private decision: 'retry' | 'abort' | undefined;
+
+  constructor(
+    private readonly kind: WorkflowKind,
+    private readonly userId: string,
+    status: S,
+  ) {
+    this.progress = { status };
+    setHandler(progressQuery, () => this.progress);
+    setHandler(operatorSignal, ({ action, note }) => {
+      if (!this.progress.parked) {
+        log.info('operator signal ignored: nothing is parked', { action, note });
+        return;
+      }
+      this.decision = action;
+    });
+    this.publish();
+  }
+
+  get status(): S {
+    return this.progress.status as S;
+  }
+
+  /** Records a transition the step's activity has written (search attributes and progressQuery). */
+  transition(status: S): void {
+    if (this.progress.status === status) return;
+    this.progress.status = status;
+    this.publish();
+  }
+
+  /**
+   * Runs `run` until it succeeds, parking on each failure for good until an operator decides. Workflow-level
+   * errors (SagaAborted, StepRejected, MovementFailed thrown by `run`) pass through untouched.
+   */
+  async step<T>(name: string, run: () => Promise<T>, options: StepOptions = {}): Promise<T> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const reason = failureReason(error);
+        if (options.rejectionIsFinal && failureType(error) === 'Providerrejected') throw new StepRejected(name, reason);
+        await this.park(name, reason);
+      }
+    }
+  }
+
+  /** Waits for an operator after `step` failed for good; returns on retry, throws SagaAborted on abort. */
+  async park(step: string, reason: string): Promise<void> {
+    this.progress.parked = { step, reason, since: new Date().toISOString() };
+    this.publish();
+    log.warn('saga parked for an operator', { step, reason });
+    await condition(() => this.decision !== undefined);
+    const action = this.decision;
+    this.decision = undefined;
+    this.progress.parked = undefined;
+    this.publish();
+    log.info('operator decided', { step, action });
+    if (action === 'abort') throw new SagaAborted(step, reason);
+  }
+
+  private publish(): void {
+    upsertSearchAttributes([
+      { key: searchAttributes.kind, value: this.kind },
+      { key: searchAttributes.status, value: this.progress.status },
+      { key: searchAttributes.userId, value: this.userId },
+      { key: searchAttributes.needsOperator, value: this.progress.parked !== undefined },
+    ]);
+  }
+}
+
+/** Wait between two polls of a provider movement: quick at first (most settle in seconds), then up to 5 minutes. */
+export function pollDelayMs(attempt: number): number {
+  return Math.min(500 * 2 ** Math.min(attempt, 10), 5 * 60_000);
+}
+
+/**
+ * Polls `read` until `settled` says so, sleeping between polls on workflow timers; `wake` (a signal's flag) ends
+ * a sleep early. Each poll is one activity, so a lost webhook only costs latency.
+ */
+export async function pollUntil<T>(read: () => Promise<T>, settled: (value: T) => boolean, wake?: () => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const value = await read();
+    if (settled(value)) return value;
+    await condition(() => wake?.() ?? false, pollDelayMs(attempt));
+  }
+}
