@@ -3,6 +3,7 @@ import type { Db } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
 import type { Providers } from '../src/providers/ports.js';
 import { createFundingActivities } from './funding/index.js';
+import { createOrderActivities } from './orders/index.js';
 import { createSummaryActivities } from './summaries/index.js';
 
 /** What every activity factory receives; tests pass the same, with sandbox-backed providers. */
@@ -17,6 +18,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createFundingActivities(deps),
+    ...createOrderActivities(deps),
     ...createSummaryActivities(deps),
   };
 }

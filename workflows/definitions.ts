@@ -47,6 +47,14 @@ export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejecte
 export const cancelOrderSignal = defineSignal('cancelOrder');
 
 /**
+ * News about a deposit's inbound transfer (a later Circle webhook for the same tx): wakes the deposit saga's
+ * wait early. Only a hint: the saga reads the transfer from Circle itself, and polls when no news comes.
+ */
+export const depositTransferUpdate = defineSignal<[{ transferId: string; state: 'pending' | 'complete' | 'failed' }]>(
+  'depositTransferUpdate',
+);
+
+/**
  * The answer of a saga's `accept` update, run with update-with-start by the API: the first step (validate,
  * insert the row, reserve money) happens inside the workflow, so nothing is accepted without a durable run
  * behind it, and the API still answers synchronously (202 with the row, or the problem).

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import { condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { hasReached } from '../src/domain/reach.js';
 import type { ProviderErrorKind } from '../src/providers/errors.js';
 import { operatorSignal, progressQuery, searchAttributes, type SagaProgress, type WorkflowKind } from './definitions.js';
 
@@ -69,14 +70,23 @@ export interface StepOptions {
   rejectionIsFinal?: boolean;
 }
 
+type Machine<S extends string> = { readonly [K in S]: readonly S[] };
+
 export class Saga<S extends string> {
   private readonly progress: SagaProgress;
   private decision: 'retry' | 'abort' | undefined;
+  private started = false;
 
+  /**
+   * Registers progressQuery and operatorSignal. Search attributes are written from the first `begin` or
+   * `transition` on: a run whose accept step refused the request never shows a status it never had. With the
+   * status machine, transitions never move the published status backwards (see `transition`).
+   */
   constructor(
     private readonly kind: WorkflowKind,
     private readonly userId: string,
     status: S,
+    private readonly machine?: Machine<S>,
   ) {
     this.progress = { status };
     setHandler(progressQuery, () => this.progress);
@@ -87,16 +97,27 @@ export class Saga<S extends string> {
       }
       this.decision = action;
     });
-    this.publish();
   }
 
   get status(): S {
     return this.progress.status as S;
   }
 
-  /** Records a transition the step's activity has written (search attributes and progressQuery). */
+  /** The request was accepted and its row is in `status`. */
+  begin(status: S): void {
+    this.started = true;
+    this.progress.status = status;
+    this.publish();
+  }
+
+  /**
+   * Records a transition the step's activity has written. A run that resumes a row further along replays
+   * earlier steps as no-ops; their transitions never move the published status backwards.
+   */
   transition(status: S): void {
-    if (this.progress.status === status) return;
+    if (!this.started) return this.begin(status);
+    const reached = this.machine ? hasReached(this.machine, this.status, status) : this.status === status;
+    if (reached) return;
     this.progress.status = status;
     this.publish();
   }
@@ -133,12 +154,55 @@ export class Saga<S extends string> {
   }
 
   private publish(): void {
+    if (!this.started) return;
     upsertSearchAttributes([
       { key: searchAttributes.kind, value: this.kind },
       { key: searchAttributes.status, value: this.progress.status },
       { key: searchAttributes.userId, value: this.userId },
       { key: searchAttributes.needsOperator, value: this.progress.parked !== undefined },
     ]);
+  }
+}
+
+/** The saga ended its business flow early: these are compensated, anything else is a bug. */
+export function isSagaEnd(error: unknown): error is SagaAborted | StepRejected | MovementFailed {
+  return error instanceof SagaAborted || error instanceof StepRejected || error instanceof MovementFailed;
+}
+
+/** A memoized start: the accept update and the workflow body share one run of the accept step. */
+export function once<T>(run: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= run());
+}
+
+export type MovementState = 'pending' | 'complete' | 'failed';
+
+/**
+ * A money movement that must complete (funding the broker, a compensation's reversal): start it, poll it until it
+ * settles, and when the provider reports it failed, park; an operator's retry starts a new movement under a new
+ * key (the failed one is final at the provider, so no double effect).
+ */
+export async function completeMovement<M>(
+  saga: Saga<string>,
+  movement: {
+    step: string;
+    start: (key: string) => Promise<M>;
+    read: (started: M) => Promise<M>;
+    state: (m: M) => MovementState;
+    reason: (m: M) => string;
+  },
+): Promise<M> {
+  for (let round = 0; ; round++) {
+    const key = round === 0 ? movement.step : `${movement.step}-${round}`;
+    const started = await saga.step(movement.step, () => movement.start(key));
+    const settled =
+      movement.state(started) === 'pending'
+        ? await saga.step(`${movement.step}:wait`, () =>
+            pollUntil(() => movement.read(started), (m) => movement.state(m) !== 'pending'),
+          )
+        : started;
+    if (movement.state(settled) === 'complete') return settled;
+    await saga.park(movement.step, movement.reason(settled));
   }
 }
 

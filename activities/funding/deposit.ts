@@ -5,6 +5,7 @@ import type { DepositStatus } from '../../src/domain/status.js';
 import type { Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
+import { transferNotSeen } from './contract.js';
 import { stepKey, translated } from './failures.js';
 import { move, usd } from './rows.js';
 
@@ -31,8 +32,6 @@ export type DepositAccepted = {
 
 export type DepositAcceptResult = DepositAccepted | Extract<AcceptResult, { accepted: false }>;
 
-/** Circle has not (yet) seen the reported hash; the accept step retries briefly, then answers 404. */
-export const transferNotSeen = 'TransferNotSeen';
 
 const notYours = {
   accepted: false,

@@ -34,5 +34,7 @@ export async function translated<T>(run: () => Promise<T>): Promise<T> {
 
 /** The idempotency key of one step of the calling workflow: the same on every retry and in every run of its id. */
 export function stepKey(step: string): string {
-  return `${Context.current().info.workflowExecution.workflowId}:${step}`;
+  const workflowId = Context.current().info.workflowExecution?.workflowId;
+  if (!workflowId) throw new Error(`step ${step} runs outside a workflow: no key to derive`);
+  return `${workflowId}:${step}`;
 }

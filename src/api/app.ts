@@ -17,6 +17,9 @@ import { depositsRouter } from './routes/deposits.js';
 import { withdrawalsRouter } from './routes/withdrawals.js';
 import { balancesRouter } from './routes/balances.js';
 import { summariesRouter } from './routes/summaries.js';
+import { basketsRouter } from './routes/baskets.js';
+import { ordersRouter } from './routes/orders.js';
+import { positionsRouter } from './routes/positions.js';
 import { webhooksRouter, type WebhookVerifier } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -38,6 +41,9 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
   withdrawalsRouter,
   balancesRouter,
   summariesRouter,
+  basketsRouter,
+  ordersRouter,
+  positionsRouter,
 ];
 
 export function createApp(deps: AppDeps): express.Express {

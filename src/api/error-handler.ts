@@ -14,7 +14,7 @@ function fromBodyParser(error: unknown): HttpProblem | undefined {
   const status = error.status;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (error.type === 'entity.parse.failed') {
-    return new HttpProblem(400, 'The request body is not valid JSON', { title: 'Malformed JSON' });
+    return HttpProblem.malformedJson();
   }
   return new HttpProblem(status, error.message);
 }

@@ -55,10 +55,9 @@ export async function idempotentCommand(
   const key = req.get('idempotency-key');
   if (key === undefined) return { resourceId: randomUUID(), replay: false };
   if (!keyPattern.test(key)) {
-    throw new HttpProblem(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters', {
-      title: 'Validation failed',
-      errors: [{ path: 'header.idempotency-key', message: 'invalid' }],
-    });
+    throw HttpProblem.invalid('Idempotency-Key must be 1 to 255 printable ASCII characters', [
+      { path: 'header.idempotency-key', message: 'invalid' },
+    ]);
   }
   const hash = requestHash(req.method, req.baseUrl + req.path, options.command);
   const existing = await db.idempotencyKey.findUnique({ where: { userId_key: { userId: options.userId, key } } });

@@ -13,10 +13,7 @@ export interface Page<T> {
 /** The findMany arguments for one page; spread them and add the owner filter. */
 export function pageArgs(query: ListQuery) {
   if (query.cursor !== undefined && !id.safeParse(query.cursor).success) {
-    throw new HttpProblem(400, 'The cursor is not one this API returned', {
-      title: 'Validation failed',
-      errors: [{ path: 'query.cursor', message: 'unknown cursor' }],
-    });
+    throw HttpProblem.invalid('The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
   }
   return {
     orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }],

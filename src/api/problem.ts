@@ -71,4 +71,13 @@ export class HttpProblem extends Error {
   static notFound(what: string): HttpProblem {
     return new HttpProblem(404, `${what} not found`);
   }
+
+  /** 400 listing the invalid fields (`errors`), the shape of every validation failure. */
+  static invalid(detail: string, errors: FieldError[]): HttpProblem {
+    return new HttpProblem(400, detail, { title: 'Validation failed', errors });
+  }
+
+  static malformedJson(): HttpProblem {
+    return new HttpProblem(400, 'The request body is not valid JSON', { title: 'Malformed JSON' });
+  }
 }

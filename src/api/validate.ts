@@ -17,8 +17,5 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, part: Requ
   // A bodiless request validates like an empty object, so its errors name the missing fields.
   const result = schema.safeParse(part === 'body' ? (value ?? {}) : value);
   if (result.success) return result.data;
-  throw new HttpProblem(400, `The request ${part} is invalid`, {
-    title: 'Validation failed',
-    errors: fieldErrors(result.error, part),
-  });
+  throw HttpProblem.invalid(`The request ${part} is invalid`, fieldErrors(result.error, part));
 }

@@ -58,7 +58,7 @@ export async function seed(db: Db, baskets: readonly BasketSeed[] = seedBaskets)
   }
   await db.$transaction(
     baskets.map(({ id, name, description, riskLevel, composition }) => {
-      const data = { name, description, riskLevel, compositionJson: composition, isActive: true };
+      const data = { name, description, riskLevel, compositionJson: composition.map((c) => ({ ...c })), isActive: true };
       return db.basket.upsert({ where: { id }, create: { id, ...data }, update: data });
     }),
   );

@@ -45,11 +45,19 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export async function startApi(options: { config?: Config; deps?: Partial<AppDeps> } = {}): Promise<Api> {
-  const config = options.config ?? testConfig();
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+/**
+ * Starts the API; with `stack` (test/helpers/stack.ts) it shares that stack's config, database and Temporal
+ * client, so its sagas run on the stack's worker and sandbox.
+ */
+export async function startApi(
+  options: { config?: Config; deps?: Partial<AppDeps>; stack?: { config: Config; db: Db; client: Client } } = {},
+): Promise<Api> {
+  const config = options.stack?.config ?? options.config ?? testConfig();
+  const db = options.stack?.db ?? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const temporal = options.stack?.client ?? new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const logger = createLogger(config.LOG_LEVEL, 'api-test');
   const app = createApp({ config, db, temporal, logger, ...options.deps });
   const server: Server = await new Promise((resolve) => {
@@ -84,7 +92,8 @@ export async function startApi(options: { config?: Config; deps?: Partial<AppDep
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await connection.close();
+      if (options.stack) return; // the stack closes what it owns
+      await temporal.connection.close();
       await db.$disconnect();
     },
   };

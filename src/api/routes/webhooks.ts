@@ -1,7 +1,8 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { depositTransitions, isTerminal } from '../../domain/status.js';
-import { workflowIds } from '../../../workflows/definitions.js';
+import { depositTransferUpdate, workflowIds } from '../../../workflows/definitions.js';
 import { startWithoutWaiting } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
@@ -13,8 +14,8 @@ import { parse } from '../validate.js';
 
 // Circle's notifications (Programmable Wallets, v2). No bearer token: the ECDSA signature over the raw body is
 // the authentication, so nothing is parsed, logged as trusted or started before it verifies. An inbound
-// transfer to one of our wallets starts (or joins) that transaction's deposit saga; the saga's workflow id is
-// the chain + tx hash, so a redelivered notification, or a later one for the same transfer, starts nothing new.
+// transfer to one of our wallets starts that transaction's deposit saga, or signals the running one; the saga's
+// workflow id is the chain + tx hash, so a redelivered or later notification for the transfer starts nothing new.
 
 export type WebhookVerifier = (input: {
   rawBody: Buffer;
@@ -98,7 +99,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     try {
       json = JSON.parse(rawBody.toString('utf8'));
     } catch {
-      throw new HttpProblem(400, 'The request body is not valid JSON', { title: 'Malformed JSON' });
+      throw HttpProblem.malformedJson();
     }
     const event = parse(notificationBody, json);
     const log = req.log.child({ notificationId: event.notificationId, notificationType: event.notificationType });
@@ -116,11 +117,21 @@ export function webhooksRouter(deps: AppDeps): Router {
       return void res.status(200).json({ received: true });
     }
 
-    await startWithoutWaiting(deps, {
-      workflowType: 'depositWorkflow',
-      workflowId: workflowIds.deposit(chain, txHash),
-      input: { chain, txHash, userId: wallet.userId, transfer },
-    });
+    const workflowId = workflowIds.deposit(chain, txHash);
+    const start = () =>
+      startWithoutWaiting(deps, { workflowType: 'depositWorkflow', workflowId, input: { chain, txHash, userId: wallet.userId, transfer } });
+    if (!deposit) await start();
+    else {
+      // The saga runs already: the news only wakes its wait early (it reads the transfer from Circle itself).
+      try {
+        await deps.temporal.workflow
+          .getHandle(workflowId)
+          .signal(depositTransferUpdate, { transferId: transfer.id, state: transfer.state });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        await start(); // the run is gone (terminated): a new one picks up where the row is
+      }
+    }
     log.info({ txHash, chain }, 'deposit saga notified');
     res.status(200).json({ received: true });
   });

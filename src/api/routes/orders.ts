@@ -1,0 +1,237 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Order, OrderLeg } from '../../generated/prisma/client.js';
+import { formatUsd, Money, sumUsd } from '../../domain/money.js';
+import { optionDetailsProblems, optionPremiumUsd } from '../../domain/options.js';
+import { isTerminal, orderTransitions, type OrderStatus } from '../../domain/status.js';
+import { cancelOrderSignal, workflowIds } from '../../../workflows/definitions.js';
+import { startWithAccept } from '../accept.js';
+import type { AppDeps } from '../app.js';
+import { callerOf } from '../auth.js';
+import { confirmIdempotentCommand, idempotentCommand } from '../idempotency.js';
+import { assertKycApproved } from '../kyc-gate.js';
+import { findOwned } from '../owned.js';
+import { pageArgs, toPage } from '../pagination.js';
+import { HttpProblem } from '../problem.js';
+import { route } from '../route.js';
+import { id, listQuery, usdAmount } from '../schemas.js';
+import { pageView } from '../serializers.js';
+
+// Orders: a basket (split by weight into one notional order per symbol), a stock or ETF (notional), or an option
+// (whole contracts at a limit price; its amountUsd is the premium quantity x limitPrice x 100, derived when
+// omitted). The saga's accept step reserves buying power (buy) or checks the position (sell) in the transaction
+// that writes the order, so a refused request (422) writes nothing.
+
+const statuses = ['pending', 'accepted_by_broker', 'partially_filled', 'filled', 'failed', 'canceled'] as const;
+const assetTypes = ['basket', 'stock', 'etf', 'option'] as const;
+
+const optionDetails = z
+  .strictObject({ occSymbol: z.string(), quantity: z.number(), limitPrice: z.string() })
+  .superRefine((details, ctx) => {
+    for (const problem of optionDetailsProblems(details)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+  })
+  .meta({ description: 'An option contract: OCC symbol without spaces, whole contracts, limit price per share' });
+
+const createBody = z
+  .strictObject({
+    assetType: z.enum(assetTypes),
+    side: z.enum(['buy', 'sell']),
+    amountUsd: usdAmount.optional(),
+    basketId: id.optional(),
+    symbol: z.string().regex(/^[A-Z][A-Z.]{0,9}$/, 'a ticker symbol in capitals, e.g. "VTI"').optional(),
+    optionDetails: optionDetails.optional(),
+  })
+  .superRefine((body, ctx) => {
+    const require = (field: 'amountUsd' | 'basketId' | 'symbol' | 'optionDetails') => {
+      if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${body.assetType} order` });
+    };
+    const forbid = (field: 'basketId' | 'symbol' | 'optionDetails') => {
+      if (body[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not used by a ${body.assetType} order` });
+    };
+    if (body.assetType === 'basket') {
+      require('basketId');
+      require('amountUsd');
+      forbid('symbol');
+      forbid('optionDetails');
+    } else if (body.assetType === 'option') {
+      require('optionDetails');
+      forbid('basketId');
+      forbid('symbol');
+      const details = body.optionDetails;
+      if (details && body.amountUsd !== undefined && optionDetailsProblems(details).length === 0) {
+        const premium = optionPremiumUsd(details);
+        if (!new Money(body.amountUsd).eq(premium)) {
+          ctx.addIssue({ code: 'custom', path: ['amountUsd'], message: `must be the premium quantity x limitPrice x 100 = ${premium}` });
+        }
+      }
+    } else {
+      require('symbol');
+      require('amountUsd');
+      forbid('basketId');
+      forbid('optionDetails');
+    }
+  });
+
+const legView = z.object({
+  symbol: z.string(),
+  status: z.enum(statuses),
+  notionalUsd: z.string().nullable(),
+  quantity: z.string().nullable(),
+  filledQuantity: z.string(),
+  filledAmountUsd: z.string(),
+  filledAvgPrice: z.string().nullable(),
+});
+
+export const orderView = z
+  .object({
+    id: z.guid(),
+    assetType: z.enum(assetTypes),
+    side: z.enum(['buy', 'sell']),
+    amountUsd: z.string().meta({ example: '100.00', description: 'USD to spend or sell; for options the premium' }),
+    status: z.enum(statuses),
+    basketId: z.guid().nullable(),
+    symbol: z.string().nullable().meta({ description: 'The symbol of a stock, ETF or option order' }),
+    optionDetails: z.object({ occSymbol: z.string(), quantity: z.number(), limitPrice: z.string() }).nullable(),
+    filledAmountUsd: z.string(),
+    legs: z.array(legView),
+    failureReason: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Order' });
+
+type OrderRow = Order & { legs: OrderLeg[] };
+
+function serializeOrder(order: OrderRow): z.input<typeof orderView> {
+  const legs = [...order.legs].sort((a, b) => a.symbol.localeCompare(b.symbol));
+  return {
+    id: order.id,
+    assetType: order.assetType,
+    side: order.side,
+    amountUsd: formatUsd(order.amountUsd),
+    status: order.status,
+    basketId: order.basketId,
+    symbol: order.assetType === 'basket' ? null : (legs[0]?.symbol ?? null),
+    optionDetails: (order.optionDetailsJson as z.input<typeof orderView>['optionDetails']) ?? null,
+    filledAmountUsd: sumUsd(legs.map((l) => l.filledAmountUsd)),
+    legs: legs.map((leg) => ({
+      symbol: leg.symbol,
+      status: leg.status,
+      notionalUsd: leg.notionalUsd ? formatUsd(leg.notionalUsd) : null,
+      quantity: leg.quantity?.toFixed() ?? null,
+      filledQuantity: leg.filledQuantity.toFixed(),
+      filledAmountUsd: formatUsd(leg.filledAmountUsd),
+      filledAvgPrice: leg.filledAvgPrice?.toFixed() ?? null,
+    })),
+    failureReason: order.failureReason,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+  };
+}
+
+export function ordersRouter(deps: AppDeps): Router {
+  const { db } = deps;
+  const router = Router();
+  const ownOrder = (userId: string, rawId: string) =>
+    findOwned('Order', rawId, (orderId) => db.order.findFirst({ where: { id: orderId, userId }, include: { legs: true } }));
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/v1/orders',
+      summary: 'Buy or sell a basket, a stock, an ETF or an option',
+      description:
+        'A buy reserves amountUsd from buying power at once (422 when it does not cover it); a sell needs a position ' +
+        'that covers it (422 otherwise). Honours Idempotency-Key: a repeat with the same key and body answers the same ' +
+        'order and starts nothing; the same key with another body is 409.',
+      body: createBody,
+      responses: { 202: { description: 'Accepted', schema: orderView } },
+      problems: [403, 404, 409, 422, 503],
+    },
+    async (req, res, { body }) => {
+      const user = callerOf(req);
+      assertKycApproved(user);
+      const plan = await idempotentCommand(db, req, { userId: user.id, resourceType: 'order', command: body });
+      if (!plan.replay) {
+        await startWithAccept(deps, {
+          workflowType: 'orderWorkflow',
+          workflowId: workflowIds.order(plan.resourceId),
+          input: {
+            orderId: plan.resourceId,
+            userId: user.id,
+            ...body,
+            idempotencyKey: plan.idempotencyKey,
+            requestHash: plan.requestHash,
+          },
+        });
+        await confirmIdempotentCommand(db, user.id, plan);
+      }
+      const order = await db.order.findFirstOrThrow({ where: { id: plan.resourceId, userId: user.id }, include: { legs: true } });
+      if (plan.replay) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(202).location(`/v1/orders/${order.id}`).json(serializeOrder(order));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/orders',
+      summary: "The caller's orders, newest first",
+      query: listQuery,
+      responses: { 200: { description: 'A page of orders', schema: pageView(orderView) } },
+      problems: [404],
+    },
+    async (req, res, { query }) => {
+      const rows = await db.order.findMany({ where: { userId: callerOf(req).id }, include: { legs: true }, ...pageArgs(query) });
+      res.json(toPage(rows, query, serializeOrder));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/orders/:id',
+      summary: 'One of the caller’s orders: status, filled amount, per-symbol legs',
+      responses: { 200: { description: 'The order', schema: orderView } },
+    },
+    async (req, res, { params }) => {
+      res.json(serializeOrder(await ownOrder(callerOf(req).id, params.id)));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/v1/orders/:id/cancel',
+      summary: 'Cancel what has not filled yet',
+      description:
+        'Asks the order saga to cancel the legs still open at the broker; the order ends canceled with the unfilled ' +
+        'remainder back in buying power (poll GET /v1/orders/{id}). 409 once the order is filled, failed or canceled.',
+      responses: { 202: { description: 'Cancel requested', schema: orderView } },
+      problems: [409],
+    },
+    async (req, res, { params }) => {
+      const userId = callerOf(req).id;
+      const order = await ownOrder(userId, params.id);
+      const notCancelable = (status: OrderStatus) =>
+        new HttpProblem(409, `The order is already ${status}`, { title: 'Order not cancelable' });
+      if (isTerminal(orderTransitions, order.status)) throw notCancelable(order.status);
+      try {
+        await deps.temporal.workflow.getHandle(workflowIds.order(order.id)).signal(cancelOrderSignal);
+      } catch (error) {
+        // The run finished between our read and the signal: the order is terminal now.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        const now = await ownOrder(userId, order.id);
+        throw notCancelable(now.status);
+      }
+      res.status(202).location(`/v1/orders/${order.id}`).json(serializeOrder(order));
+    },
+  );
+
+  return router;
+}

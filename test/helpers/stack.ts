@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { Config } from '../../src/config.js';
+import { createDb, Prisma, type Db } from '../../src/db/client.js';
+import type { KycStatus } from '../../src/domain/status.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { createProviders } from '../../src/providers/index.js';
+import type { Providers } from '../../src/providers/ports.js';
+import type { SandboxOptions } from '../../src/sandbox/server.js';
+import { acceptUpdate, type AcceptResult } from '../../workflows/definitions.js';
+import { startTestSandbox, type TestSandbox } from './sandbox.js';
+
+// The one end-to-end stack for tests: this run's PostgreSQL and Temporal dev server (global-setup), a provider
+// sandbox on a free port, the real provider adapters pointed at it, and a worker running every workflow and
+// activity on a task queue of its own (so test files running side by side never take each other's tasks).
+
+export interface StackOptions {
+  /** Names the task queue (and logs), e.g. the test file's area. */
+  name?: string;
+  /** Environment overrides for the Config (on top of the sandbox's URLs). */
+  env?: Record<string, string>;
+  sandbox?: SandboxOptions;
+  /** false: no worker (e.g. a test that runs its own); default true. */
+  worker?: boolean;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface Stack {
+  config: Config;
+  db: Db;
+  client: Client;
+  sandbox: TestSandbox;
+  providers: Providers;
+  logger: Logger;
+  /** undefined when started with `worker: false`. */
+  worker?: Worker;
+  taskQueue: string;
+  /**
+   * What the API does to start a saga: update-with-start of its `accept` update (USE_EXISTING), answering the
+   * AcceptResult and the run's handle. The update id defaults to the API's fixed 'accept'; note that the server
+   * answers a repeat of a completed update id from the closed run's outcome without starting a new run.
+   */
+  accept<A>(
+    workflowType: string,
+    workflowId: string,
+    input: A,
+    options?: { updateId?: string },
+  ): Promise<{ result: AcceptResult; handle: WorkflowHandle }>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
+  } catch {
+    // Already installed by another helper in this process: keep theirs.
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  installQuietRuntime();
+  const name = options.name ?? 'e2e';
+  const taskQueue = `${name}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const sandbox = await startTestSandbox({ stepDelayMs: 20, ...options.sandbox });
+  const config = sandbox.config({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_POOL_SIZE: '4',
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...options.env,
+  });
+  const logger = createLogger(config.LOG_LEVEL, name);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const providers = createProviders(config, logger);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  let worker: Worker | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  let running: Promise<void> | undefined;
+  if (options.worker !== false) {
+    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+      activities: createActivities({ db, providers, config, logger }),
+      ...options.workerOptions,
+    });
+    running = worker.run();
+  }
+
+  return {
+    config,
+    db,
+    client,
+    sandbox,
+    providers,
+    logger,
+    worker,
+    taskQueue,
+    async accept(workflowType, workflowId, input, acceptOptions = {}) {
+      const startWorkflowOperation = new WithStartWorkflowOperation(workflowType, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      const result = await client.workflow.executeUpdateWithStart(acceptUpdate, {
+        updateId: acceptOptions.updateId ?? 'accept',
+        startWorkflowOperation,
+      });
+      return { result, handle: await startWorkflowOperation.workflowHandle() };
+    },
+    async stop() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await nativeConnection?.close();
+      await connection.close();
+      await db.$disconnect();
+      await sandbox.stop();
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  authProviderId: string;
+}
+
+/** A user row (KYC approved by default) with its balances row, written directly: for tests that start later. */
+export async function createUser(
+  db: Db,
+  options: { kycStatus?: KycStatus; buyingPowerUsd?: string; pendingBrokerDepositsUsd?: string; balance?: boolean } = {},
+): Promise<TestUser> {
+  const authProviderId = `test|${randomUUID()}`;
+  const user = await db.user.create({
+    data: {
+      authProviderId,
+      kycStatus: options.kycStatus ?? 'approved',
+      balance:
+        options.balance === false
+          ? undefined
+          : {
+              create: {
+                buyingPowerUsd: new Prisma.Decimal(options.buyingPowerUsd ?? '0'),
+                pendingBrokerDepositsUsd: new Prisma.Decimal(options.pendingBrokerDepositsUsd ?? '0'),
+              },
+            },
+    },
+    select: { id: true },
+  });
+  return { id: user.id, authProviderId };
+}
+
+/** The user's balances as 2-decimal strings (missing row: undefined). */
+export async function balancesOf(
+  db: Db,
+  userId: string,
+): Promise<{ buyingPowerUsd: string; pendingBrokerDepositsUsd: string } | undefined> {
+  const row = await db.balance.findUnique({ where: { userId } });
+  return row
+    ? { buyingPowerUsd: row.buyingPowerUsd.toFixed(2), pendingBrokerDepositsUsd: row.pendingBrokerDepositsUsd.toFixed(2) }
+    : undefined;
+}

@@ -1,0 +1,44 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { progressQuery, type SagaProgress, workflowIds } from '../../workflows/definitions.js';
+import type { Stack } from '../helpers/stack.js';
+
+// Steps the funding tests share: provision a wallet through its saga, send USDC to it on the sandbox chain, and
+// wait for a saga to park.
+
+/** Polls until `check` returns a value (not undefined), failing after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
+  return eventually(async () => {
+    const progress = await handle.query(progressQuery);
+    return progress.parked ? progress : undefined;
+  });
+}
+
+/** A wallet on `chain` for an approved user, through walletWorkflow; returns the row. */
+export async function provisionWallet(stack: Stack, userId: string, chain: 'ethereum' | 'solana' = 'ethereum') {
+  const { result, handle } = await stack.accept('walletWorkflow', workflowIds.wallet(userId, chain), { userId, chain });
+  if (!result.accepted) throw new Error(`wallet refused: ${result.problem.detail}`);
+  await handle.result();
+  return stack.db.wallet.findUniqueOrThrow({ where: { id: result.id } });
+}
+
+/** Sends USDC on the sandbox chain to the address and starts the deposit saga as the app would report it. */
+export async function depositUsdc(
+  stack: Stack,
+  input: { userId: string; chain?: 'ethereum' | 'solana'; address: string; amount: string; finalState?: 'COMPLETE' | 'FAILED' },
+) {
+  const chain = input.chain ?? 'ethereum';
+  const tx = await stack.sandbox.control.chainTransfer({ chain, toAddress: input.address, amount: input.amount, finalState: input.finalState });
+  const txHash = chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash;
+  const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), { chain, txHash, userId: input.userId });
+  return { ...started, txHash, transactionId: tx.id };
+}
