@@ -4,7 +4,7 @@ import type { DepositAcceptInput, DepositAcceptResult } from '../activities/fund
 import { depositTransitions, isTerminal, type DepositStatus } from '../src/domain/status.js';
 import { db, depositLookup, provider } from './activities.js';
 import { acceptUpdate, depositTransferUpdate, type AcceptResult } from './definitions.js';
-import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, Saga, SagaAborted } from './saga.js';
+import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, refused, Saga, SagaAborted } from './saga.js';
 
 // One USDC deposit (id workflowIds.deposit(chain, txHash)), started by whoever reports it first with
 // update-with-start: the app (POST /v1/deposits: accept looks the transfer up at Circle, briefly retrying) or
@@ -51,7 +51,7 @@ export async function depositWorkflow(input: DepositInput): Promise<DepositStatu
   });
 
   const deposit = await accept();
-  if (!deposit.accepted) return undefined;
+  if (!deposit.accepted) return refused();
   saga.begin(deposit.status);
   if (isTerminal(depositTransitions, deposit.status)) return deposit.status;
   const { id: depositId, amountUsd, transferId } = deposit;

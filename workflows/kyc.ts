@@ -2,7 +2,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { kycTransitions, type KycStatus } from '../src/domain/status.js';
 import { db } from './activities.js';
 import { acceptUpdate, kycDecisionSignal, type AcceptResult } from './definitions.js';
-import { once, Saga } from './saga.js';
+import { once, refused, Saga } from './saga.js';
 
 // KYC of one user (id workflowIds.kyc(userId)). Accept moves users.kyc_status to `pending` (from not_started, or
 // from rejected: a re-submission is a new run of the same id once the previous one closed); then the run waits,
@@ -22,7 +22,7 @@ export async function kycWorkflow({ userId }: KycInput): Promise<KycStatus | und
   const accept = once((): Promise<AcceptResult> => db.submitKyc({ userId }));
   setHandler(acceptUpdate, accept);
 
-  if (!(await accept()).accepted) return undefined;
+  if (!(await accept()).accepted) return refused();
   saga.begin('pending');
 
   await condition(() => decision !== undefined);

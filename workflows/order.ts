@@ -9,8 +9,9 @@ import { databaseRetry, once, pollUntil, providerRetry, Saga, SagaAborted } from
 // canceled.
 //
 // 1. accept (update-with-start): reserve buying power (buy) or check the position (sell), insert the order and
-//    its legs in one transaction; a refusal (422 insufficient buying power, no position to sell) ends the run
-//    with nothing written.
+//    its legs in one statement; a refusal (422 insufficient buying power, no position to sell) ends the run
+//    with nothing written. An option order's amount_usd is its premium, quantity x limitPrice x 100: what a buy
+//    reserves.
 // 2. place every leg (deterministic client_order_id: placed once however often the step runs).
 // 3. poll the legs until each is terminal, booking each fill increment once into positions_cache (and sell
 //    proceeds into buying power); the order shows partially_filled once a fill is in.

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
-import { condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { hasReached } from '../src/domain/reach.js';
 import type { ProviderErrorKind } from '../src/providers/errors.js';
 import { operatorSignal, progressQuery, searchAttributes, type SagaProgress, type WorkflowKind } from './definitions.js';
@@ -167,6 +167,12 @@ export class Saga<S extends string> {
 /** The saga ended its business flow early: these are compensated, anything else is a bug. */
 export function isSagaEnd(error: unknown): error is SagaAborted | StepRejected | MovementFailed {
   return error instanceof SagaAborted || error instanceof StepRejected || error instanceof MovementFailed;
+}
+
+/** Ends a run whose accept step refused the request, once the accept update has delivered that answer. */
+export async function refused(): Promise<undefined> {
+  await condition(allHandlersFinished);
+  return undefined;
 }
 
 /** A memoized start: the accept update and the workflow body share one run of the accept step. */

@@ -4,7 +4,7 @@ import { walletTransitions, type WalletStatus } from '../src/domain/status.js';
 import type { Chain } from '../src/providers/ports.js';
 import { db, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
-import { once, Saga, SagaAborted } from './saga.js';
+import { once, refused, Saga, SagaAborted } from './saga.js';
 
 // A user's deposit wallet on one chain (id workflowIds.wallet(userId, chain)). Accept checks KYC (403 unless
 // approved), answers an existing wallet as is, else creates the Circle wallet (key: workflow id + step) and
@@ -37,7 +37,7 @@ export async function walletWorkflow({ userId, chain }: WalletInput): Promise<Wa
   setHandler(acceptUpdate, async () => (await accept()).result);
 
   const { wallet } = await accept();
-  if (!wallet) return undefined;
+  if (!wallet) return refused();
   saga.begin(wallet.status);
   if (wallet.status !== 'creating') return wallet.status;
 

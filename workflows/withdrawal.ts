@@ -3,7 +3,7 @@ import type { WithdrawalAcceptInput, WithdrawalAcceptResult } from '../activitie
 import { isTerminal, withdrawalTransitions, type WithdrawalStatus } from '../src/domain/status.js';
 import { db, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
-import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, Saga, SagaAborted } from './saga.js';
+import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, refused, Saga, SagaAborted } from './saga.js';
 
 // One withdrawal (id workflowIds.withdrawal(withdrawalId)). Accept reserves the amount from buying power in the
 // statement that writes the row `pending` (422 when buying power does not cover it: no row, no reservation) and
@@ -43,7 +43,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   });
 
   const accepted = await accept();
-  if (!accepted.accepted) return undefined;
+  if (!accepted.accepted) return refused();
   saga.begin(accepted.status);
   if (isTerminal(withdrawalTransitions, accepted.status)) return accepted.status;
 

@@ -1,20 +1,20 @@
 import { legClientOrderId } from '../../src/domain/basket.js';
 import { Prisma, type Db } from '../../src/db/client.js';
-import { Money } from '../../src/domain/money.js';
 import type { OrderStatus } from '../../src/domain/status.js';
 import { planOrder, PlanRefused, type OrderPlan } from './plan.js';
 import type { OrderAcceptance, OrderRequest } from './types.js';
 
-// The order saga's first step, run by its `accept` update: validate, then in ONE transaction reserve buying power
+// The order saga's first step, run by its `accept` update: validate, then in ONE statement reserve buying power
 // (buys) or check the position (sells), insert the order, its legs and the Idempotency-Key. A refusal writes
-// nothing. Idempotent by the order id: a repeat (activity retry, a second run for the same id) finds the row.
+// nothing. Idempotent by the order id: a repeat (activity retry, a second run for the same id) finds the row, and
+// the orders primary key stops a concurrent twin (its statement fails whole, reservation included).
 //
 // Sells check the cached position: notional legs need a position whose market value covers the leg, option legs
 // enough contracts. Nothing is held back for a sell, so two sells racing for one position are both accepted and
 // the broker refuses the one it cannot fill (that order ends failed).
 
 class Refusal extends Error {
-  constructor(readonly status: 404 | 409 | 422, readonly title: string, detail: string) {
+  constructor(readonly status: 409 | 422, readonly title: string, detail: string) {
     super(detail);
   }
 }
@@ -46,33 +46,28 @@ async function plan(db: Db, request: OrderRequest): Promise<OrderPlan> {
   }
 }
 
-type Tx = Prisma.TransactionClient;
-
-async function reserveBuyingPower(tx: Tx, userId: string, amountUsd: string): Promise<void> {
-  const reserved = await tx.$executeRaw`
-    UPDATE balances SET buying_power_usd = buying_power_usd - ${amountUsd}::numeric
-    WHERE user_id = ${userId}::uuid AND buying_power_usd >= ${amountUsd}::numeric`;
-  if (reserved === 0) {
-    throw new Refusal(422, 'Insufficient buying power', `Buying power does not cover ${amountUsd} USD`);
+/**
+ * Buys: reserve the amount, only if buying power covers it. Sells: the cached positions cover every leg (notional
+ * legs by market value, option legs by contracts). Either way nothing happens once the order exists.
+ */
+function gate(request: OrderRequest, orderPlan: OrderPlan, legs: Prisma.Sql): Prisma.Sql {
+  const { orderId, userId } = request;
+  const amount = Prisma.sql`${orderPlan.amountUsd}::numeric`;
+  const absent = Prisma.sql`NOT EXISTS (SELECT 1 FROM orders WHERE id = ${orderId}::uuid)`;
+  if (request.side === 'buy') {
+    return Prisma.sql`
+      UPDATE balances SET buying_power_usd = buying_power_usd - ${amount}
+      WHERE user_id = ${userId}::uuid AND buying_power_usd >= ${amount} AND ${absent}
+      RETURNING user_id`;
   }
-}
-
-async function checkPositions(tx: Tx, request: OrderRequest, orderPlan: OrderPlan): Promise<void> {
-  for (const leg of orderPlan.legs) {
-    const position = await tx.positionCache.findUnique({
-      where: { userId_symbol_assetType: { userId: request.userId, symbol: leg.symbol, assetType: request.assetType } },
-      select: { quantity: true, marketValue: true },
-    });
-    const enough =
-      position !== null &&
-      position.quantity.gt(0) &&
-      (leg.quantity !== undefined
-        ? position.quantity.gte(leg.quantity)
-        : new Money((position.marketValue ?? 0).toString()).gte(leg.notionalUsd!));
-    if (!enough) {
-      throw new Refusal(422, 'No position to sell', `No ${request.assetType} position in ${leg.symbol} covers this sell`);
-    }
-  }
+  return Prisma.sql`
+    SELECT ${userId}::uuid AS user_id
+    WHERE ${absent} AND (
+      SELECT count(*) FROM ${legs}
+      JOIN positions_cache p ON p.symbol = l.symbol
+      WHERE p.user_id = ${userId}::uuid AND p.asset_type = ${request.assetType}::asset_type AND p.quantity > 0
+        AND CASE WHEN l.quantity IS NULL THEN COALESCE(p.market_value, 0) >= l.notional_usd ELSE p.quantity >= l.quantity END
+    ) = ${orderPlan.legs.length}`;
 }
 
 export async function acceptOrder(db: Db, request: OrderRequest): Promise<OrderAcceptance> {
@@ -82,49 +77,49 @@ export async function acceptOrder(db: Db, request: OrderRequest): Promise<OrderA
   let orderPlan: OrderPlan;
   try {
     orderPlan = await plan(db, request);
-    await db.$transaction(async (tx) => {
-      if (request.side === 'buy') await reserveBuyingPower(tx, request.userId, orderPlan.amountUsd);
-      else await checkPositions(tx, request, orderPlan);
-      await tx.order.create({
-        data: {
-          id: request.orderId,
-          userId: request.userId,
-          basketId: request.basketId,
-          assetType: request.assetType,
-          side: request.side,
-          amountUsd: orderPlan.amountUsd,
-          optionDetailsJson: request.optionDetails ? { ...request.optionDetails } : undefined,
-        },
-      });
-      await tx.orderLeg.createMany({
-        data: orderPlan.legs.map((leg) => ({
-          orderId: request.orderId,
-          symbol: leg.symbol,
-          clientOrderId: legClientOrderId(request.orderId, leg.symbol),
-          notionalUsd: leg.notionalUsd,
-          quantity: leg.quantity,
-        })),
-      });
-      if (request.idempotencyKey && request.requestHash) {
-        await tx.idempotencyKey.create({
-          data: {
-            userId: request.userId,
-            key: request.idempotencyKey,
-            requestHash: request.requestHash,
-            resourceType: 'order',
-            resourceId: request.orderId,
-          },
-        });
-      }
-    });
   } catch (error) {
     if (error instanceof Refusal) return refused(error);
-    // A concurrent attempt inserted the same order first: answer what it wrote.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      const winner = await existingOrder(db, request);
-      if (winner) return winner;
-    }
     throw error;
+  }
+  const { orderId, userId } = request;
+  const legs = Prisma.sql`unnest(
+    ${orderPlan.legs.map((l) => l.symbol)}::text[],
+    ${orderPlan.legs.map((l) => legClientOrderId(orderId, l.symbol))}::text[],
+    ${orderPlan.legs.map((l) => l.notionalUsd ?? null)}::text[]::numeric[],
+    ${orderPlan.legs.map((l) => (l.quantity === undefined ? null : String(l.quantity)))}::text[]::numeric[]
+  ) AS l(symbol, client_order_id, notional_usd, quantity)`;
+  const optionDetails = request.optionDetails ? JSON.stringify(request.optionDetails) : null;
+  // One statement: the gate (reservation or position check), the order, its legs and the Idempotency-Key.
+  const [row] = await db.$queryRaw<{ inserted: number; existing: string | null }[]>`
+    WITH gate AS (${gate(request, orderPlan, legs)}),
+    ins AS (
+      INSERT INTO orders (id, user_id, basket_id, asset_type, option_details_json, side, amount_usd)
+      SELECT ${orderId}::uuid, user_id, ${request.basketId ?? null}::uuid, ${request.assetType}::asset_type,
+             ${optionDetails}::jsonb, ${request.side}::order_side, ${orderPlan.amountUsd}::numeric
+      FROM gate RETURNING id
+    ),
+    leg_rows AS (
+      INSERT INTO order_legs (order_id, symbol, client_order_id, notional_usd, quantity)
+      SELECT ins.id, l.symbol, l.client_order_id, l.notional_usd, l.quantity FROM ins, ${legs}
+      RETURNING 1
+    ),
+    key AS (
+      INSERT INTO idempotency_keys (user_id, key, request_hash, resource_type, resource_id)
+      SELECT ${userId}::uuid, ${request.idempotencyKey ?? null}, ${request.requestHash ?? ''}, 'order', id
+      FROM ins WHERE ${request.idempotencyKey ?? null}::text IS NOT NULL
+      ON CONFLICT (user_id, key) DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM ins)::int AS inserted,
+           (SELECT status::text FROM orders WHERE id = ${orderId}::uuid) AS existing`;
+  if (!row || row.inserted === 0) {
+    // Not inserted: another attempt wrote it first (answer what it wrote), or the gate refused.
+    if (row?.existing) return (await existingOrder(db, request))!;
+    return refused(
+      request.side === 'buy'
+        ? new Refusal(422, 'Insufficient buying power', `Buying power does not cover ${orderPlan.amountUsd} USD`)
+        : new Refusal(422, 'No position to sell', `No ${request.assetType} position covers this sell`),
+    );
   }
   return { accepted: true, id: request.orderId, status: 'pending', symbols: orderPlan.legs.map((l) => l.symbol) };
 }

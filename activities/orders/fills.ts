@@ -1,10 +1,11 @@
-import { isLegTerminal, orderStatusFromLegs, type OrderLegStatus } from '../../src/domain/basket.js';
+import { isLegTerminal, orderStatusFromLegs } from '../../src/domain/basket.js';
 import { Prisma, type Db } from '../../src/db/client.js';
 import { Money } from '../../src/domain/money.js';
 import { contractMultiplier } from '../../src/domain/options.js';
-import { orderTransitions, type OrderStatus } from '../../src/domain/status.js';
+import type { OrderStatus } from '../../src/domain/status.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
 import { toFailure } from '../funding/failures.js';
+import { predecessors } from './transitions.js';
 import type { OrderSync } from './types.js';
 
 // Reads the open legs from the broker and books what changed. A fill is booked EXACTLY once per increment: the
@@ -14,12 +15,13 @@ import type { OrderSync } from './types.js';
 //
 // Money rules: a notional leg that filled completely cost (or raised) exactly its notional; otherwise the filled
 // amount is filled qty x average price (x 100 for options), rounded half-up to the cent and never above the
-// notional. A position's market value is its quantity at the latest fill price.
+// notional. A position's market value is its quantity at the latest fill price. Positions are kept per asset type
+// of the order that made them (a basket's holdings are `basket` positions, which basket sells draw on).
 
 type Leg = Prisma.OrderLegGetPayload<object>;
 type Order = Prisma.OrderGetPayload<{ include: { legs: true } }>;
 
-function legStatusOf(remote: BrokerOrder, filled: boolean): OrderLegStatus {
+function legStatusOf(remote: BrokerOrder, filled: boolean): OrderStatus {
   switch (remote.status) {
     case 'filled':
       return 'filled';
@@ -118,11 +120,6 @@ function progressOf(legs: readonly Leg[], outcome: OrderStatus): OrderStatus[] {
   return anyFilled && outcome !== 'filled' ? ['accepted_by_broker', 'partially_filled'] : ['accepted_by_broker'];
 }
 
-/** Statuses from which the order may move to `to` (the transition table), excluding `to` itself. */
-function predecessors(to: OrderStatus): OrderStatus[] {
-  return (Object.keys(orderTransitions) as OrderStatus[]).filter((from) => from !== to && orderTransitions[from].includes(to));
-}
-
 /** Guarded moves along `path` in order, in one transaction; each one changes the row only from a predecessor. */
 async function advance(db: Db, orderId: string, path: readonly OrderStatus[]): Promise<void> {
   if (path.length === 0) return;
@@ -135,7 +132,7 @@ export function createFillActivities(db: Db, broker: BrokerPort) {
   return {
     async syncOrderLegs(input: { orderId: string }): Promise<OrderSync> {
       const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { legs: true } });
-      const open = order.legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status as OrderLegStatus));
+      const open = order.legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status));
       let remote: { leg: Leg; state: BrokerOrder }[];
       try {
         remote = await Promise.all(open.map(async (leg) => ({ leg, state: await broker.getOrder(leg.alpacaOrderRef!) })));
@@ -145,12 +142,12 @@ export function createFillActivities(db: Db, broker: BrokerPort) {
       for (const { leg, state } of remote) await bookLeg(db, order, leg, state);
 
       const legs = open.length > 0 ? await db.orderLeg.findMany({ where: { orderId: input.orderId } }) : order.legs;
-      const outcome = orderStatusFromLegs(legs.map((l) => ({ status: l.status as OrderLegStatus, filled: l.filledQuantity.gt(0) })));
+      const outcome = orderStatusFromLegs(legs.map((l) => ({ status: l.status, filled: l.filledQuantity.gt(0) })));
       await advance(db, input.orderId, progressOf(legs, outcome));
       const current = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, select: { status: true } });
       return {
         status: current.status as OrderStatus,
-        terminal: legs.every((l) => isLegTerminal(l.status as OrderLegStatus)),
+        terminal: legs.every((l) => isLegTerminal(l.status)),
         outcome,
         filledAmountUsd: legs.reduce((sum, l) => sum.plus(l.filledAmountUsd.toString()), new Money(0)).toFixed(2),
         failures: legs.filter((l) => l.status === 'failed').map((l) => `${l.symbol}: refused by the broker`),

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { isLegTerminal, type OrderLegStatus } from '../../src/domain/basket.js';
+import { isLegTerminal } from '../../src/domain/basket.js';
 import type { Db } from '../../src/db/client.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
@@ -72,7 +72,7 @@ export function createLegActivities(db: Db, broker: BrokerPort) {
         where: { orderId: input.orderId, status: 'pending', alpacaOrderRef: null },
         data: { status: 'canceled' },
       });
-      const open = legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status as OrderLegStatus));
+      const open = legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status));
       await Promise.all(
         open.map(async (leg) => {
           try {

@@ -1,5 +1,6 @@
 import { Prisma, type Db } from '../../src/db/client.js';
-import { orderTransitions, TransitionError, type OrderStatus } from '../../src/domain/status.js';
+import { TransitionError, type OrderStatus } from '../../src/domain/status.js';
+import { predecessors } from './transitions.js';
 import type { OrderSettlement } from './types.js';
 
 // The order's last step, one guarded statement: move it to its terminal status and, for a buy, give back to
@@ -11,7 +12,7 @@ export async function settleOrder(
   input: { orderId: string; status: OrderStatus; failureReason?: string },
 ): Promise<OrderSettlement> {
   const { orderId, status } = input;
-  const from = (Object.keys(orderTransitions) as OrderStatus[]).filter((s) => orderTransitions[s].includes(status));
+  const from = predecessors(status);
   if (from.length === 0) throw new TransitionError('order', '*', status);
   const [row] = await db.$queryRaw<{ settled: number; released: string | null }[]>`
     WITH settled AS (

@@ -20,6 +20,7 @@ import { summariesRouter } from './routes/summaries.js';
 import { basketsRouter } from './routes/baskets.js';
 import { ordersRouter } from './routes/orders.js';
 import { positionsRouter } from './routes/positions.js';
+import { adminRouter } from './routes/admin.js';
 import { webhooksRouter, type WebhookVerifier } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -44,6 +45,7 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
   basketsRouter,
   ordersRouter,
   positionsRouter,
+  adminRouter,
 ];
 
 export function createApp(deps: AppDeps): express.Express {

@@ -1,4 +1,5 @@
 import { Money } from './money.js';
+import { isTerminal, orderTransitions, type OrderStatus } from './status.js';
 
 // Baskets and the per-symbol legs an order becomes. Pure: no I/O, and safe to import from workflow code.
 //
@@ -17,8 +18,6 @@ export interface NotionalLeg {
   /** USD with 2 decimals. */
   notionalUsd: string;
 }
-
-export type OrderLegStatus = 'pending' | 'accepted_by_broker' | 'partially_filled' | 'filled' | 'failed' | 'canceled';
 
 const symbolPattern = /^[A-Z][A-Z.]{0,9}$/;
 
@@ -107,10 +106,9 @@ export function legClientOrderId(orderId: string, symbol: string): string {
   return id.slice(0, maxClientOrderIdLength - suffix.length) + suffix;
 }
 
-const terminalLegStatuses: ReadonlySet<OrderLegStatus> = new Set(['filled', 'failed', 'canceled']);
-
-export function isLegTerminal(status: OrderLegStatus): boolean {
-  return terminalLegStatuses.has(status);
+/** A leg's status is the order_status enum: a leg is done when that status is terminal for an order. */
+export function isLegTerminal(status: OrderStatus): boolean {
+  return isTerminal(orderTransitions, status);
 }
 
 /**
@@ -119,7 +117,7 @@ export function isLegTerminal(status: OrderLegStatus): boolean {
  * refusal is the failure reason). Before that: partially_filled once any fill arrived, accepted_by_broker once
  * every leg is at the broker, pending while some leg is not placed yet.
  */
-export function orderStatusFromLegs(legs: readonly { status: OrderLegStatus; filled: boolean }[]): OrderLegStatus {
+export function orderStatusFromLegs(legs: readonly { status: OrderStatus; filled: boolean }[]): OrderStatus {
   if (legs.length === 0) return 'pending';
   if (legs.every((l) => l.status === 'filled')) return 'filled';
   if (legs.every((l) => isLegTerminal(l.status))) {

@@ -2,8 +2,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { legClientOrderId } from '../../src/domain/basket.js';
-import { cancelOrderSignal, searchAttributes } from '../../workflows/definitions.js';
+import { cancelOrderSignal, operatorSignal, progressQuery, searchAttributes } from '../../workflows/definitions.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { parkedProgress } from '../workflows/support.js';
 import { baskets, buyingPower, orderReaches, seedBasketsOnce, startOrder, userWithBuyingPower } from './support.js';
 
 // The order saga end to end: real Temporal and PostgreSQL, the Alpaca adapter against the sandbox broker. Each
@@ -198,5 +199,38 @@ describe('never twice', () => {
     expect(await buyingPower(stack, user.id)).toBe('470.00');
     expect(await placements(legClientOrderId(first.orderId, 'SPY'))).toBe(1);
     expect(await stack.db.positionCache.findFirstOrThrow({ where: { userId: user.id, symbol: 'SPY' } }).then((p) => p.marketValue!.toFixed(2))).toBe('30.00');
+  });
+});
+
+describe('parked for an operator', () => {
+  it('a broker read refused for good parks the order until an operator retries it, then it fills', async () => {
+    const user = await userWithBuyingPower(stack, '500.00');
+    await stack.sandbox.control.fault({ provider: 'alpaca', operation: 'getOrder', kind: 'reject' });
+    const order = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'buy', amountUsd: '60.00', symbol: 'AMD' });
+    const progress = await parkedProgress(order.handle);
+    expect(progress.parked).toMatchObject({ step: 'syncOrderLegs' });
+    expect((await order.handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(true);
+
+    await order.handle.signal(operatorSignal, { action: 'retry' });
+    expect(await order.outcome()).toMatchObject({ status: 'filled', filledAmountUsd: '60.00' });
+    expect((await order.handle.query(progressQuery)).parked).toBeUndefined();
+    expect((await order.handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(false);
+    expect(await buyingPower(stack, user.id)).toBe('440.00');
+  });
+
+  it('an operator abort cancels what is open at the broker and ends failed with the reservation back', async () => {
+    const user = await userWithBuyingPower(stack, '500.00');
+    await stack.sandbox.control.setFills({ fillDelayMs: 60_000 });
+    await stack.sandbox.control.fault({ provider: 'alpaca', operation: 'getOrder', kind: 'reject' });
+    const order = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'buy', amountUsd: '60.00', symbol: 'INTC' });
+    await parkedProgress(order.handle);
+
+    await order.handle.signal(operatorSignal, { action: 'abort', note: 'broker account under review' });
+    const outcome = await order.outcome();
+    expect(outcome).toMatchObject({ status: 'failed', filledAmountUsd: '0.00' });
+    const row = await stack.db.order.findUniqueOrThrow({ where: { id: order.orderId }, include: { legs: true } });
+    expect(row.failureReason).toMatch(/aborted by an operator at syncOrderLegs/);
+    expect(row.legs[0]).toMatchObject({ status: 'canceled' });
+    expect(await buyingPower(stack, user.id)).toBe('500.00');
   });
 });

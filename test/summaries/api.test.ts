@@ -3,23 +3,23 @@ import { workflowIds } from '../../workflows/definitions.js';
 import { previousWeekStart, weekRange, weekStartOf } from '../../src/domain/week.js';
 import { registerUser, startApi, testConfig, uniqueSubject, type Api } from '../api/harness.js';
 import { inWeek, seedDeposit, summariesOf } from './seed.js';
-import { startSummaryStack, type SummaryStack } from './stack-local.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 // GET /v1/summaries and POST /v1/admin/summaries/run through HTTP, with the worker of the summary stack behind
 // the API (same task queue), and a second API on a queue no worker polls, where a run stays running.
 
-let stack: SummaryStack;
+let stack: Stack;
 let api: Api;
 let unpolled: Api;
 beforeAll(async () => {
-  stack = await startSummaryStack();
+  stack = await startStack({ name: 'summaries' });
   api = await startApi({ config: testConfig({ TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE }) });
   unpolled = await startApi({ config: testConfig({ TEMPORAL_TASK_QUEUE: `summaries-unpolled-${process.pid}` }) });
 });
 afterAll(async () => {
   await unpolled?.close();
   await api?.close();
-  await stack?.close();
+  await stack?.stop();
 });
 
 async function approvedUser(subject: string): Promise<string> {

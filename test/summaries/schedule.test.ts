@@ -5,20 +5,20 @@ import { loadConfig } from '../../src/config.js';
 import { previousWeekStart, weekRange } from '../../src/domain/week.js';
 import { ensureWeeklySummarySchedule } from '../../src/schedules/weekly-summary.js';
 import type { WeeklySummaryRunResult } from '../../workflows/summary.js';
-import { inWeek, seedDeposit, seedUser, summariesOf } from './seed.js';
-import { startSummaryStack, type SummaryStack } from './stack-local.js';
+import { inWeek, seedDeposit, summariesOf } from './seed.js';
+import { createUser, startStack, type Stack } from '../helpers/stack.js';
 
 // The schedule under its own id per test: worker processes started by other test files ensure the real
 // `weekly-ai-summary` on the same Temporal server, with their own task queues.
 
-let stack: SummaryStack;
+let stack: Stack;
 const schedules: ScheduleHandle[] = [];
 beforeAll(async () => {
-  stack = await startSummaryStack();
+  stack = await startStack({ name: 'summaries' });
 });
 afterAll(async () => {
   for (const handle of schedules) await handle.delete().catch(() => {});
-  await stack?.close();
+  await stack?.stop();
 });
 
 async function ensure(scheduleId: string, env: Record<string, string> = {}): Promise<ScheduleHandle> {
@@ -70,9 +70,9 @@ describe('the weekly summary schedule', () => {
 
   it('triggering it summarises last week for every active user with activity, and triggering again changes nothing', async () => {
     const week = previousWeekStart(new Date());
-    const user = await seedUser(stack.db);
+    const user = (await createUser(stack.db)).id;
     await seedDeposit(stack.db, user, { amountUsdc: '42.00', at: inWeek(week, 20) });
-    const idle = await seedUser(stack.db);
+    const idle = (await createUser(stack.db)).id;
 
     const handle = await ensure(`weekly-ai-summary-test-${randomUUID()}`);
     await handle.trigger();

@@ -2,25 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/client.js';
 import { weekRange } from '../../src/domain/week.js';
 
-// Users and their week of activity written straight into the run's database: the summary reads only our own
-// rows, so the rows a finished deposit, withdrawal or order leaves behind are the whole input it needs.
-
-type KycStatus = 'not_started' | 'pending' | 'approved' | 'rejected';
-
-/** A user with a balance and an ethereum wallet. */
-export async function seedUser(db: Db, options: { kycStatus?: KycStatus; buyingPowerUsd?: string } = {}): Promise<string> {
-  const user = await db.user.create({
-    data: {
-      authProviderId: `summary-${randomUUID()}`,
-      kycStatus: options.kycStatus ?? 'approved',
-      balance: { create: { buyingPowerUsd: options.buyingPowerUsd ?? '0.00' } },
-      wallets: {
-        create: { chain: 'ethereum', address: `0x${randomBytes(20).toString('hex')}`, circleWalletId: randomUUID(), status: 'active' },
-      },
-    },
-  });
-  return user.id;
-}
+// A user's week of activity written straight into the run's database (users come from createUser in
+// test/helpers/stack.ts): the summary reads only our own rows, so the rows a finished deposit, withdrawal or
+// order leaves behind are the whole input it needs.
 
 /** An instant inside the week starting on `weekStartDate`, `hours` after its Monday 00:00 UTC. */
 export function inWeek(weekStartDate: string, hours = 30): Date {

@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../workflows/definitions.js';
 import { userWeeklySummaryWorkflow, weeklySummaryRunWorkflow, type WeeklySummaryRunInput } from '../../workflows/summary.js';
 import { weekRange } from '../../src/domain/week.js';
-import { inWeek, seedDeposit, seedOrder, seedUser, seedWithdrawal, summariesOf } from './seed.js';
-import { startSummaryStack, type SummaryStack } from './stack-local.js';
+import { inWeek, seedDeposit, seedOrder, seedWithdrawal, summariesOf } from './seed.js';
+import { createUser, startStack, type Stack } from '../helpers/stack.js';
 
 // Each test summarises its own week of 2024, so runs never see each other's users (nor other files' rows, all
 // written at today's date).
 
-let stack: SummaryStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startSummaryStack();
+  stack = await startStack({ name: 'summaries' });
 });
-afterAll(() => stack?.close());
+afterAll(() => stack?.stop());
 
 function startRun(input: WeeklySummaryRunInput & { weekStartDate: string }) {
   return stack.client.workflow.start(weeklySummaryRunWorkflow, {
@@ -33,18 +33,18 @@ function runChild(userId: string, weekStartDate: string) {
 describe('weekly AI summaries', () => {
   it('a run gives every active user with activity exactly one summary, and running the week again changes nothing', async () => {
     const week = '2024-01-08';
-    const alice = await seedUser(stack.db);
+    const alice = (await createUser(stack.db)).id;
     await seedDeposit(stack.db, alice, { amountUsdc: '1250.456789', at: inWeek(week, 10) });
     await seedOrder(stack.db, alice, { side: 'buy', amountUsd: '300.00', at: inWeek(week, 50) });
-    const bob = await seedUser(stack.db);
+    const bob = (await createUser(stack.db)).id;
     await seedWithdrawal(stack.db, bob, { amountUsd: '40.00', at: inWeek(week, 100) });
     const others = [];
     for (let i = 0; i < 3; i++) {
-      const id = await seedUser(stack.db);
+      const id = (await createUser(stack.db)).id;
       await seedDeposit(stack.db, id, { amountUsdc: `${10 + i}.00`, at: inWeek(week, 1 + i) });
       others.push(id);
     }
-    const pendingKyc = await seedUser(stack.db, { kycStatus: 'pending' });
+    const pendingKyc = (await createUser(stack.db, { kycStatus: 'pending' })).id;
     await seedDeposit(stack.db, pendingKyc, { amountUsdc: '99.00', at: inWeek(week) });
 
     // Pages of two users: five active users take three runs chained by continue-as-new.
@@ -72,11 +72,11 @@ describe('weekly AI summaries', () => {
   it('an active user with no deposit, withdrawal or order in the week gets no summary for it', async () => {
     const week = '2024-01-22';
     const { start, end } = weekRange(week);
-    const idle = await seedUser(stack.db, { buyingPowerUsd: '500.00' });
+    const idle = (await createUser(stack.db, { buyingPowerUsd: '500.00' })).id;
     // Activity just outside the half-open week on both sides.
     await seedDeposit(stack.db, idle, { amountUsdc: '20.00', at: new Date(start.getTime() - 1) });
     await seedOrder(stack.db, idle, { side: 'buy', amountUsd: '20.00', at: end });
-    const active = await seedUser(stack.db);
+    const active = (await createUser(stack.db)).id;
     await seedDeposit(stack.db, active, { amountUsdc: '5.00', at: start });
 
     expect(await (await startRun({ weekStartDate: week })).result()).toEqual({ weekStartDate: week, processed: 1, failed: 0 });
@@ -88,7 +88,7 @@ describe('weekly AI summaries', () => {
 
   it('when the LLM refuses, the user still gets one summary made of our own figures', async () => {
     const week = '2024-02-05';
-    const user = await seedUser(stack.db);
+    const user = (await createUser(stack.db)).id;
     await seedDeposit(stack.db, user, { amountUsdc: '75.25', at: inWeek(week) });
     await stack.sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'reject', times: 1 });
 
@@ -102,7 +102,7 @@ describe('weekly AI summaries', () => {
 
   it('an LLM outage is retried and the summary is still the model’s, written once', async () => {
     const week = '2024-02-12';
-    const user = await seedUser(stack.db);
+    const user = (await createUser(stack.db)).id;
     await seedWithdrawal(stack.db, user, { amountUsd: '12.34', at: inWeek(week) });
     await stack.sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'http500', times: 1 });
 

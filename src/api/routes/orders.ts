@@ -43,19 +43,19 @@ const createBody = z
     optionDetails: optionDetails.optional(),
   })
   .superRefine((body, ctx) => {
-    const require = (field: 'amountUsd' | 'basketId' | 'symbol' | 'optionDetails') => {
+    const need = (field: 'amountUsd' | 'basketId' | 'symbol' | 'optionDetails') => {
       if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${body.assetType} order` });
     };
     const forbid = (field: 'basketId' | 'symbol' | 'optionDetails') => {
       if (body[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not used by a ${body.assetType} order` });
     };
     if (body.assetType === 'basket') {
-      require('basketId');
-      require('amountUsd');
+      need('basketId');
+      need('amountUsd');
       forbid('symbol');
       forbid('optionDetails');
     } else if (body.assetType === 'option') {
-      require('optionDetails');
+      need('optionDetails');
       forbid('basketId');
       forbid('symbol');
       const details = body.optionDetails;
@@ -66,8 +66,8 @@ const createBody = z
         }
       }
     } else {
-      require('symbol');
-      require('amountUsd');
+      need('symbol');
+      need('amountUsd');
       forbid('basketId');
       forbid('optionDetails');
     }

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { formatUsd } from '../../domain/money.js';
 import type { AppDeps } from '../app.js';
 import { callerOf } from '../auth.js';
 import { route } from '../route.js';
-import { formatUsd } from '../../domain/money.js';
 
 // The caller's holdings as the order saga booked them (positions_cache): quantity, average fill price and the value
 // at the latest fill price. Positions sold down to zero are left out.
