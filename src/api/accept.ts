@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   isGrpcServiceError,
   ServiceError,
@@ -55,15 +56,17 @@ function unavailable(error: unknown): HttpProblem | undefined {
 
 /**
  * Starts (or joins) the saga and waits for its `accept` step: the accepted row's id, or the saga's refusal as
- * an HttpProblem (422 insufficient buying power, 409, ...). A fixed update id makes a concurrent repeat on the
- * same run share the first answer instead of running accept twice.
+ * an HttpProblem (422 insufficient buying power, 409, ...). Each request sends a fresh update id: the
+ * workflow runs its accept step once and answers every later update with that result, while a fixed id would
+ * make the server replay a *closed* run's old answer (a rejected KYC could never be submitted again, a deposit
+ * reported before Circle indexed it would stay 404 forever).
  */
 export async function startWithAccept(deps: AcceptDeps, start: SagaStart): Promise<string> {
   let result: AcceptResult;
   try {
     result = await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
       deps.temporal.workflow.executeUpdateWithStart(acceptUpdate, {
-        updateId: 'accept',
+        updateId: randomUUID(),
         startWorkflowOperation: startOperation(deps, start),
       }),
     );
@@ -84,7 +87,7 @@ export async function startWithoutWaiting(deps: AcceptDeps, start: SagaStart): P
   try {
     await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
       deps.temporal.workflow.startUpdateWithStart(acceptUpdate, {
-        updateId: 'accept',
+        updateId: randomUUID(),
         waitForStage: 'ACCEPTED',
         startWorkflowOperation: startOperation(deps, start),
       }),

@@ -123,6 +123,21 @@ describe('KYC', () => {
     expect(again.status).toBe(404);
     expect((await api.request('POST', `/v1/admin/users/${randomUUID()}/kyc-decision`, { as: 'ops', operator: true, body: { decision: 'approved' } })).status).toBe(404);
   });
+
+  it('lets a rejected user submit again, which starts a new review', async () => {
+    const user = await createUser(stack.db, { kycStatus: 'not_started' });
+    expect((await api.request('POST', '/v1/me/kyc', { as: user.authProviderId })).status).toBe(202);
+    await api.request('POST', `/v1/admin/users/${user.id}/kyc-decision`, { as: 'ops', operator: true, body: { decision: 'rejected' } });
+    await eventually(
+      () => stack.db.user.findUniqueOrThrow({ where: { id: user.id } }),
+      (u) => u.kycStatus === 'rejected',
+    );
+
+    const resubmitted = await api.request('POST', '/v1/me/kyc', { as: user.authProviderId });
+    expect(resubmitted.status).toBe(202);
+    expect((await stack.db.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe('pending');
+    expect(await runsOf(`kyc-${user.id}`)).toBe(2);
+  });
 });
 
 describe('deposits', () => {
