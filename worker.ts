@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './src/config.js';
@@ -7,9 +8,11 @@ import { startHealthServer } from './src/health.js';
 import { createLogger } from './src/logger.js';
 import { registry } from './src/metrics.js';
 import { createProviders } from './src/providers/index.js';
+import { ensureWeeklySummarySchedule } from './src/schedules/weekly-summary.js';
 import { connectWorker } from './src/temporal.js';
 
-// Wires config, Prisma and the provider adapters into activities, registers the workflows, and runs until
+// Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the weekly
+// summary schedule, and runs until
 // SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
 
 const config = loadConfig();
@@ -24,6 +27,9 @@ Runtime.install({
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const providers = createProviders(config, logger);
 const connection = await connectWorker(config);
+
+// The weekly summary schedule is part of the worker's deployment: created or brought up to date at every start.
+await ensureWeeklySummarySchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
 
 const worker = await Worker.create({
   connection,

@@ -53,7 +53,12 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
   for (;;) {
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, host);
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      // A connect whose local port is the target port is TCP's self-connect, not a listener.
+      socket.once('connect', () => {
+        const self = socket.localPort === port;
+        socket.destroy();
+        resolve(!self);
+      });
       socket.once('error', () => resolve(false));
     });
     if (open) return;

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, waitForPort } from '../../scripts/lib/tools.js';
+import { freePort } from '../../scripts/lib/tools.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { weeklySummaryScheduleId } from '../../src/schedules/weekly-summary.js';
 
 // worker.ts and server.ts as the operating system runs them: real processes, JSON logs, readiness that tells
 // the truth about PostgreSQL and Temporal, and a graceful exit on SIGTERM.
@@ -24,8 +26,14 @@ function start(script: string, env: NodeJS.ProcessEnv): Started {
   return { child, output, exit };
 }
 
+/** The HTTP status, or 0 while nothing listens yet. */
 async function status(url: string): Promise<number> {
-  return (await fetch(url)).status;
+  return fetch(url).then((r) => r.status, () => 0);
+}
+
+/** Polls over HTTP rather than probing the TCP port, which a busy machine can briefly hand to someone else. */
+async function listening(url: string): Promise<void> {
+  await expect.poll(() => status(url), { timeout: 90_000, interval: 250 }).not.toBe(0);
 }
 
 describe('the API and worker processes', () => {
@@ -61,7 +69,7 @@ describe('the API and worker processes', () => {
   it('the API is ready when PostgreSQL and Temporal answer, logs JSON, and drains on SIGTERM', async () => {
     const api = start('server.ts', env);
     try {
-      await waitForPort(apiPort);
+      await listening(`http://127.0.0.1:${apiPort}/healthz`);
       expect(await status(`http://127.0.0.1:${apiPort}/healthz`)).toBe(200);
       expect(await status(`http://127.0.0.1:${apiPort}/readyz`)).toBe(200);
 
@@ -70,7 +78,7 @@ describe('the API and worker processes', () => {
       api.child.kill('SIGTERM');
       expect((await inFlight).status).toBe(200);
       expect(await api.exit).toBe(0);
-      await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+      expect(await status(`http://127.0.0.1:${apiPort}/healthz`)).toBe(0);
       const lines = api.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; level: number });
       expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['api listening', 'api stopped']));
     } finally {
@@ -82,7 +90,7 @@ describe('the API and worker processes', () => {
     const port = await freePort();
     const api = start('server.ts', { ...env, HTTP_PORT: String(port), DATABASE_URL: 'postgresql://root@127.0.0.1:1/nowhere' });
     try {
-      await waitForPort(port);
+      await listening(`http://127.0.0.1:${port}/healthz`);
       expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(200);
       expect(await status(`http://127.0.0.1:${port}/readyz`)).toBe(503);
     } finally {
@@ -90,11 +98,16 @@ describe('the API and worker processes', () => {
     }
   });
 
-  it('the worker is ready once it polls Temporal, and stops cleanly on SIGTERM', async () => {
+  it('the worker ensures the weekly summary schedule, is ready once it polls Temporal, and stops cleanly on SIGTERM', async () => {
     const worker = start('worker.ts', env);
     try {
-      await waitForPort(workerPort);
+      await listening(`http://127.0.0.1:${workerPort}/healthz`);
       await expect.poll(() => status(`http://127.0.0.1:${workerPort}/readyz`), { timeout: 30_000 }).toBe(200);
+      const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+      const schedule = await client.schedule.getHandle(weeklySummaryScheduleId).describe();
+      expect(schedule.spec.calendars ?? schedule.spec.cronExpressions).toBeDefined();
+      expect(schedule.action).toMatchObject({ workflowType: 'weeklySummaryRunWorkflow', taskQueue: env.TEMPORAL_TASK_QUEUE });
+      await client.connection.close();
       worker.child.kill('SIGTERM');
       expect(await worker.exit).toBe(0);
       expect(worker.output.some((l) => l.includes('"worker stopped"'))).toBe(true);
