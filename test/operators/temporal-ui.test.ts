@@ -47,6 +47,21 @@ async function capture(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: file, fullPage: false });
 }
 
+/** Opens `url` and reloads it until every text shows: the UI reads visibility, which follows the run with a lag. */
+async function openUntil(page: Page, url: string, texts: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(url);
+    try {
+      for (const text of texts) await page.getByText(text).first().waitFor({ timeout: 3_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
+// One query an operator types into the UI's list filter (or keeps as a saved view).
 const parkedDepositsQuery = 'FundflowKind="deposit" AND FundflowNeedsOperator=true';
 
 describe('the Temporal UI for operators', () => {
@@ -59,31 +74,36 @@ describe('the Temporal UI for operators', () => {
       const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '21.50' });
       await parkedProgress(handle);
       const { runId } = await handle.describe();
+      const parkedList = `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(parkedDepositsQuery)}`;
+      const run = `${uiUrl}/namespaces/default/workflows/${handle.workflowId}/${runId}`;
 
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(parkedDepositsQuery)}`);
-      await page.getByText(handle.workflowId).first().waitFor({ timeout: 30_000 });
+      await openUntil(page, parkedList, [handle.workflowId]);
       await capture(page, 'parked-deposits');
 
-      await page.goto(`${uiUrl}/namespaces/default/workflows/${handle.workflowId}/${runId}/history`);
-      await page.getByText('Running').first().waitFor({ timeout: 30_000 });
+      await openUntil(page, `${run}/history`, ['Running', 'fundBroker']);
       await capture(page, 'parked-deposit-detail');
-      await page.getByRole('link', { name: 'Queries' }).or(page.getByRole('tab', { name: 'Queries' })).first().click();
-      await page.waitForTimeout(3000);
-      console.log('QUERIES', page.url(), await page.locator('main').innerText());
+
+      // The Queries tab offers the saga's `progress` query first; its answer names the step that failed for good.
+      await openUntil(page, `${run}/query`, ['Run Query']);
+      await page.getByRole('button', { name: 'Run Query' }).click();
+      for (const text of ['"broker-fund"', '"off_ramp_complete"']) await page.getByText(text).first().waitFor({ timeout: 15_000 });
       await capture(page, 'parked-deposit-progress');
 
       const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
-      expect((await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, { as: 'operator|ui-test', operator: true })).status).toBe(202);
-      expect(await handle.result()).toBe('broker_funded');
+      const retry = await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, { as: 'operator|ui-test', operator: true });
+      expect(retry.status).toBe(202);
 
-      await page.reload();
-      await page.getByText('Completed').first().waitFor({ timeout: 30_000 });
-      await page.getByRole('link', { name: 'Search Attributes' }).or(page.getByRole('tab', { name: 'Search Attributes' })).first().click();
-      await page.waitForTimeout(2000);
-      console.log('SA', page.url(), await page.locator('main').innerText());
+      await openUntil(page, `${run}/search-attributes`, ['Completed', '"FundflowStatus": "broker_funded"', '"FundflowNeedsOperator": false'], 60_000);
       await capture(page, 'deposit-completed');
       expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '21.50', pendingBrokerDepositsUsd: '0.00' });
+
+      // The operator's query no longer lists it.
+      await expect.poll(async () => {
+        await page.goto(parkedList);
+        await page.getByText(/^\d+ Workflows?$/).first().waitFor({ timeout: 15_000 });
+        return page.getByText(handle.workflowId).count();
+      }, { timeout: 30_000 }).toBe(0);
       await page.close();
     },
     180_000,

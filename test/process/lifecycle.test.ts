@@ -105,7 +105,6 @@ describe('the API and worker processes', () => {
       await expect.poll(() => status(`http://127.0.0.1:${workerPort}/readyz`), { timeout: 30_000 }).toBe(200);
       const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
       const schedule = await client.schedule.getHandle(weeklySummaryScheduleId).describe();
-      expect(schedule.spec.calendars ?? schedule.spec.cronExpressions).toBeDefined();
       expect(schedule.action).toMatchObject({ workflowType: 'weeklySummaryRunWorkflow', taskQueue: env.TEMPORAL_TASK_QUEUE });
       await client.connection.close();
       worker.child.kill('SIGTERM');

@@ -173,8 +173,9 @@ export function adminRouter(deps: AppDeps): Router {
       path: '/v1/admin/workflows',
       summary: 'Operator: runs by kind, status and whether they wait for an operator',
       description:
-        "From Temporal visibility (FundflowKind, FundflowStatus, FundflowNeedsOperator, FundflowUserId), newest " +
-        'first, each with a link to its history in the Temporal UI. Pass nextPageToken back as pageToken.',
+        'From Temporal visibility (FundflowKind, FundflowStatus, FundflowNeedsOperator, FundflowUserId) in its ' +
+        'order (open runs first, then the most recently closed), each with a link to its history in the Temporal ' +
+        'UI. Pass nextPageToken back as pageToken.',
       query: workflowsQuery,
       responses: { 200: { description: 'A page of runs', schema: runsPageView } },
     },
