@@ -20,7 +20,13 @@ export async function kycWorkflow({ userId }: KycInput): Promise<KycStatus | und
     decision ??= signal;
   });
   const accept = once((): Promise<AcceptResult> => db.submitKyc({ userId }));
-  setHandler(acceptUpdate, accept);
+  // A submission that reaches this run after its decision arrived cannot be this run's: it must wait until the
+  // run has closed and start a new one, or it would be answered "pending" while the row says rejected.
+  setHandler(acceptUpdate, (): Promise<AcceptResult> | AcceptResult =>
+    decision === undefined
+      ? accept()
+      : { accepted: false, problem: { status: 409, title: 'Conflict', detail: 'The previous submission is being decided; submit again in a moment' } },
+  );
 
   if (!(await accept()).accepted) return refused();
   saga.begin('pending');

@@ -133,7 +133,11 @@ describe('KYC', () => {
       (u) => u.kycStatus === 'rejected',
     );
 
-    const resubmitted = await api.request('POST', '/v1/me/kyc', { as: user.authProviderId });
+    // Until the first run has closed, a resubmission is told to come again (409); then it starts a new review.
+    const resubmitted = await eventually(
+      () => api.request('POST', '/v1/me/kyc', { as: user.authProviderId }),
+      (reply) => reply.status !== 409,
+    );
     expect(resubmitted.status).toBe(202);
     expect((await stack.db.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe('pending');
     expect(await runsOf(`kyc-${user.id}`)).toBe(2);
