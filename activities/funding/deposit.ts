@@ -6,7 +6,7 @@ import type { Chain, ChainTransfer, RailMovement } from '../../src/providers/por
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
-import { stepKey, translated } from './failures.js';
+import { stepKey, translated } from '../failures.js';
 import { move, usd } from './rows.js';
 
 // A deposit's rows and ledger. USD of a deposit = its USDC truncated to cents. Money moves with the status:

@@ -2,7 +2,7 @@ import { Prisma } from '../../src/db/client.js';
 import { TransitionError, type KycStatus } from '../../src/domain/status.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
-import { translated } from './failures.js';
+import { translated } from '../failures.js';
 
 // KYC: submitting moves the user to `pending` (from not_started, or rejected on a re-submission); the decision
 // moves them to approved (with their balances row, so money can arrive) or rejected.

@@ -1,6 +1,6 @@
 import type { BrokerTransfer, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
-import { stepKey, translated } from './failures.js';
+import { stepKey, translated } from '../failures.js';
 
 // Provider reads the sagas poll, and the money movements both sagas start (funding the broker after a deposit,
 // and the reversals a failed withdrawal needs). Each effect is keyed by workflow id + the step name the workflow

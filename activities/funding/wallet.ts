@@ -2,7 +2,7 @@ import type { Chain, CustodyWallet } from '../../src/providers/ports.js';
 import { TransitionError, type WalletStatus } from '../../src/domain/status.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
-import { stepKey, translated } from './failures.js';
+import { stepKey, translated } from '../failures.js';
 
 // Deposit wallets: one Circle wallet per user and chain, created with a key derived from the workflow id (the
 // same on every retry and every run for this user + chain), recorded `creating`, then `active` once Circle

@@ -4,7 +4,7 @@ import type { WithdrawalStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
-import { stepKey, translated } from './failures.js';
+import { stepKey, translated } from '../failures.js';
 import { move, usd } from './rows.js';
 
 // A withdrawal's rows and ledger: accepting reserves the amount from buying power in the statement that writes

@@ -4,7 +4,7 @@ import { Money } from '../../src/domain/money.js';
 import { contractMultiplier } from '../../src/domain/options.js';
 import type { OrderStatus } from '../../src/domain/status.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
-import { toFailure } from '../funding/failures.js';
+import { toFailure } from '../failures.js';
 import { predecessors } from './transitions.js';
 import type { OrderSync } from './types.js';
 

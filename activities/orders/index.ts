@@ -1,4 +1,4 @@
-import { translated } from '../funding/failures.js';
+import { translated } from '../failures.js';
 import type { ActivityDeps } from '../index.js';
 import { acceptOrder } from './accept.js';
 import { createFillActivities } from './fills.js';

@@ -3,7 +3,7 @@ import { isLegTerminal } from '../../src/domain/basket.js';
 import type { Db } from '../../src/db/client.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
-import { toFailure } from '../funding/failures.js';
+import { toFailure } from '../failures.js';
 import type { LegPlacement } from './types.js';
 
 // The broker side of an order's legs: place one, cancel the open ones. Each leg's client_order_id is fixed when

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { toFailure } from '../failures.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { ActivityDeps } from '../index.js';
 import { insertSummary, summaryCandidates, summaryExists, weeklyFacts, type WeeklyFacts } from './facts.js';
@@ -57,9 +57,7 @@ export function createSummaryActivities({ db, providers, config, logger }: Activ
           log.warn({ ...key, kind: error.kind }, 'LLM refused the summary; storing the fallback');
           markdown = fallbackSummary(facts);
           source = 'fallback';
-        } else if (error.retryable) throw error;
-        // auth, invalid_request, not_found: configuration an operator must fix, the same for every user.
-        else throw ApplicationFailure.nonRetryable(error.message, `Provider${error.kind}`);
+        } else throw toFailure(error); // outages retry; auth or invalid requests are configuration to fix
       }
 
       const written = await insertSummary(db, { ...key, summaryMarkdown: markdown });

@@ -6,8 +6,8 @@ import { depositTransferUpdate, workflowIds } from '../../../workflows/definitio
 import { startWithoutWaiting } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
-import { transferState } from '../../providers/circle/wallets.js';
-import type { Chain, ChainTransfer } from '../../providers/ports.js';
+import { circleBlockchainChains, toTransfer } from '../../providers/circle/wallets.js';
+import type { ChainTransfer } from '../../providers/ports.js';
 import { documentRoute } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import { parse } from '../validate.js';
@@ -23,8 +23,6 @@ export type WebhookVerifier = (input: {
   keyId: string | undefined;
 }) => Promise<boolean>;
 
-const circleChains: Record<string, Chain> = { ETH: 'ethereum', 'ETH-SEPOLIA': 'ethereum', SOL: 'solana', 'SOL-DEVNET': 'solana' };
-
 const notificationBody = z.object({
   notificationId: z.string().min(1),
   notificationType: z.string(),
@@ -34,7 +32,7 @@ const notificationBody = z.object({
 const inboundTransaction = z.looseObject({
   id: z.string(),
   state: z.string(),
-  blockchain: z.string().refine((b) => b in circleChains),
+  blockchain: z.string().refine((b) => b in circleBlockchainChains),
   transactionType: z.literal('INBOUND'),
   walletId: z.string(),
   amounts: z.array(z.string()).min(1),
@@ -51,21 +49,9 @@ function inboundTransferOf(event: z.output<typeof notificationBody>): (ChainTran
   const parsed = inboundTransaction.safeParse(event.notification);
   if (!parsed.success) return undefined;
   const tx = parsed.data;
-  const chain = circleChains[tx.blockchain]!;
-  return {
-    id: tx.id,
-    state: transferState(tx.state),
-    providerState: tx.state,
-    direction: 'inbound',
-    chain,
-    walletId: tx.walletId,
-    amountUsdc: tx.amounts[0]!,
-    // Hex is case-insensitive; deposits key on the lower-case hash (as POST /v1/deposits stores it).
-    txHash: chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash,
-    sourceAddress: tx.sourceAddress,
-    destinationAddress: tx.destinationAddress,
-    errorReason: tx.errorReason ?? undefined,
-  };
+  const transfer = toTransfer(tx);
+  // Hex is case-insensitive; deposits key on the lower-case hash (as POST /v1/deposits stores it).
+  return { ...transfer, txHash: transfer.chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash };
 }
 
 export function webhooksRouter(deps: AppDeps): Router {

@@ -13,7 +13,8 @@ import { toCircleError } from './errors.js';
 
 type Client = ReturnType<typeof initiateDeveloperControlledWalletsClient>;
 
-interface CircleTransaction {
+/** A Circle W3S transaction as the API and its webhooks carry it. */
+export interface CircleTransaction {
   id: string;
   state: string;
   blockchain: string;
@@ -23,7 +24,7 @@ interface CircleTransaction {
   txHash?: string;
   sourceAddress?: string;
   destinationAddress?: string;
-  errorReason?: string;
+  errorReason?: string | null;
 }
 
 const failedStates = new Set(['FAILED', 'DENIED', 'CANCELLED']);
@@ -34,9 +35,18 @@ export function transferState(state: string): TransferState {
   return failedStates.has(state) ? 'failed' : 'pending';
 }
 
-const chainOf = (blockchain: string): Chain => (blockchain.startsWith('SOL') ? 'solana' : 'ethereum');
+/** Circle's blockchain names that fundflow serves, mainnet and testnet. */
+export const circleBlockchainChains: Readonly<Record<string, Chain>> = {
+  ETH: 'ethereum',
+  'ETH-SEPOLIA': 'ethereum',
+  SOL: 'solana',
+  'SOL-DEVNET': 'solana',
+};
 
-function toTransfer(tx: CircleTransaction): ChainTransfer {
+const chainOf = (blockchain: string): Chain => circleBlockchainChains[blockchain] ?? (blockchain.startsWith('SOL') ? 'solana' : 'ethereum');
+
+/** A Circle transaction in WalletsPort's words (also used for webhook notifications). */
+export function toTransfer(tx: CircleTransaction): ChainTransfer {
   return {
     id: tx.id,
     state: transferState(tx.state),

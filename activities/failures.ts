@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderError } from '../../src/providers/errors.js';
-import { TransitionError } from '../../src/domain/status.js';
+import { ProviderError } from '../src/providers/errors.js';
+import { TransitionError } from '../src/domain/status.js';
 
-// The one mapping from our errors to Temporal failures for the funding activities: a ProviderError keeps its
+// The one mapping from our errors to Temporal failures for every activity: a ProviderError keeps its
 // kind as the failure type (`Provider<kind>`), retryable or not as the provider said; a TransitionError (the row
 // is somewhere this step may not start from) never heals by retrying.
 
