@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { FaultInput } from '../../src/sandbox/faults.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { EffectRecord, FillSettings } from '../../src/sandbox/state.js';
+import type { Delivery } from '../../src/sandbox/webhooks.js';
 
 // The one way tests reach the outside world: a provider sandbox on a free port, a Config whose provider base
 // URLs point at it (the official SDK adapters run unchanged), and a typed client for its control API.
@@ -67,16 +68,6 @@ export interface InboundTransfer {
   destinationAddress: string;
 }
 
-export interface WebhookDelivery {
-  notificationId: string;
-  notificationType: string;
-  transactionId: string;
-  state: string;
-  attempts: number;
-  lastStatus?: number;
-  delivered: boolean;
-}
-
 /** A typed client for the sandbox control API (/sandbox/...). */
 export class SandboxControl {
   constructor(readonly url: string) {}
@@ -129,8 +120,8 @@ export class SandboxControl {
     return (await this.effects()).effects.filter((e) => e.count > 1);
   }
 
-  async webhooks(): Promise<WebhookDelivery[]> {
-    return (await this.call<{ deliveries: WebhookDelivery[] }>('GET', '/sandbox/webhooks')).deliveries;
+  async webhooks(): Promise<Delivery[]> {
+    return (await this.call<{ deliveries: Delivery[] }>('GET', '/sandbox/webhooks')).deliveries;
   }
 
   async reset(): Promise<void> {
