@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
-import { eventually } from '../providers/support.js';
+import { eventually } from '../helpers/eventually.js';
 import { startApi, type Api } from './harness.js';
 
 // The API over the whole stack: real workflows on a worker, the provider sandbox behind the official SDKs.

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCircleWallets } from '../../src/providers/circle/wallets.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { eventually } from '../providers/support.js';
+import { eventually } from '../helpers/eventually.js';
 import { registerUser, startApi, testConfig, uniqueSubject, type Api } from './harness.js';
 
 // Circle's webhook: authenticated only by its signature over the raw body. A notification that does not verify

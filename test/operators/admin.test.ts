@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { progressQuery, workflowIds } from '../../workflows/definitions.js';
 import { startApi, type Api } from '../api/harness.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
-import { depositUsdc, eventually, parkedProgress, provisionWallet } from '../workflows/support.js';
+import { eventually } from '../helpers/eventually.js';
+import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 
 // The operator's loop over the real stack: a deposit whose funding journal the broker refuses parks; the
 // operator finds it in GET /v1/admin/workflows, retries it through the API, and the money lands exactly once.

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seed, seedBaskets } from '../../src/db/seed.js';
 import { registerUser, startApi, uniqueSubject, type Api } from '../api/harness.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { baskets, buyingPower, eventually } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { baskets, buyingPower } from './support.js';
 
 // The order routes over HTTP, with the saga running on a real worker: what the app sees (202 with the order,
 // problems for refusals) and what each request leaves in the database.

@@ -6,12 +6,11 @@ import type { OrderOutcome } from '../../workflows/order.js';
 import { workflowIds } from '../../workflows/definitions.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import { createUser, type Stack } from '../helpers/stack.js';
-import { eventually } from '../workflows/support.js';
+import { eventually } from '../helpers/eventually.js';
 
 // Steps the order tests share: the seeded baskets, a user with buying power, an order started as the API starts
 // it (update-with-start of `accept`), and waiting for an order row to reach a status.
 
-export { eventually };
 
 export const baskets = {
   conservative: seedBaskets.find((b) => b.riskLevel === 'conservative')!,

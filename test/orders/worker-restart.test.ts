@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, repoRoot, waitForPort } from '../../scripts/lib/tools.js';
 import { legClientOrderId } from '../../src/domain/basket.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { buyingPower, eventually, orderReaches, startOrder, userWithBuyingPower } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { buyingPower, orderReaches, startOrder, userWithBuyingPower } from './support.js';
 
 // The worker process is killed (SIGKILL, no goodbye) after the order reached the broker and before its fill was
 // booked; another worker process finishes it from the history: the leg is never placed again and the fill is
@@ -42,7 +43,7 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   workers.push(child);
   await waitForPort(port);
   // Ready once it answers: the workflow bundle is built and the worker polls.
-  await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000);
+  await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), undefined, 60_000);
   return child;
 }
 

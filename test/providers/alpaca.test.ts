@@ -5,7 +5,8 @@ import { createAlpacaBroker } from '../../src/providers/alpaca/broker.js';
 import { idempotencyUuid } from '../../src/providers/idempotency.js';
 import type { BrokerPort } from '../../src/providers/ports.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { eventually, providerError } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { providerError } from './support.js';
 
 // Alpaca: orders, account and positions through the official Trading SDK (v4, origin rewritten to the
 // sandbox), funding journals through our Broker API client.

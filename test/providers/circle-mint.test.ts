@@ -4,7 +4,8 @@ import { createCircleMint } from '../../src/providers/circle/mint.js';
 import { idempotencyUuid } from '../../src/providers/idempotency.js';
 import type { FiatRailsPort } from '../../src/providers/ports.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { eventually, providerError } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { providerError } from './support.js';
 
 // Circle Mint (off-ramp payouts, on-ramp wire deposits) through the official SDK adapter, against the sandbox.
 

@@ -6,7 +6,8 @@ import { idempotencyUuid } from '../../src/providers/idempotency.js';
 import type { WalletsPort } from '../../src/providers/ports.js';
 import { toChecksumAddress } from '../../src/sandbox/chain.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { eventually, providerError } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { providerError } from './support.js';
 
 // Circle Programmable Wallets through the official SDK adapter, against the sandbox.
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCircleWallets } from '../../src/providers/circle/wallets.js';
 import { circlePublicKeyFetcher, verifyCircleWebhook, type CirclePublicKeyFetcher } from '../../src/providers/circle/webhook.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { eventually } from './support.js';
+import { eventually } from '../helpers/eventually.js';
 
 // Circle's v2 notifications as the sandbox delivers them, verified the way the API verifies them.
 

@@ -12,13 +12,3 @@ export async function providerError(call: Promise<unknown>): Promise<ProviderErr
   throw new Error('expected the call to fail with a ProviderError');
 }
 
-/** Polls `read` until `done` holds for its value (the sandbox moves states on timers). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidEthereumAddress, isValidSolanaAddress } from '../../src/domain/addresses.js';
 import { kycDecisionSignal, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
-import { eventually, provisionWallet } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { provisionWallet } from './support.js';
 
 let stack: Stack;
 beforeAll(async () => {

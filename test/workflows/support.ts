@@ -1,20 +1,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery, type SagaProgress, workflowIds } from '../../workflows/definitions.js';
+import { eventually } from '../helpers/eventually.js';
 import type { Stack } from '../helpers/stack.js';
 
 // Steps the funding tests share: provision a wallet through its saga, send USDC to it on the sandbox chain, and
 // wait for a saga to park.
 
-/** Polls until `check` returns a value (not undefined), failing after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
   return eventually(async () => {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { operatorSignal, progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
-import { eventually, parkedProgress, provisionWallet } from './support.js';
+import { eventually } from '../helpers/eventually.js';
+import { parkedProgress, provisionWallet } from './support.js';
 
 let stack: Stack;
 beforeAll(async () => {
