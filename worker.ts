@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './src/config.js';
 import { createDb } from './src/db/client.js';
@@ -17,7 +17,14 @@ import { connectWorker } from './src/temporal.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
+// The SDK's own log and the activities' context log (which carries workflowId, runId and activityType) go
+// through the same JSON logger as everything else.
+const sdkLogger = logger.child({ component: 'temporal' });
+const sdkLevels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+};
 Runtime.install({
+  logger: new DefaultLogger('INFO', ({ level, message, meta }) => sdkLogger[sdkLevels[level]](meta ?? {}, message)),
   shutdownSignals: ['SIGTERM', 'SIGINT'],
   telemetryOptions: config.WORKER_SDK_METRICS_PORT
     ? { metrics: { prometheus: { bindAddress: `${config.HTTP_HOST}:${config.WORKER_SDK_METRICS_PORT}` } } }

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { providerErrors } from '../src/metrics.js';
 import { ProviderError } from '../src/providers/errors.js';
 import { TransitionError } from '../src/domain/status.js';
 
@@ -9,6 +10,11 @@ import { TransitionError } from '../src/domain/status.js';
 
 export function toFailure(error: unknown): unknown {
   if (error instanceof ProviderError) {
+    const activity = Context.current(); // toFailure runs inside activities only
+    const labels = { provider: error.provider, operation: activity.info.activityType, kind: error.kind, retryable: String(error.retryable) };
+    providerErrors.inc(labels);
+    // The activity context log carries workflowId, runId and activityType into the worker's JSON log.
+    activity.log.warn(`provider failure: ${error.message}`, { ...labels, ...error.details });
     return ApplicationFailure.create({
       message: `${error.provider}: ${error.message}`,
       type: `Provider${error.kind}`,

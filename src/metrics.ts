@@ -17,15 +17,8 @@ export const httpRequestDuration = new client.Histogram({
 
 export const providerErrors = new client.Counter({
   name: 'fundflow_provider_errors_total',
-  help: 'Provider failures by provider, operation and ProviderError kind (retryable or not)',
+  help: 'Provider failures seen by activities, by provider, activity, ProviderError kind and whether it is retried',
   labelNames: ['provider', 'operation', 'kind', 'retryable'] as const,
-  registers: [registry],
-});
-
-export const sagaTransitions = new client.Counter({
-  name: 'fundflow_saga_transitions_total',
-  help: 'Status transitions written by activities, by saga kind and the status reached',
-  labelNames: ['kind', 'status'] as const,
   registers: [registry],
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidEthereumAddress, isValidSolanaAddress } from '../../src/domain/addresses.js';
 import { kycDecisionSignal, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { providerErrors } from '../../src/metrics.js';
 import { eventually } from '../helpers/eventually.js';
 import { provisionWallet } from './support.js';
 
@@ -85,8 +86,18 @@ describe('wallets', () => {
   it('a Circle outage while creating the wallet is absorbed by retries', async () => {
     const user = await createUser(stack.db);
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createWallets', kind: 'http500', times: 2 });
+    const before = await providerErrorCount('createCustodyWallet');
     const wallet = await provisionWallet(stack, user.id);
     expect(wallet.status).toBe('active');
     await eventually(async () => ((await stack.sandbox.control.duplicatedEffects()).length === 0 ? true : undefined));
+    // Both failed attempts are counted for Prometheus as retryable Circle outages.
+    expect((await providerErrorCount('createCustodyWallet')) - before).toBe(2);
   });
 });
+
+async function providerErrorCount(activityType: string): Promise<number> {
+  const metric = await providerErrors.get();
+  return metric.values
+    .filter((v) => v.labels.operation === activityType && v.labels.provider === 'circle-wallets' && v.labels.kind === 'unavailable' && v.labels.retryable === 'true')
+    .reduce((sum, v) => sum + v.value, 0);
+}
