@@ -29,11 +29,28 @@ export interface AcceptDeps {
   config: Config;
 }
 
+/** What the request says about the money, as the Temporal UI shows a run: a memo and a one-line summary. */
+export function describeStart(input: unknown): { memo: Record<string, string>; summary: string } | undefined {
+  const i = input as Record<string, unknown> & { transfer?: { amountUsdc?: string } };
+  const memo: Record<string, string> = {};
+  for (const key of ['userId', 'amountUsd', 'side', 'assetType', 'symbol', 'basketId', 'chain', 'txHash', 'targetChain', 'targetAddress'] as const) {
+    if (typeof i[key] === 'string') memo[key] = i[key];
+  }
+  if (i.transfer?.amountUsdc) memo.amountUsdc = i.transfer.amountUsdc;
+  if (memo.targetChain) return { memo, summary: `Withdraw ${memo.amountUsd} USD as USDC to ${memo.targetChain} ${memo.targetAddress}` };
+  if (memo.side) return { memo, summary: `${memo.side} ${memo.amountUsd ?? ''} USD of ${memo.symbol ?? 'basket'} (${memo.assetType})` };
+  if (memo.txHash) return { memo, summary: `Deposit ${memo.amountUsdc ? `${memo.amountUsdc} USDC ` : ''}on ${memo.chain}, tx ${memo.txHash}` };
+  return Object.keys(memo).length ? { memo, summary: '' } : undefined;
+}
+
 function startOperation(deps: AcceptDeps, start: SagaStart) {
+  const described = describeStart(start.input);
   return new WithStartWorkflowOperation(start.workflowType, {
     workflowId: start.workflowId,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [start.input],
+    memo: described?.memo,
+    staticSummary: described?.summary || undefined,
     // A repeat while the saga runs joins it; a repeat after it ended starts a run whose accept finds the row.
     workflowIdConflictPolicy: 'USE_EXISTING',
   });

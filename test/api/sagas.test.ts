@@ -56,6 +56,10 @@ describe('POST /v1/withdrawals', () => {
     expect(await stack.db.withdrawal.count({ where: { userId: user.id } })).toBe(1);
     expect((await balancesOf(stack.db, user.id))?.buyingPowerUsd).toBe('60.00');
     expect(await runsOf(`withdrawal-${first.body.id}`)).toBe(1);
+    // Operators see the amount on the run in the Temporal UI: its memo and one-line summary.
+    const run = await stack.client.workflow.getHandle(`withdrawal-${first.body.id}`).describe();
+    expect(run.memo).toMatchObject({ amountUsd: '40.00', targetChain: 'ethereum', targetAddress: address });
+    expect(await run.staticSummary()).toBe(`Withdraw 40.00 USD as USDC to ethereum ${address}`);
     const keyRow = await stack.db.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: user.id, key } } });
     expect(keyRow).toMatchObject({ resourceId: first.body.id, resourceType: 'withdrawal' });
 
