@@ -1,5 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type Api } from './harness.js';
+
+const contractFile = path.resolve(import.meta.dirname, '../../../shared/API.md');
+
+/** Every `METHOD /path` of the contract's route table, with `{a|b}` alternatives spelled out. */
+function contractRoutes(): [string, string][] {
+  const table = readFileSync(contractFile, 'utf8').split('## Routes')[1]!.split('\n## ')[0]!;
+  const routes: [string, string][] = [];
+  for (const [, method, route] of table.matchAll(/`(GET|PUT|POST|DELETE|PATCH) ([^`]+)`/g)) {
+    const alternatives = /\{([a-z]+(?:\\?\|[a-z]+)+)\}/.exec(route!);
+    const paths = alternatives
+      ? alternatives[1]!.split(/\\?\|/).map((choice) => route!.replace(alternatives[0], choice))
+      : [route!];
+    for (const p of paths) routes.push([method!.toLowerCase(), p.replace(/\{userId\}/, '{userId}')]);
+  }
+  return routes;
+}
 
 // The served OpenAPI document comes from the schemas that validate requests, so it lists every route the app
 // answers, with the same constraints.
@@ -35,6 +54,21 @@ describe('GET /openapi.json', () => {
     expect(passcode.responses['401'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
     expect(doc.paths['/v1/webhooks/circle'].post.security).toEqual([]);
     expect(doc.components.schemas.Deposit.properties.amountStablecoin.type).toBe('string');
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const { body: doc } = await api.request('GET', '/openapi.json');
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it.skipIf(!existsSync(contractFile))('documents every route of ../shared/API.md', async () => {
+    const { body: doc } = await api.request('GET', '/openapi.json');
+    const routes = contractRoutes();
+    expect(routes.length).toBeGreaterThan(25);
+    const missing = routes.filter(([method, route]) => !doc.paths[route]?.[method]).map(([m, r]) => `${m.toUpperCase()} ${r}`);
+    expect(missing).toEqual([]);
   });
 
   it('has a browsable reference page', async () => {

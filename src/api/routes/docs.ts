@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { openApiDocument } from '../openapi.js';
+import { documentRoute, openApiDocument } from '../openapi.js';
 
 // The OpenAPI document and a self-contained reference page (no CDN: it renders the document itself, so it
 // works on machines without internet).
@@ -40,6 +40,8 @@ fetch('openapi.json').then(r => r.json()).then(doc => {
 
 export function docsRouter(): Router {
   const router = Router();
+  documentRoute({ method: 'get', path: '/openapi.json', summary: 'This OpenAPI 3.1 document', responses: { 200: { description: 'The document' } } });
+  documentRoute({ method: 'get', path: '/docs', summary: 'A browsable reference page of this API', responses: { 200: { description: 'HTML' } } });
   router.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
   router.get('/docs', (_req, res) => void res.type('html').send(page));
   return router;
