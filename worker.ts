@@ -9,7 +9,7 @@ import { createLogger } from './src/logger.js';
 import { registry } from './src/metrics.js';
 import { createProviders } from './src/providers/index.js';
 import { ensureWeeklySummarySchedule } from './src/schedules/weekly-summary.js';
-import { connectWorker } from './src/temporal.js';
+import { connectWorker, workerTuning } from './src/temporal.js';
 
 // Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the weekly
 // summary schedule, and runs until
@@ -44,10 +44,7 @@ const worker = await Worker.create({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   workflowsPath: path.resolve(import.meta.dirname, 'workflows/index.ts'),
   activities: createActivities({ db, providers, config, logger }),
-  maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-  maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-  shutdownGraceTime: '30s',
+  ...workerTuning(config),
 });
 
 const health = await startHealthServer({

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from './config.js';
 
 // One Temporal connection per process (PERFORMANCE.md): the API holds a Client, the worker a NativeConnection.
@@ -24,4 +24,17 @@ export async function connectWorker(config: Config): Promise<NativeConnection> {
 /** Fails unless the Temporal frontend answers an RPC. */
 export async function pingTemporal(client: Client): Promise<void> {
   await client.workflowService.getSystemInfo({});
+}
+
+/** The worker's tuning (WORKER_* in config): one place, so a benchmark's baseline worker runs with the same. */
+export function workerTuning(config: Config): Pick<
+  WorkerOptions,
+  'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'
+> {
+  return {
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: '30s',
+  };
 }
