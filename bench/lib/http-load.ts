@@ -1,0 +1,98 @@
+import http from 'node:http';
+import { summarize, type LatencySummary } from './stats.js';
+
+// An HTTP load generator on node:http with keep-alive connections: closed loop (N connections, each sends its
+// next request when the previous answered: the most the route carries) and open loop (requests evenly paced at a
+// fixed rate, latency counted from when each was due, so a slow answer cannot hide the requests queued behind it).
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  /** Answers other than the expected status. */
+  errors: number;
+  latency: LatencySummary;
+}
+
+export interface LoadTarget {
+  baseUrl: string;
+  /** The request to send, by sequence number (so a run can vary keys or ids). */
+  request(i: number): LoadRequest;
+  expectStatus: number;
+}
+
+function sender(target: LoadTarget, agent: http.Agent) {
+  const url = new URL(target.baseUrl);
+  return (i: number) =>
+    new Promise<boolean>((resolve) => {
+      const r = target.request(i);
+      const req = http.request(
+        { host: url.hostname, port: url.port, method: r.method, path: r.path, agent, headers: { ...r.headers, ...(r.body ? { 'content-type': 'application/json' } : {}) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === target.expectStatus));
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.end(r.body);
+    });
+}
+
+export async function closedLoop(target: LoadTarget, options: { connections: number; durationMs: number }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const send = sender(target, agent);
+  const latencies: number[] = [];
+  let errors = 0;
+  let sequence = 0;
+  const started = performance.now();
+  const until = started + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const ok = await send(sequence++);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, errors, latency: summarize(latencies) };
+}
+
+export async function openLoop(
+  target: LoadTarget,
+  options: { rate: number; durationMs: number; connections: number },
+): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const send = sender(target, agent);
+  const total = Math.round((options.rate * options.durationMs) / 1000);
+  const interval = 1000 / options.rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      send(i).then((ok) => {
+        latencies.push(performance.now() - due);
+        if (!ok) errors++;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, errors, latency: summarize(latencies) };
+}

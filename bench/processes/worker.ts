@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createDb } from '../../src/db/client.js';
+import { startHealthServer } from '../../src/health.js';
+import { createLogger } from '../../src/logger.js';
+import { createProviders } from '../../src/providers/index.js';
+import { connectWorker, workerTuning } from '../../src/temporal.js';
+import { createBaselineActivities } from '../baseline/activities.js';
+import { baselineTaskQueue } from './queues.js';
+
+// The benchmark's worker process: the production worker (as worker.ts builds it) and the baseline's worker on
+// a task queue of its own, with the same tuning and the same connection, so that both phases run on exactly the
+// same process, server and settings.
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL, 'bench-worker');
+const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const connection = await connectWorker(config);
+const common = { connection, namespace: config.TEMPORAL_NAMESPACE, ...workerTuning(config) };
+
+const workers = await Promise.all([
+  Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+    activities: createActivities({ db, providers: createProviders(config, logger), config, logger }),
+  }),
+  Worker.create({
+    ...common,
+    taskQueue: baselineTaskQueue(config),
+    workflowsPath: path.resolve(import.meta.dirname, '../baseline/workflows.ts'),
+    activities: createBaselineActivities(),
+  }),
+]);
+
+const health = await startHealthServer({
+  host: config.HTTP_HOST,
+  port: config.WORKER_HTTP_PORT,
+  logger,
+  checks: {
+    workers: async () => {
+      const idle = workers.find((w) => w.getState() !== 'RUNNING');
+      if (idle) throw new Error(`a worker is ${idle.getState()}`);
+    },
+  },
+});
+try {
+  await Promise.all(workers.map((w) => w.run()));
+} finally {
+  health.close();
+  await connection.close();
+  await db.$disconnect();
+}

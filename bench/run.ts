@@ -1,0 +1,111 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLoadUsers } from '../scripts/lib/fixtures.js';
+import { startProcessStack } from '../scripts/lib/stack.js';
+import { step } from '../scripts/lib/tools.js';
+import { workerTuning } from '../src/temporal.js';
+import { apiLoad, type RouteResult } from './api-load.js';
+import { baselinePhase, depositPhase, sagaShape, type PhaseResult } from './sagas.js';
+import { ms, table } from './lib/stats.js';
+
+// `npm run bench`: the deposit saga end to end against a same-shape no-op baseline, alternating phases at 1x, 4x
+// and 16x N, then the API under HTTP load. Everything runs as separate processes on this machine (see
+// scripts/lib/stack.ts); results go to bench/results/latest.{md,json}. Knobs: BENCH_N, BENCH_CONCURRENCY,
+// BENCH_USERS, BENCH_API_SECONDS, BENCH_API_CONNECTIONS, and the WORKER_* / DATABASE_POOL_SIZE settings.
+
+const int = (name: string, fallback: number) => Number.parseInt(process.env[name] ?? '', 10) || fallback;
+const n = int('BENCH_N', 100);
+const concurrency = int('BENCH_CONCURRENCY', 50);
+const scales = (process.env.BENCH_SCALES ?? '1,4,16').split(',').map(Number);
+const apiOptions = { connections: int('BENCH_API_CONNECTIONS', 50), durationMs: int('BENCH_API_SECONDS', 10) * 1000 };
+
+const stack = await startProcessStack({
+  name: 'bench',
+  workerScript: 'bench/processes/worker.ts',
+  apiScript: 'bench/processes/api.ts',
+  // Zero provider latency, and no webhooks: the sagas poll, so both phases run the same commands.
+  env: { SANDBOX_STEP_DELAY_MS: '0', LOG_LEVEL: 'error' },
+});
+
+try {
+  step('users with wallets');
+  const users = await createLoadUsers(stack, int('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
+  await stack.sandbox.setWebhookUrl(null);
+
+  step('warm-up: deposits, then the baseline with the shape of the last one');
+  const warmSaga = await depositPhase(stack, users, 20, 10);
+  const shape = await sagaShape(stack, warmSaga.sampleWorkflowId);
+  const describeShape = shape.map((s) => ('activity' in s ? 'activity' : 'upsert' in s ? 'upsert' : `timer ${s.timerMs} ms`)).join(', ');
+  step(`a deposit after its accept activity: ${describeShape}`);
+  await baselinePhase(stack, users, shape, 20, 10);
+
+  const phases: { scale: number; baseline: PhaseResult; saga: PhaseResult }[] = [];
+  for (const scale of scales) {
+    step(`${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
+    const baseline = await baselinePhase(stack, users, shape, scale * n, concurrency);
+    const saga = await depositPhase(stack, users, scale * n, concurrency);
+    phases.push({ scale, baseline, saga });
+    step(`${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)}`);
+  }
+
+  step('API under load');
+  const userIndex = new Map(users.map((u, i) => [u.id, i]));
+  const rows = await stack.db.deposit.findMany({ select: { id: true, userId: true }, take: 1000 });
+  const routes = await apiLoad(stack, users, rows.map((r) => ({ depositId: r.id, userIndex: userIndex.get(r.userId)! })), apiOptions);
+
+  await report({ phases, routes, shape: describeShape });
+} finally {
+  await stack.stop();
+}
+
+async function report(results: { phases: { scale: number; baseline: PhaseResult; saga: PhaseResult }[]; routes: RouteResult[]; shape: string }) {
+  const settings = {
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    temporal: 'dev server (temporal CLI), SQLite file with WAL, 1 history shard, eager activities off',
+    n,
+    concurrency,
+    worker: workerTuning(stack.config),
+    databasePoolSize: stack.config.DATABASE_POOL_SIZE,
+    sandboxStepDelayMs: 0,
+  };
+  const headline = results.phases.at(-1)!;
+  const sagaRows = results.phases.flatMap(({ scale, baseline, saga }) =>
+    [baseline, saga].map((p) => [
+      `${scale}x`, p.kind, p.runs, p.perSecond.toFixed(1), ms(p.latency.p50), ms(p.latency.p95), ms(p.latency.p99),
+      p.historyLength.toFixed(0), p.stateTransitions.toFixed(0),
+      p.kind === 'saga' ? (saga.perSecond / baseline.perSecond).toFixed(2) : '',
+    ]),
+  );
+  const hello = results.routes[0]!.closed.rps;
+  const routeRows = results.routes.map((r) => [
+    r.route, r.closed.rps.toFixed(0), ms(r.closed.latency.p50), ms(r.closed.latency.p99), (r.closed.rps / hello).toFixed(2),
+    r.open ? `${r.open.rps.toFixed(0)}/s` : '–', r.open ? ms(r.open.latency.p50) : '–', r.open ? ms(r.open.latency.p99) : '–',
+  ]);
+  const markdown = [
+    `# Benchmark results`,
+    ``,
+    `${new Date().toISOString()} · ${settings.machine} · Node ${settings.node} · ${settings.temporal}`,
+    `Worker: ${JSON.stringify(settings.worker)} · PostgreSQL pool ${settings.databasePoolSize} per process · ${concurrency} runs in flight`,
+    ``,
+    `**Saga ratio to baseline at ${headline.scale}x N: ${(headline.saga.perSecond / headline.baseline.perSecond).toFixed(2)}** ` +
+      `(${headline.saga.perSecond.toFixed(1)} deposits/s against ${headline.baseline.perSecond.toFixed(1)} baseline runs/s)`,
+    ``,
+    `## Deposit sagas end to end (POST /v1/deposits to broker_funded) against the same-shape no-op baseline`,
+    ``,
+    `Shape after the accept activity: ${results.shape}.`,
+    ``,
+    table(['scale', 'run', 'runs', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'history events', 'state transitions', 'ratio'], sagaRows),
+    ``,
+    `## API (closed loop at ${apiOptions.connections} connections for ${apiOptions.durationMs / 1000} s; open loop evenly paced at half that rate)`,
+    ``,
+    table(['route', 'req/s', 'p50 ms', 'p99 ms', 'vs /healthz', 'paced at', 'paced p50 ms', 'paced p99 ms'], routeRows),
+    ``,
+  ].join('\n');
+  const dir = path.resolve(import.meta.dirname, 'results');
+  await writeFile(path.join(dir, 'latest.md'), markdown);
+  await writeFile(path.join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), settings, ...results }, null, 2) + '\n');
+  process.stdout.write(`\n${markdown}\n`);
+  step(`written to ${path.relative(process.cwd(), dir)}/latest.{md,json}`);
+}
