@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pool, progress, table } from '../bench/lib/stats.js';
+import { createLoadUsers } from '../scripts/lib/fixtures.js';
+import { startProcessStack, type ProcessStack } from '../scripts/lib/stack.js';
+import { step } from '../scripts/lib/tools.js';
+import type { FaultInput } from '../src/sandbox/faults.js';
+import { operatorSignal, progressQuery } from '../workflows/definitions.js';
+import { verify, type Check } from './verify.js';
+import { amount, random, submit, type Refused, type SagaKind, type Submitted } from './workload.js';
+
+// `npm run chaos`: a mixed workload of deposits, withdrawals and buy orders through the API while the sandbox
+// fails a share of provider calls (5xx, timeouts whose effect did happen, business rejections) and the worker is
+// SIGKILLed and restarted every few seconds. Then faults stop, an operator retries whatever parked, and
+// chaos/verify.ts checks what must hold. Prints a verdict table, writes chaos/results/latest.{md,json}, and exits
+// 1 on any violation. Knobs: CHAOS_SAGAS (default 500), CHAOS_USERS, CHAOS_SEED, CHAOS_MIN_KILLS,
+// CHAOS_STORM_SECONDS, CHAOS_DRAIN_SECONDS.
+
+const int = (name: string, fallback: number) => Number.parseInt(process.env[name] ?? '', 10) || fallback;
+const total = int('CHAOS_SAGAS', 500);
+const userCount = int('CHAOS_USERS', 25);
+const seed = int('CHAOS_SEED', 20261125);
+const minKills = int('CHAOS_MIN_KILLS', 10);
+/** Submissions are spread evenly over this long, so that kills and faults hit sagas at every step. */
+const stormSeconds = int('CHAOS_STORM_SECONDS', 120);
+const initialUsd = '5000.00';
+
+/** Each fault with the share of matching requests it fails. */
+const faults: FaultInput[] = [
+  ...(['createPayout', 'getPayout'] as const).map((operation) => ({ provider: 'circle-mint' as const, operation, kind: 'http500' as const, rate: 0.1 })),
+  { provider: 'circle-mint', operation: 'createPayout', kind: 'timeout', rate: 0.05 },
+  { provider: 'circle-mint', operation: 'createPayout', kind: 'reject', rate: 0.03 },
+  ...(['createJournal', 'getJournal'] as const).map((operation) => ({ provider: 'alpaca-broker' as const, operation, kind: 'http500' as const, rate: 0.1 })),
+  { provider: 'alpaca-broker', operation: 'createJournal', kind: 'timeout', rate: 0.05 },
+  { provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', rate: 0.03 },
+  ...(['getTransaction', 'createTransaction'] as const).map((operation) => ({ provider: 'circle-wallets' as const, operation, kind: 'http500' as const, rate: 0.1 })),
+  { provider: 'circle-wallets', operation: 'createTransaction', kind: 'timeout', rate: 0.05 },
+  { provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject', rate: 0.03 },
+  ...(['createOrder', 'getOrder'] as const).map((operation) => ({ provider: 'alpaca' as const, operation, kind: 'http500' as const, rate: 0.1 })),
+  { provider: 'alpaca', operation: 'createOrder', kind: 'timeout', rate: 0.05 },
+  { provider: 'alpaca', operation: 'createOrder', kind: 'reject', rate: 0.05 },
+];
+
+const stack = await startProcessStack({
+  name: 'chaos',
+  env: {
+    LOG_LEVEL: 'warn',
+    SANDBOX_STEP_DELAY_MS: '300',
+    // A timeout fault holds the answer past the adapters' deadline; both short, so a run takes minutes.
+    PROVIDER_TIMEOUT_MS: '2000',
+    SANDBOX_TIMEOUT_HOLD_MS: '2500',
+  },
+});
+
+let exitCode = 1;
+try {
+  step(`${userCount} users with wallets, ${initialUsd} USD of buying power each`);
+  const users = await createLoadUsers(stack, userCount, { buyingPowerUsd: initialUsd });
+  for (const fault of faults) await stack.sandbox.fault(fault);
+  step(`${faults.length} faults armed; ${total} sagas, the worker killed every few seconds`);
+
+  const next = random(seed);
+  const plan = Array.from({ length: total }, () => {
+    const r = next();
+    const kind: SagaKind = r < 0.5 ? 'deposit' : r < 0.75 ? 'withdrawal' : 'order';
+    return { kind, user: users[Math.floor(next() * users.length)]!, usd: kind === 'deposit' ? amount(next, 5, 200) : amount(next, 1, 50) };
+  });
+
+  const killer = startKiller(stack);
+  const submitted: Submitted[] = [];
+  const refused: Refused[] = [];
+  const bar = progress('submitted', total);
+  const started = Date.now();
+  await pool(total, 24, async (i) => {
+    const due = started + (i * stormSeconds * 1000) / total;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    const { kind, user, usd } = plan[i]!;
+    const outcome = await submit(stack, kind, user, usd, `chaos-${randomUUID()}`);
+    if ('id' in outcome) submitted.push(outcome);
+    else refused.push(outcome);
+    bar.tick(submitted.length + refused.length);
+  });
+  bar.end();
+  await killer.until(minKills);
+  const kills = await killer.stop();
+  const stormTook = (Date.now() - started) / 1000;
+  step(`storm over after ${stormTook.toFixed(0)} s: ${kills} worker kills; faults cleared`);
+  await stack.sandbox.clearFaults();
+
+  const drained = await drain(stack, submitted);
+  step('verifying');
+  const checks = await verify(stack, submitted, initialUsd);
+  const clientGaveUp = refused.filter((r) => r.status >= 500);
+  checks.unshift({
+    name: 'requests',
+    expectation: 'every request answered for good (2xx or 4xx)',
+    checked: total,
+    violations: clientGaveUp.map((r) => `${r.kind}: ${r.status} ${r.detail}`),
+  });
+  exitCode = checks.some((c) => c.violations.length > 0) ? 1 : 0;
+  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained });
+} finally {
+  await stack.stop();
+}
+process.exit(exitCode);
+
+/** SIGKILLs the worker, restarts it, waits 2–5 s, and again, until stopped. */
+function startKiller(stack: ProcessStack) {
+  let kills = 0;
+  let stopping = false;
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const loop = (async () => {
+    const pause = random(seed + 1);
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, 2000 + pause() * 3000));
+      if (stopping) break;
+      await stack.killWorker();
+      kills++;
+      process.stderr.write(`  ✝ worker killed (${kills})\n`);
+      for (const w of waiters.filter((w) => kills >= w.count)) w.resolve();
+      await stack.startWorker();
+    }
+  })();
+  return {
+    until: (count: number) => (kills >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
+    async stop() {
+      stopping = true;
+      await loop;
+      return kills;
+    },
+  };
+}
+
+/**
+ * Waits until every saga completed or parked; parked ones get an operator's retry (faults are gone, so the
+ * retry goes through). Gives up after CHAOS_DRAIN_SECONDS and lets the verifier report what is left.
+ */
+async function drain(stack: ProcessStack, sagas: Submitted[]): Promise<{ seconds: number; operatorRetries: number }> {
+  const started = Date.now();
+  const deadline = started + int('CHAOS_DRAIN_SECONDS', 300) * 1000;
+  // When each parked saga got its retry: one still parked 20 s after that waits for a human.
+  const retried = new Map<string, number>();
+  const bar = progress('settled', sagas.length);
+  for (;;) {
+    let settled = 0;
+    await pool(sagas.length, 16, async (i) => {
+      const handle = stack.client.workflow.getHandle(sagas[i]!.workflowId);
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') return void settled++;
+      const parked = (await handle.query(progressQuery).catch(() => undefined))?.parked;
+      if (!parked) return;
+      const retriedAt = retried.get(handle.workflowId);
+      if (retriedAt === undefined) {
+        retried.set(handle.workflowId, Date.now());
+        await handle.signal(operatorSignal, { action: 'retry', note: 'chaos: faults cleared' });
+      } else if (Date.now() - retriedAt > 20_000) settled++;
+    });
+    bar.tick(settled);
+    if (settled === sagas.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  bar.end();
+  return { seconds: (Date.now() - started) / 1000, operatorRetries: retried.size };
+}
+
+async function report(r: {
+  checks: Check[];
+  kills: number;
+  stormSeconds: number;
+  submitted: Submitted[];
+  refused: Refused[];
+  drained: { seconds: number; operatorRetries: number };
+}) {
+  const byKind = (kind: SagaKind) => r.submitted.filter((s) => s.kind === kind).length;
+  const retriedRequests = r.submitted.filter((s) => s.attempts > 1).length;
+  const verdict = r.checks.every((c) => c.violations.length === 0) ? 'PASS' : 'FAIL';
+  const markdown = [
+    `# Chaos run: ${verdict}`,
+    ``,
+    `${new Date().toISOString()} · seed ${seed} · ${r.submitted.length} sagas accepted (${byKind('deposit')} deposits, ` +
+      `${byKind('withdrawal')} withdrawals, ${byKind('order')} orders), ${r.refused.length} refused · ` +
+      `**${r.kills} worker SIGKILLs** in ${r.stormSeconds.toFixed(0)} s · ${faults.length} fault rules ` +
+      `(5xx 10%, timeouts 5%, rejections 3–5% per operation) · ${retriedRequests} requests needed a client retry · ` +
+      `drained in ${r.drained.seconds.toFixed(0)} s with ${r.drained.operatorRetries} operator retries of parked sagas`,
+    ``,
+    table(
+      ['check', 'expectation', 'checked', 'violations', 'verdict'],
+      r.checks.map((c) => [c.name, c.expectation, c.checked, c.violations.length, c.violations.length ? 'FAIL' : 'ok']),
+    ),
+    ``,
+    ...r.checks.filter((c) => c.violations.length).flatMap((c) => [`## ${c.name}`, '', ...c.violations.slice(0, 20).map((v) => `- ${v}`), '']),
+  ].join('\n');
+  const dir = path.resolve(import.meta.dirname, 'results');
+  await writeFile(path.join(dir, 'latest.md'), markdown + '\n');
+  await writeFile(
+    path.join(dir, 'latest.json'),
+    JSON.stringify({ at: new Date().toISOString(), seed, verdict, kills: r.kills, stormSeconds: r.stormSeconds, drained: r.drained,
+      accepted: r.submitted.length, refused: r.refused, faults, checks: r.checks }, null, 2) + '\n',
+  );
+  process.stdout.write(`\n${markdown}\n`);
+}
