@@ -85,8 +85,9 @@ try {
   await killer.until(minKills);
   const kills = await killer.stop();
   const stormTook = (Date.now() - started) / 1000;
-  step(`storm over after ${stormTook.toFixed(0)} s: ${kills} worker kills; faults cleared`);
+  const faultHits = (await stack.sandbox.faults()).map((f) => ({ rule: `${f.provider}.${f.operation} ${f.kind}`, hits: f.hits }));
   await stack.sandbox.clearFaults();
+  step(`storm over after ${stormTook.toFixed(0)} s: ${kills} worker kills, ${faultHits.reduce((a, f) => a + f.hits, 0)} injected faults; faults cleared`);
 
   const drained = await drain(stack, submitted);
   step('verifying');
@@ -99,7 +100,12 @@ try {
     violations: clientGaveUp.map((r) => `${r.kind}: ${r.status} ${r.detail}`),
   });
   exitCode = checks.some((c) => c.violations.length > 0) ? 1 : 0;
-  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained });
+  const outcomes = await stack.db.$queryRaw<{ kind: string; status: string; count: number }[]>`
+    SELECT 'deposit' AS kind, status::text, count(*)::int FROM deposits GROUP BY status
+    UNION ALL SELECT 'withdrawal', status::text, count(*)::int FROM withdrawals GROUP BY status
+    UNION ALL SELECT 'order', status::text, count(*)::int FROM orders GROUP BY status
+    ORDER BY 1, 2`;
+  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained, faultHits, outcomes });
 } finally {
   await stack.stop();
 }
@@ -171,6 +177,8 @@ async function report(r: {
   submitted: Submitted[];
   refused: Refused[];
   drained: { seconds: number; operatorRetries: number };
+  faultHits: { rule: string; hits: number }[];
+  outcomes: { kind: string; status: string; count: number }[];
 }) {
   const byKind = (kind: SagaKind) => r.submitted.filter((s) => s.kind === kind).length;
   const retriedRequests = r.submitted.filter((s) => s.attempts > 1).length;
@@ -189,6 +197,10 @@ async function report(r: {
       r.checks.map((c) => [c.name, c.expectation, c.checked, c.violations.length, c.violations.length ? 'FAIL' : 'ok']),
     ),
     ``,
+    `Where the sagas ended: ${r.outcomes.map((o) => `${o.kind} ${o.status} ${o.count}`).join(' · ')}`,
+    ``,
+    `Faults injected: ${r.faultHits.filter((f) => f.hits > 0).map((f) => `${f.rule} ×${f.hits}`).join(' · ')}`,
+    ``,
     ...r.checks.filter((c) => c.violations.length).flatMap((c) => [`## ${c.name}`, '', ...c.violations.slice(0, 20).map((v) => `- ${v}`), '']),
   ].join('\n');
   const dir = path.resolve(import.meta.dirname, 'results');
@@ -196,7 +208,7 @@ async function report(r: {
   await writeFile(
     path.join(dir, 'latest.json'),
     JSON.stringify({ at: new Date().toISOString(), seed, verdict, kills: r.kills, stormSeconds: r.stormSeconds, drained: r.drained,
-      accepted: r.submitted.length, refused: r.refused, faults, checks: r.checks }, null, 2) + '\n',
+      accepted: r.submitted.length, refused: r.refused, outcomes: r.outcomes, faultHits: r.faultHits, checks: r.checks }, null, 2) + '\n',
   );
   process.stdout.write(`\n${markdown}\n`);
 }

@@ -1,4 +1,4 @@
-import type { FaultInput } from './faults.js';
+import type { Fault, FaultInput } from './faults.js';
 import type { EffectRecord, FillSettings } from './state.js';
 import type { Delivery } from './webhooks.js';
 
@@ -28,6 +28,11 @@ export class SandboxControl {
 
   async fault(input: FaultInput): Promise<{ id: string }> {
     return this.call('POST', '/sandbox/faults', input);
+  }
+
+  /** The armed faults with how often each hit. */
+  async faults(): Promise<Fault[]> {
+    return (await this.call<{ faults: Fault[] }>('GET', '/sandbox/faults')).faults;
   }
 
   async clearFaults(): Promise<void> {
