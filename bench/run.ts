@@ -83,6 +83,15 @@ async function report(results: { phases: { scale: number; baseline: PhaseResult;
     r.route, r.closed.rps.toFixed(0), ms(r.closed.latency.p50), ms(r.closed.latency.p99), (r.closed.rps / hello).toFixed(2),
     r.open ? `${r.open.rps.toFixed(0)}/s` : '–', r.open ? ms(r.open.latency.p50) : '–', r.open ? ms(r.open.latency.p99) : '–',
   ]);
+  const processes = Object.keys(headline.saga.cpuMsPerRun);
+  const cpuRows = processes.map((name) => {
+    const b = headline.baseline.cpuMsPerRun[name] ?? 0;
+    const sg = headline.saga.cpuMsPerRun[name] ?? 0;
+    return [name, b.toFixed(1), sg.toFixed(1), (sg - b).toFixed(1)];
+  });
+  const sum = (m: Record<string, number>) => Object.values(m).reduce((a, v) => a + v, 0);
+  cpuRows.push(['all', sum(headline.baseline.cpuMsPerRun).toFixed(1), sum(headline.saga.cpuMsPerRun).toFixed(1),
+    (sum(headline.saga.cpuMsPerRun) - sum(headline.baseline.cpuMsPerRun)).toFixed(1)]);
   const markdown = [
     `# Benchmark results`,
     ``,
@@ -97,6 +106,10 @@ async function report(results: { phases: { scale: number; baseline: PhaseResult;
     `Shape after the accept activity: ${results.shape}.`,
     ``,
     table(['scale', 'run', 'runs', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'history events', 'state transitions', 'ratio'], sagaRows),
+    ``,
+    `## Where the CPU went at ${headline.scale}x (ms of CPU per run; ${os.cpus().length} cores shared by every process)`,
+    ``,
+    table(['process', 'baseline', 'saga', 'saga extra'], cpuRows),
     ``,
     `## API (closed loop at ${apiOptions.connections} connections for ${apiOptions.durationMs / 1000} s; open loop evenly paced at half that rate)`,
     ``,

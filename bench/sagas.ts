@@ -3,6 +3,7 @@ import type { ProcessStack } from '../scripts/lib/stack.js';
 import { call, type LoadUser } from '../scripts/lib/fixtures.js';
 import { workflowIds } from '../workflows/definitions.js';
 import type { BaselineStep } from './baseline/workflows.js';
+import { cpuSpent, sampleCpu } from './lib/cpu.js';
 import { pool, progress, summarize, type LatencySummary } from './lib/stats.js';
 
 // The two kinds of end-to-end run the saga benchmark compares. A deposit: the user's USDC lands on chain (the
@@ -19,6 +20,8 @@ export interface PhaseResult {
   /** Mean over a sample of runs, from describe(). */
   historyLength: number;
   stateTransitions: number;
+  /** CPU milliseconds per run, by process. */
+  cpuMsPerRun: Record<string, number>;
   /** One run of the phase, to look at. */
   sampleWorkflowId: string;
 }
@@ -36,6 +39,7 @@ async function phase(
   const latencies: number[] = [];
   const workflowIdsSeen: string[] = [];
   const bar = progress(`${kind.padEnd(8)} ×${runs}`, runs);
+  const cpuBefore = await sampleCpu(stack.pids());
   const started = performance.now();
   await pool(runs, concurrency, async (i) => {
     const { workflowId, startedAt } = await run(i);
@@ -44,6 +48,7 @@ async function phase(
     bar.tick(latencies.length);
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSpent(cpuBefore, await sampleCpu(stack.pids()));
   bar.end();
   const sample = workflowIdsSeen.filter((_, i) => i % Math.max(1, Math.floor(workflowIdsSeen.length / 20)) === 0);
   const described = await Promise.all(sample.map((id) => stack.client.workflow.getHandle(id).describe()));
@@ -57,6 +62,7 @@ async function phase(
     latency: summarize(latencies),
     historyLength: mean(described.map((d) => d.historyLength)),
     stateTransitions: mean(described.map((d) => Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0))),
+    cpuMsPerRun: Object.fromEntries(Object.entries(cpu).map(([name, seconds]) => [name, (seconds * 1000) / runs])),
     sampleWorkflowId: workflowIdsSeen.at(-1)!,
   };
 }

@@ -100,16 +100,38 @@ try {
     violations: clientGaveUp.map((r) => `${r.kind}: ${r.status} ${r.detail}`),
   });
   exitCode = checks.some((c) => c.violations.length > 0) ? 1 : 0;
+  const sensitivity = await verifierSensitivity(stack, submitted);
+  if (!sensitivity.caught) exitCode = 1;
   const outcomes = await stack.db.$queryRaw<{ kind: string; status: string; count: number }[]>`
     SELECT 'deposit' AS kind, status::text, count(*)::int FROM deposits GROUP BY status
     UNION ALL SELECT 'withdrawal', status::text, count(*)::int FROM withdrawals GROUP BY status
     UNION ALL SELECT 'order', status::text, count(*)::int FROM orders GROUP BY status
     ORDER BY 1, 2`;
-  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained, faultHits, outcomes });
+  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained, faultHits, outcomes, sensitivity });
 } finally {
   await stack.stop();
 }
 process.exit(exitCode);
+
+/**
+ * Proves the verifier can fail: one user's buying power moved by a cent and one deposit row set back a step
+ * must each be reported; then both are restored.
+ */
+async function verifierSensitivity(stack: ProcessStack, sagas: Submitted[]): Promise<{ caught: boolean; detail: string }> {
+  const deposit = sagas.find((s) => s.kind === 'deposit')!;
+  const [row] = await stack.db.$queryRaw<{ status: string }[]>`SELECT status::text FROM deposits WHERE id = ${deposit.id}::uuid`;
+  await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 0.01 WHERE user_id = ${deposit.userId}::uuid`;
+  await stack.db.$executeRaw`UPDATE deposits SET status = 'off_ramp_complete' WHERE id = ${deposit.id}::uuid`;
+  try {
+    const checks = await verify(stack, [deposit], initialUsd);
+    const found = (name: string) => checks.find((c) => c.name === name)!.violations.length > 0;
+    const caught = found('balances') && found('agreement');
+    return { caught, detail: caught ? 'a 1-cent balance change and a row set back one step were both reported' : 'MISSED a planted violation' };
+  } finally {
+    await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd - 0.01 WHERE user_id = ${deposit.userId}::uuid`;
+    await stack.db.$executeRaw`UPDATE deposits SET status = ${row!.status}::deposit_status WHERE id = ${deposit.id}::uuid`;
+  }
+}
 
 /** SIGKILLs the worker, restarts it, waits 2–5 s, and again, until stopped. */
 function startKiller(stack: ProcessStack) {
@@ -179,6 +201,7 @@ async function report(r: {
   drained: { seconds: number; operatorRetries: number };
   faultHits: { rule: string; hits: number }[];
   outcomes: { kind: string; status: string; count: number }[];
+  sensitivity: { caught: boolean; detail: string };
 }) {
   const byKind = (kind: SagaKind) => r.submitted.filter((s) => s.kind === kind).length;
   const retriedRequests = r.submitted.filter((s) => s.attempts > 1).length;
@@ -196,6 +219,8 @@ async function report(r: {
       ['check', 'expectation', 'checked', 'violations', 'verdict'],
       r.checks.map((c) => [c.name, c.expectation, c.checked, c.violations.length, c.violations.length ? 'FAIL' : 'ok']),
     ),
+    ``,
+    `Verifier sensitivity: ${r.sensitivity.detail}`,
     ``,
     `Where the sagas ended: ${r.outcomes.map((o) => `${o.kind} ${o.status} ${o.count}`).join(' · ')}`,
     ``,

@@ -43,6 +43,8 @@ export interface ProcessStack {
   logDir: string;
   /** A bearer token for a user (by auth subject) or an operator. */
   token(subject: string, options?: { operator?: boolean }): Promise<string>;
+  /** The process id of each child that is running now (temporal, sandbox, worker, api). */
+  pids(): Record<string, number>;
   /** SIGKILLs the worker: no drain, no goodbye. */
   killWorker(): Promise<void>;
   /** Starts the worker again and waits until it is ready. */
@@ -168,6 +170,10 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     temporal,
     temporalMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     logDir,
+    pids() {
+      const running = [['temporal', temporal.process] as const, ...children.entries()].filter(([, c]) => c.exitCode === null && c.pid);
+      return Object.fromEntries(running.map(([name, c]) => [name, c.pid!]));
+    },
     token: (subject, o = {}) => signDevToken(config, { subject, operator: o.operator }),
     async killWorker() {
       const worker = children.get('worker');
