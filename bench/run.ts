@@ -6,15 +6,22 @@ import { startProcessStack } from '../scripts/lib/stack.js';
 import { step } from '../scripts/lib/tools.js';
 import { workerTuning } from '../src/temporal.js';
 import { apiLoad, type RouteResult } from './api-load.js';
-import { baselinePhase, depositPhase, sagaShape, type PhaseResult } from './sagas.js';
+import { baselinePhase, comparePhases, depositPhase, sagaShape, type PhaseResult } from './sagas.js';
 import { ms, table } from './lib/stats.js';
 
 // `npm run bench`: the deposit saga end to end against a same-shape no-op baseline, alternating phases at 1x, 4x
 // and 16x N, then the API under HTTP load. Everything runs as separate processes on this machine (see
 // scripts/lib/stack.ts); results go to bench/results/latest.{md,json}. Knobs: BENCH_N, BENCH_CONCURRENCY,
-// BENCH_USERS, BENCH_API_SECONDS, BENCH_API_CONNECTIONS, and the WORKER_* / DATABASE_POOL_SIZE settings.
+// BENCH_USERS, BENCH_SCALES, BENCH_API_SECONDS (0: no API load), BENCH_API_CONNECTIONS, BENCH_LABEL, and the WORKER_* / DATABASE_POOL_SIZE settings.
 
-const int = (name: string, fallback: number) => Number.parseInt(process.env[name] ?? '', 10) || fallback;
+const int = (name: string, fallback: number) => {
+  const value = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isNaN(value) ? fallback : value;
+};
+/** Names the result files: `latest` unless a tuning experiment says otherwise. */
+const label = process.env.BENCH_LABEL ?? 'latest';
+/** BENCH_EAGER_ACTIVITIES=true: the server hands a workflow's activities straight to its worker (both phases). */
+const eagerActivities = process.env.BENCH_EAGER_ACTIVITIES === 'true';
 const n = int('BENCH_N', 100);
 const concurrency = int('BENCH_CONCURRENCY', 50);
 const scales = (process.env.BENCH_SCALES ?? '1,4,16').split(',').map(Number);
@@ -26,6 +33,7 @@ const stack = await startProcessStack({
   apiScript: 'bench/processes/api.ts',
   // Zero provider latency, and no webhooks: the sagas poll, so both phases run the same commands.
   env: { SANDBOX_STEP_DELAY_MS: '0', LOG_LEVEL: 'error' },
+  temporalDynamicConfig: eagerActivities ? { 'system.enableActivityEagerExecution': 'true' } : undefined,
 });
 
 try {
@@ -43,16 +51,18 @@ try {
   const phases: { scale: number; baseline: PhaseResult; saga: PhaseResult }[] = [];
   for (const scale of scales) {
     step(`${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
-    const baseline = await baselinePhase(stack, users, shape, scale * n, concurrency);
-    const saga = await depositPhase(stack, users, scale * n, concurrency);
+    const { baseline, saga } = await comparePhases(stack, users, shape, scale * n, concurrency);
     phases.push({ scale, baseline, saga });
     step(`${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)}`);
   }
 
-  step('API under load');
-  const userIndex = new Map(users.map((u, i) => [u.id, i]));
-  const rows = await stack.db.deposit.findMany({ select: { id: true, userId: true }, take: 1000 });
-  const routes = await apiLoad(stack, users, rows.map((r) => ({ depositId: r.id, userIndex: userIndex.get(r.userId)! })), apiOptions);
+  let routes: RouteResult[] = [];
+  if (apiOptions.durationMs > 0) {
+    step('API under load');
+    const userIndex = new Map(users.map((u, i) => [u.id, i]));
+    const rows = await stack.db.deposit.findMany({ select: { id: true, userId: true }, take: 1000 });
+    routes = await apiLoad(stack, users, rows.map((r) => ({ depositId: r.id, userIndex: userIndex.get(r.userId)! })), apiOptions);
+  }
 
   await report({ phases, routes, shape: describeShape });
 } finally {
@@ -63,7 +73,7 @@ async function report(results: { phases: { scale: number; baseline: PhaseResult;
   const settings = {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
-    temporal: 'dev server (temporal CLI), SQLite file with WAL, 1 history shard, eager activities off',
+    temporal: `dev server (temporal CLI), SQLite file with WAL, 1 history shard, eager activities ${eagerActivities ? 'on' : 'off'}`,
     n,
     concurrency,
     worker: workerTuning(stack.config),
@@ -78,7 +88,7 @@ async function report(results: { phases: { scale: number; baseline: PhaseResult;
       p.kind === 'saga' ? (saga.perSecond / baseline.perSecond).toFixed(2) : '',
     ]),
   );
-  const hello = results.routes[0]!.closed.rps;
+  const hello = results.routes[0]?.closed.rps ?? NaN;
   const routeRows = results.routes.map((r) => [
     r.route, r.closed.rps.toFixed(0), ms(r.closed.latency.p50), ms(r.closed.latency.p99), (r.closed.rps / hello).toFixed(2),
     r.open ? `${r.open.rps.toFixed(0)}/s` : '–', r.open ? ms(r.open.latency.p50) : '–', r.open ? ms(r.open.latency.p99) : '–',
@@ -111,14 +121,18 @@ async function report(results: { phases: { scale: number; baseline: PhaseResult;
     ``,
     table(['process', 'baseline', 'saga', 'saga extra'], cpuRows),
     ``,
-    `## API (closed loop at ${apiOptions.connections} connections for ${apiOptions.durationMs / 1000} s; open loop evenly paced at half that rate)`,
-    ``,
-    table(['route', 'req/s', 'p50 ms', 'p99 ms', 'vs /healthz', 'paced at', 'paced p50 ms', 'paced p99 ms'], routeRows),
-    ``,
+    ...(routeRows.length
+      ? [
+          `## API (closed loop at ${apiOptions.connections} connections for ${apiOptions.durationMs / 1000} s; open loop evenly paced at half that rate)`,
+          ``,
+          table(['route', 'req/s', 'p50 ms', 'p99 ms', 'vs /healthz', 'paced at', 'paced p50 ms', 'paced p99 ms'], routeRows),
+          ``,
+        ]
+      : []),
   ].join('\n');
   const dir = path.resolve(import.meta.dirname, 'results');
-  await writeFile(path.join(dir, 'latest.md'), markdown);
-  await writeFile(path.join(dir, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), settings, ...results }, null, 2) + '\n');
+  await writeFile(path.join(dir, `${label}.md`), markdown);
+  await writeFile(path.join(dir, `${label}.json`), JSON.stringify({ at: new Date().toISOString(), settings, ...results }, null, 2) + '\n');
   process.stdout.write(`\n${markdown}\n`);
-  step(`written to ${path.relative(process.cwd(), dir)}/latest.{md,json}`);
+  step(`written to ${path.relative(process.cwd(), dir)}/${label}.{md,json}`);
 }

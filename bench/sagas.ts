@@ -26,6 +26,9 @@ export interface PhaseResult {
   sampleWorkflowId: string;
 }
 
+/** A phase with what merging it with another needs. */
+type Measured = PhaseResult & { latencies: number[]; cpuSeconds: Record<string, number> };
+
 /** One run: its workflow id, and when its clock started (after any set-up that is not part of the run). */
 type Run = (i: number) => Promise<{ workflowId: string; startedAt: number }>;
 
@@ -35,7 +38,7 @@ async function phase(
   runs: number,
   concurrency: number,
   run: Run,
-): Promise<PhaseResult> {
+): Promise<Measured> {
   const latencies: number[] = [];
   const workflowIdsSeen: string[] = [];
   const bar = progress(`${kind.padEnd(8)} ×${runs}`, runs);
@@ -62,9 +65,52 @@ async function phase(
     latency: summarize(latencies),
     historyLength: mean(described.map((d) => d.historyLength)),
     stateTransitions: mean(described.map((d) => Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0))),
-    cpuMsPerRun: Object.fromEntries(Object.entries(cpu).map(([name, seconds]) => [name, (seconds * 1000) / runs])),
+    cpuMsPerRun: perRun(cpu, runs),
     sampleWorkflowId: workflowIdsSeen.at(-1)!,
+    latencies,
+    cpuSeconds: cpu,
   };
+}
+
+const perRun = (cpuSeconds: Record<string, number>, runs: number) =>
+  Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, (seconds * 1000) / runs]));
+
+/** Two halves of the same kind of phase as one. */
+function merge(a: Measured, b: Measured): PhaseResult {
+  const runs = a.runs + b.runs;
+  const seconds = a.seconds + b.seconds;
+  const cpu = Object.fromEntries(Object.keys(a.cpuSeconds).map((k) => [k, a.cpuSeconds[k]! + (b.cpuSeconds[k] ?? 0)]));
+  return {
+    kind: a.kind,
+    runs,
+    concurrency: a.concurrency,
+    seconds,
+    perSecond: runs / seconds,
+    latency: summarize([...a.latencies, ...b.latencies]),
+    historyLength: (a.historyLength + b.historyLength) / 2,
+    stateTransitions: (a.stateTransitions + b.stateTransitions) / 2,
+    cpuMsPerRun: perRun(cpu, runs),
+    sampleWorkflowId: b.sampleWorkflowId,
+  };
+}
+
+/**
+ * Baseline and saga at one scale, in the order baseline, saga, saga, baseline (half the runs each time): the
+ * Temporal server slows a little as its store grows, and this order gives both kinds the same drift.
+ */
+export async function comparePhases(
+  stack: ProcessStack,
+  users: LoadUser[],
+  shape: BaselineStep[],
+  runs: number,
+  concurrency: number,
+): Promise<{ baseline: PhaseResult; saga: PhaseResult }> {
+  const half = Math.ceil(runs / 2);
+  const b1 = await baselinePhase(stack, users, shape, half, concurrency);
+  const s1 = await depositPhase(stack, users, half, concurrency);
+  const s2 = await depositPhase(stack, users, runs - half, concurrency);
+  const b2 = await baselinePhase(stack, users, shape, runs - half, concurrency);
+  return { baseline: merge(b1, b2), saga: merge(s1, s2) };
 }
 
 /** One deposit of `amountUsdc` by `user`, end to end; answers its workflow id. */
@@ -79,7 +125,7 @@ async function deposit(stack: ProcessStack, user: LoadUser, amountUsdc: string):
   return { workflowId, startedAt };
 }
 
-export function depositPhase(stack: ProcessStack, users: LoadUser[], runs: number, concurrency: number): Promise<PhaseResult> {
+export function depositPhase(stack: ProcessStack, users: LoadUser[], runs: number, concurrency: number): Promise<Measured> {
   return phase(stack, 'saga', runs, concurrency, async (i) => deposit(stack, users[i % users.length]!, '10.00'));
 }
 
@@ -89,7 +135,7 @@ export function baselinePhase(
   steps: BaselineStep[],
   runs: number,
   concurrency: number,
-): Promise<PhaseResult> {
+): Promise<Measured> {
   return phase(stack, 'baseline', runs, concurrency, async (i) => {
     const workflowId = `baseline-${randomUUID()}`;
     const startedAt = performance.now();

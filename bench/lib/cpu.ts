@@ -16,23 +16,30 @@ async function cpuOf(pid: number | string): Promise<number> {
   }
 }
 
-async function postgresCpu(): Promise<number> {
-  let total = 0;
+async function postgresProcesses(): Promise<Record<string, number>> {
+  const found: Record<string, number> = {};
   for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
     const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-    if (comm.trim() === 'postgres') total += await cpuOf(pid);
+    if (comm.trim() === 'postgres') found[pid] = await cpuOf(pid);
   }
-  return total;
+  return found;
 }
 
-export type CpuSample = Record<string, number>;
+export interface CpuSample {
+  named: Record<string, number>;
+  postgres: Record<string, number>;
+}
 
 export async function sampleCpu(pids: Record<string, number>): Promise<CpuSample> {
   const entries = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuOf(pid)] as const));
-  return { ...Object.fromEntries(entries), postgres: await postgresCpu(), bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
+  const own = process.cpuUsage();
+  return { named: { ...Object.fromEntries(entries), bench: (own.user + own.system) / 1e6 }, postgres: await postgresProcesses() };
 }
 
-/** CPU seconds each process spent between two samples. */
-export function cpuSpent(before: CpuSample, after: CpuSample): CpuSample {
-  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]));
+/** CPU seconds each process spent between two samples (PostgreSQL: its processes alive at both). */
+export function cpuSpent(before: CpuSample, after: CpuSample): Record<string, number> {
+  const spent = Object.fromEntries(Object.keys(after.named).map((k) => [k, after.named[k]! - (before.named[k] ?? 0)]));
+  let postgres = 0;
+  for (const [pid, seconds] of Object.entries(after.postgres)) if (pid in before.postgres) postgres += seconds - before.postgres[pid]!;
+  return { ...spent, postgres };
 }

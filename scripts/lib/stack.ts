@@ -27,6 +27,8 @@ export interface ProcessStackOptions {
   apiScript?: string;
   /** Environment for every child, on top of the stack's own. */
   env?: Record<string, string>;
+  /** Temporal server dynamic config (the same for every phase of a run). */
+  temporalDynamicConfig?: Record<string, string>;
   /** Keep the database afterwards (to inspect it). */
   keepDatabase?: boolean;
 }
@@ -129,12 +131,15 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     metricsPort,
     dbFile: path.join(tmp, 'temporal.db'),
     quiet: true,
+    dynamicConfig: options.temporalDynamicConfig,
   });
 
   const children = new Map<string, ChildProcess>();
   function spawnChild(name: string, script: string): ChildProcess {
     const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // CPU_PROFILE_DIR: each child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+    const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

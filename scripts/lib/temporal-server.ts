@@ -12,6 +12,8 @@ export interface TemporalServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Discard the server's own log (tests); the dev stack shows it. */
   quiet?: boolean;
+  /** `--dynamic-config-value` pairs, e.g. { 'system.enableActivityEagerExecution': 'true' }. */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface TemporalServer {
@@ -31,6 +33,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   args.push('--log-level', options.logLevel ?? 'warn', '--log-format', 'json');
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${value}`);
 
   const child = spawn(binary, args, { stdio: options.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<never>((_, reject) =>

@@ -1,0 +1,10 @@
+import { Client } from '@temporalio/client';
+import { createApp } from './src/api/app.js';
+import { loadConfig } from './src/config.js';
+import { createDb } from './src/db/client.js';
+import { createLogger } from './src/logger.js';
+const config = loadConfig({ ...process.env, AUTH_JWT_SECRET: 'x', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } as any);
+const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const app = createApp({ config, db, temporal: new Client(), logger: createLogger(config.LOG_LEVEL, 'api') });
+app.listen(Number(process.env.PORT), '127.0.0.1');
+setTimeout(() => process.exit(0), Number(process.env.SECONDS ?? 20) * 1000);

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { signDevToken } from './src/api/dev-token.js';
+import { loadConfig } from './src/config.js';
+import { createDb } from './src/db/client.js';
+import { ensureDatabase, migrate } from './src/db/migrate.js';
+import { closedLoop, openLoop } from './bench/lib/http-load.js';
+const url = process.env.DATABASE_URL!;
+await ensureDatabase(url); await migrate(url);
+const config = loadConfig({ DATABASE_URL: url, AUTH_JWT_SECRET: 'x' });
+const db = createDb(url, 2);
+const subject = `p|${randomUUID()}`;
+const user = await db.user.create({ data: { authProviderId: subject, kycStatus: 'approved' } });
+const wallet = await db.wallet.create({ data: { userId: user.id, chain: 'ethereum', address: '0x' + 'a'.repeat(40), circleWalletId: randomUUID(), status: 'active' } });
+const dep = await db.deposit.create({ data: { userId: user.id, walletId: wallet.id, chain: 'ethereum', txHash: '0x' + randomUUID().replace(/-/g, ''), amountStablecoin: '10' } });
+const token = await signDevToken(config, { subject });
+await new Promise((r) => setTimeout(r, Number(process.env.WAIT ?? 3000)));
+const t = (path: string) => ({ baseUrl: `http://127.0.0.1:${process.env.PORT}`, expectStatus: 200, request: () => ({ method: 'GET' as const, path, headers: { authorization: `Bearer ${token}` } }) });
+import { sampleCpu, cpuSpent } from './bench/lib/cpu.js';
+const apiPid = Number(process.env.API_PID);
+for (const p of [...(process.env.SKIP_HELLO ? [] : ['/healthz']), `/v1/deposits/${dep.id}`]) {
+  const fs = await import('node:fs');
+  const machine = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const m0 = machine();
+  const before = await sampleCpu({ api: apiPid });
+  const r = await closedLoop(t(p), { connections: Number(process.env.CONNS ?? 50), durationMs: 5000 });
+  const spent = cpuSpent(before, await sampleCpu({ api: apiPid }));
+  const m1 = machine(); const d = m1.map((v, i) => v - m0[i]!); const all = d.reduce((a, b) => a + b, 0);
+  console.log('machine busy %', (100 * (all - d[3]! - d[4]!) / all).toFixed(0), 'user', d[0], 'sys', d[2], 'idle', d[3], 'softirq', d[6]);
+  console.log(p, 'closed', Math.round(r.rps), JSON.stringify(r.latency), r.errors, 'cpu s', JSON.stringify(spent));
+  if (process.env.SKIP_OPEN) continue;
+  const o = await openLoop(t(p), { connections: 50, durationMs: 5000, rate: 300 });
+  console.log(p, 'open300', Math.round(o.rps), o.latency, o.errors);
+}
+process.exit(0);
