@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../../src/db/client.js';
+import { walletReachedBy } from '../../src/db/wallets.js';
 import { usdFromUsdc } from '../../src/domain/money.js';
 import type { DepositStatus } from '../../src/domain/status.js';
 import type { Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
@@ -49,10 +50,7 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
         if (!transfer) throw ApplicationFailure.retryable(`Circle has not seen ${input.txHash} on ${input.chain}`, transferNotSeen);
         if (transfer.direction !== 'inbound' || transfer.chain !== input.chain) return notYours;
 
-        const wallet = await db.wallet.findFirst({
-          where: { circleWalletId: transfer.walletId, chain: input.chain },
-          select: { id: true, userId: true },
-        });
+        const wallet = await walletReachedBy(db, transfer);
         if (!wallet || wallet.userId !== input.userId) return notYours;
 
         const rows = await db.$queryRaw<{ id: string; status: DepositStatus; amount: string }[]>`

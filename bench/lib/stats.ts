@@ -29,7 +29,7 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 export function progress(label: string, total: number): { tick(done: number): void; end(): void } {
   const tty = process.stderr.isTTY;
   const started = Date.now();
-  let lastPrint = 0;
+  let lastPrint = Date.now();
   const render = (done: number) => {
     const seconds = (Date.now() - started) / 1000;
     const rate = done / Math.max(seconds, 0.001);
@@ -39,8 +39,10 @@ export function progress(label: string, total: number): { tick(done: number): vo
     tick(done) {
       const now = Date.now();
       if (tty) process.stderr.write(`\r${render(done)}\x1b[K`);
-      else if (now - lastPrint > 5_000) process.stderr.write(`${render(done)}\n`);
-      lastPrint = now;
+      else if (now - lastPrint > 5_000) {
+        process.stderr.write(`${render(done)}\n`);
+        lastPrint = now;
+      }
     },
     end() {
       process.stderr.write(`${tty ? '\r' : ''}${render(total)}\x1b[K\n`);

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { walletReachedBy } from '../../db/wallets.js';
 import { depositTransitions, isTerminal } from '../../domain/status.js';
 import { depositTransferUpdate, workflowIds } from '../../../workflows/definitions.js';
 import { startWithoutWaiting } from '../accept.js';
@@ -96,7 +97,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
 
     const { chain, txHash } = transfer;
-    const wallet = await db.wallet.findFirst({ where: { circleWalletId: transfer.walletId, chain }, select: { userId: true } });
+    const wallet = await walletReachedBy(db, transfer);
     const deposit = await db.deposit.findUnique({ where: { chain_txHash: { chain, txHash } }, select: { status: true } });
     if (!wallet || (deposit && isTerminal(depositTransitions, deposit.status))) {
       log.info({ knownWallet: Boolean(wallet), depositStatus: deposit?.status }, 'circle notification needs nothing');
