@@ -59,6 +59,15 @@ export async function apiLoad(
     ),
   );
 
+  /** The i-th request's order: the same body, by the i-th user, under the key `key(i)`. */
+  const order = (key: (i: number) => string) =>
+    target(stack, 202, (i) => ({
+      method: 'POST',
+      path: '/v1/orders',
+      headers: { ...auth(users[i % users.length]!), 'idempotency-key': key(i) },
+      body: orderBody,
+    }));
+
   // Replays: one order per user made once, then the same key and body again (answered from the database).
   const replayKeys = await Promise.all(
     users.map(async (user) => {
@@ -68,33 +77,9 @@ export async function apiLoad(
       return key;
     }),
   );
-  results.push(
-    await measure(
-      'POST /v1/orders (replayed key)',
-      target(stack, 202, (i) => ({
-        method: 'POST',
-        path: '/v1/orders',
-        headers: { ...auth(users[i % users.length]!), 'idempotency-key': replayKeys[i % users.length]! },
-        body: orderBody,
-      })),
-      options,
-      true,
-    ),
-  );
+  results.push(await measure('POST /v1/orders (replayed key)', order((i) => replayKeys[i % users.length]!), options, true));
 
   // Fresh keys: every request starts an order saga (update-with-start, accept step in the worker).
-  results.push(
-    await measure(
-      'POST /v1/orders (new key)',
-      target(stack, 202, (i) => ({
-        method: 'POST',
-        path: '/v1/orders',
-        headers: { ...auth(users[i % users.length]!), 'idempotency-key': `bench-${randomUUID()}` },
-        body: orderBody,
-      })),
-      options,
-      false,
-    ),
-  );
+  results.push(await measure('POST /v1/orders (new key)', order(() => `bench-${randomUUID()}`), options, false));
   return results;
 }

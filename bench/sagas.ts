@@ -113,7 +113,7 @@ export async function comparePhases(
   return { baseline: merge(b1, b2), saga: merge(s1, s2) };
 }
 
-/** One deposit of `amountUsdc` by `user`, end to end; answers its workflow id. */
+/** One deposit of `amountUsdc` by `user`, end to end; answers its workflow id and when its clock started. */
 async function deposit(stack: ProcessStack, user: LoadUser, amountUsdc: string): Promise<{ workflowId: string; startedAt: number }> {
   const transfer = await stack.sandbox.chainTransfer({ chain: 'ethereum', toAddress: user.address, amount: amountUsdc });
   const startedAt = performance.now();

@@ -45,7 +45,7 @@ export function progress(label: string, total: number): { tick(done: number): vo
       }
     },
     end() {
-      process.stderr.write(`${tty ? '\r' : ''}${render(total)}\x1b[K\n`);
+      process.stderr.write(tty ? `\r${render(total)}\x1b[K\n` : `${render(total)}\n`);
     },
   };
 }

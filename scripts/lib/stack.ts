@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { SandboxControl } from '../../src/sandbox/client.js';
-import { startTemporalServer, type TemporalServer } from './temporal-server.js';
+import { startTemporalServer } from './temporal-server.js';
 import { freePort, repoRoot, step, stopProcess, waitForPort } from './tools.js';
 
 // The whole stack as separate processes, the way it is deployed, for `npm run bench` and `npm run chaos`: a
@@ -29,19 +29,14 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Temporal server dynamic config (the same for every phase of a run). */
   temporalDynamicConfig?: Record<string, string>;
-  /** Keep the database afterwards (to inspect it). */
-  keepDatabase?: boolean;
 }
 
 export interface ProcessStack {
   config: Config;
-  env: Record<string, string>;
   apiUrl: string;
   db: Db;
   client: Client;
   sandbox: SandboxControl;
-  temporal: TemporalServer;
-  temporalMetricsUrl: string;
   logDir: string;
   /** A bearer token for a user (by auth subject) or an operator. */
   token(subject: string, options?: { operator?: boolean }): Promise<string>;
@@ -150,15 +145,25 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     return child;
   }
 
-  spawnChild('sandbox', 'src/sandbox/main.ts');
-  await waitForPort(sandboxPort);
+  const stopAll = async () => {
+    await Promise.all([...children.values()].map((c) => stopProcess(c, 35_000)));
+    await temporal.stop();
+  };
   const workerScript = options.workerScript ?? 'worker.ts';
   const startWorker = async () => {
     const child = spawnChild('worker', workerScript);
     await waitReady(`http://127.0.0.1:${workerPort}/readyz`, child);
   };
-  const apiChild = spawnChild('api', options.apiScript ?? 'server.ts');
-  await Promise.all([startWorker(), waitReady(`http://127.0.0.1:${apiPort}/readyz`, apiChild)]);
+  try {
+    spawnChild('sandbox', 'src/sandbox/main.ts');
+    await waitForPort(sandboxPort);
+    const apiChild = spawnChild('api', options.apiScript ?? 'server.ts');
+    await Promise.all([startWorker(), waitReady(`http://127.0.0.1:${apiPort}/readyz`, apiChild)]);
+  } catch (error) {
+    await stopAll();
+    await dropDatabase(dbName);
+    throw new Error(`the stack did not start (logs in ${logDir})`, { cause: error });
+  }
   step(`sandbox, worker and API ready (logs in ${logDir})`);
 
   const db = createDb(config.DATABASE_URL, 8);
@@ -167,13 +172,10 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
 
   return {
     config,
-    env,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     db,
     client,
     sandbox: new SandboxControl(`http://127.0.0.1:${sandboxPort}`),
-    temporal,
-    temporalMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     logDir,
     pids() {
       const running = [['temporal', temporal.process] as const, ...children.entries()].filter(([, c]) => c.exitCode === null && c.pid);
@@ -189,11 +191,10 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     },
     startWorker,
     async stop() {
-      await Promise.all([...children.values()].map((c) => stopProcess(c, 35_000)));
       await connection.close();
       await db.$disconnect();
-      await temporal.stop();
-      if (!options.keepDatabase) await dropDatabase(dbName);
+      await stopAll();
+      await dropDatabase(dbName);
       await rm(path.join(tmp, 'temporal.db'), { force: true });
     },
   };
