@@ -3,29 +3,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLoadUsers } from '../scripts/lib/fixtures.js';
 import { startProcessStack } from '../scripts/lib/stack.js';
-import { step } from '../scripts/lib/tools.js';
+import { envInt, step } from '../scripts/lib/tools.js';
 import { workerTuning } from '../src/temporal.js';
 import { apiLoad, type RouteResult } from './api-load.js';
 import { baselinePhase, comparePhases, depositPhase, sagaShape, type PhaseResult } from './sagas.js';
-import { ms, table } from './lib/stats.js';
+import { ms, table } from '../scripts/lib/stats.js';
 
 // `npm run bench`: the deposit saga end to end against a same-shape no-op baseline, alternating phases at 1x, 4x
 // and 16x N, then the API under HTTP load. Everything runs as separate processes on this machine (see
 // scripts/lib/stack.ts); results go to bench/results/latest.{md,json}. Knobs: BENCH_N, BENCH_CONCURRENCY,
 // BENCH_USERS, BENCH_SCALES, BENCH_API_SECONDS (0: no API load), BENCH_API_CONNECTIONS, BENCH_LABEL, and the WORKER_* / DATABASE_POOL_SIZE settings.
 
-const int = (name: string, fallback: number) => {
-  const value = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isNaN(value) ? fallback : value;
-};
 /** Names the result files: `latest` unless a tuning experiment says otherwise. */
 const label = process.env.BENCH_LABEL ?? 'latest';
 /** BENCH_EAGER_ACTIVITIES=true: the server hands a workflow's activities straight to its worker (both phases). */
 const eagerActivities = process.env.BENCH_EAGER_ACTIVITIES === 'true';
-const n = int('BENCH_N', 100);
-const concurrency = int('BENCH_CONCURRENCY', 50);
+const n = envInt('BENCH_N', 100);
+const concurrency = envInt('BENCH_CONCURRENCY', 50);
 const scales = (process.env.BENCH_SCALES ?? '1,4,16').split(',').map(Number);
-const apiOptions = { connections: int('BENCH_API_CONNECTIONS', 50), durationMs: int('BENCH_API_SECONDS', 10) * 1000 };
+const apiOptions = { connections: envInt('BENCH_API_CONNECTIONS', 50), durationMs: envInt('BENCH_API_SECONDS', 10) * 1000 };
 
 const stack = await startProcessStack({
   name: 'bench',
@@ -38,7 +34,7 @@ const stack = await startProcessStack({
 
 try {
   step('users with wallets');
-  const users = await createLoadUsers(stack, int('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
+  const users = await createLoadUsers(stack, envInt('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
   await stack.sandbox.setWebhookUrl(null);
 
   step('warm-up: deposits, then the baseline with the shape of the last one');

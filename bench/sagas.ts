@@ -4,7 +4,7 @@ import { call, type LoadUser } from '../scripts/lib/fixtures.js';
 import { workflowIds } from '../workflows/definitions.js';
 import type { BaselineStep } from './baseline/workflows.js';
 import { cpuSpent, sampleCpu } from './lib/cpu.js';
-import { pool, progress, summarize, type LatencySummary } from './lib/stats.js';
+import { pool, progress, summarize, type LatencySummary } from '../scripts/lib/stats.js';
 
 // The two kinds of end-to-end run the saga benchmark compares. A deposit: the user's USDC lands on chain (the
 // sandbox, outside the clock), then the clock runs from POST /v1/deposits to the saga's completion. A baseline:

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pool, progress, table } from '../bench/lib/stats.js';
+import { pool, progress, table } from '../scripts/lib/stats.js';
 import { createLoadUsers } from '../scripts/lib/fixtures.js';
 import { startProcessStack, type ProcessStack } from '../scripts/lib/stack.js';
-import { step } from '../scripts/lib/tools.js';
+import { envInt, step } from '../scripts/lib/tools.js';
 import type { FaultInput } from '../src/sandbox/faults.js';
 import { operatorSignal, progressQuery } from '../workflows/definitions.js';
 import { verify, type Check } from './verify.js';
@@ -17,13 +17,12 @@ import { amount, random, submit, type Refused, type SagaKind, type Submitted } f
 // 1 on any violation. Knobs: CHAOS_SAGAS (default 500), CHAOS_USERS, CHAOS_SEED, CHAOS_MIN_KILLS,
 // CHAOS_STORM_SECONDS, CHAOS_DRAIN_SECONDS.
 
-const int = (name: string, fallback: number) => Number.parseInt(process.env[name] ?? '', 10) || fallback;
-const total = int('CHAOS_SAGAS', 500);
-const userCount = int('CHAOS_USERS', 25);
-const seed = int('CHAOS_SEED', 20261125);
-const minKills = int('CHAOS_MIN_KILLS', 10);
+const total = envInt('CHAOS_SAGAS', 500);
+const userCount = envInt('CHAOS_USERS', 25);
+const seed = envInt('CHAOS_SEED', 20261125);
+const minKills = envInt('CHAOS_MIN_KILLS', 10);
 /** Submissions are spread evenly over this long, so that kills and faults hit sagas at every step. */
-const stormSeconds = int('CHAOS_STORM_SECONDS', 120);
+const stormSeconds = envInt('CHAOS_STORM_SECONDS', 120);
 const initialUsd = '5000.00';
 
 /** Each fault with the share of matching requests it fails. */
@@ -166,7 +165,7 @@ function startKiller(stack: ProcessStack) {
  */
 async function drain(stack: ProcessStack, sagas: Submitted[]): Promise<{ seconds: number; operatorRetries: number }> {
   const started = Date.now();
-  const deadline = started + int('CHAOS_DRAIN_SECONDS', 300) * 1000;
+  const deadline = started + envInt('CHAOS_DRAIN_SECONDS', 300) * 1000;
   // When each parked saga got its retry: one still parked 20 s after that waits for a human.
   const retried = new Map<string, number>();
   const bar = progress('settled', sagas.length);

@@ -40,8 +40,8 @@ export function random(seed: number): () => number {
 
 /** A USD amount between min and max dollars, with cents. */
 export function amount(next: () => number, min: number, max: number): string {
-  const cents = Math.floor(min * 100 + next() * (max - min) * 100);
-  return (cents / 100).toFixed(2);
+  const cents = min * 100 + Math.floor(next() * (max - min) * 100);
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
 /** Repeats the request while the answer is transient (503, 5xx, connection refused). */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { summarize, type LatencySummary } from './stats.js';
+import { summarize, type LatencySummary } from '../../scripts/lib/stats.js';
 
 // An HTTP load generator on node:http with keep-alive connections: closed loop (N connections, each sends its
 // next request when the previous answered: the most the route carries) and open loop (requests evenly paced at a

@@ -12,6 +12,12 @@ export const toolsBin = path.join(repoRoot, '.tools', 'bin');
 export const temporalCliVersion = 'v1.5.1'; // newest tag whose go.mod has no `replace` (go install refuses those)
 export const temporalBinary = process.env.TEMPORAL_CLI_PATH ?? path.join(toolsBin, 'temporal');
 
+/** An integer setting from the environment (`0` counts), or the fallback. */
+export function envInt(name: string, fallback: number): number {
+  const value = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isNaN(value) ? fallback : value;
+}
+
 export function step(message: string): void {
   process.stderr.write(`\x1b[36m▸\x1b[0m ${message}\n`);
 }

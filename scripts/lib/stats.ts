@@ -1,4 +1,4 @@
-// Latency summaries and the tables both reports print.
+// What the load runs (bench, chaos) share: latency summaries, tables, progress lines and a bounded pool.
 
 export interface LatencySummary {
   count: number;
