@@ -108,6 +108,9 @@ export const configSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** Long polls the worker keeps open per kind of task (the SDK's default, 10; bench/README.md). */
+  WORKER_MAX_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).default(10),
+  WORKER_MAX_ACTIVITY_TASK_POLLS: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

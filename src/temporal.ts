@@ -29,12 +29,20 @@ export async function pingTemporal(client: Client): Promise<void> {
 /** The worker's tuning (WORKER_* in config): one place, so a benchmark's baseline worker runs with the same. */
 export function workerTuning(config: Config): Pick<
   WorkerOptions,
-  'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskPolls'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'shutdownGraceTime'
 > {
   return {
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // The SDK refuses more pollers than slots.
+    maxConcurrentWorkflowTaskPolls: Math.min(config.WORKER_MAX_WORKFLOW_TASK_POLLS, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+    maxConcurrentActivityTaskPolls: Math.min(config.WORKER_MAX_ACTIVITY_TASK_POLLS, config.WORKER_MAX_CONCURRENT_ACTIVITIES),
     shutdownGraceTime: '30s',
   };
 }
