@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyResult } from 'jose';
 import type { Config } from '../config.js';
 import type { User } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
@@ -13,17 +13,23 @@ export type TokenVerifier = (token: string) => Promise<{ subject: string; operat
 
 export function createTokenVerifier(config: Config): TokenVerifier {
   if (!config.AUTH_JWKS_URL && !config.AUTH_JWT_SECRET) throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL is required');
-  const key: Uint8Array | JWTVerifyGetKey = config.AUTH_JWKS_URL
-    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
-    : new TextEncoder().encode(config.AUTH_JWT_SECRET);
   const options = {
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,
     // A shared secret must never verify an asymmetric token and vice versa (algorithm confusion).
     algorithms: config.AUTH_JWKS_URL ? ['RS256', 'PS256', 'ES256', 'EdDSA'] : ['HS256'],
   };
+  let verifyJwt: (token: string) => Promise<JWTVerifyResult>;
+  if (config.AUTH_JWKS_URL) {
+    const keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL));
+    verifyJwt = (token) => jwtVerify(token, keys, options);
+  } else {
+    // Imported once: given the raw bytes, jose would import the key again for every request (bench/README.md).
+    const secret = crypto.subtle.importKey('raw', new TextEncoder().encode(config.AUTH_JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    verifyJwt = async (token) => jwtVerify(token, await secret, options);
+  }
   return async (token) => {
-    const { payload } = await (typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options));
+    const { payload } = await verifyJwt(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new joseErrors.JWTClaimValidationFailed('sub must be a non-empty string', payload, 'sub', 'invalid');
     }

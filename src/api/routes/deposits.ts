@@ -65,7 +65,7 @@ export function depositsRouter(deps: AppDeps): Router {
         workflowId: workflowIds.deposit(body.chain, body.txHash),
         input: { chain: body.chain, txHash: body.txHash, userId: user.id },
       });
-      const deposit = await db.deposit.findFirst({ where: { id: depositId, userId: user.id } });
+      const deposit = await db.deposit.findUnique({ where: { id: depositId, userId: user.id } });
       // The saga accepted this hash for someone else's wallet (reported by its owner meanwhile).
       if (!deposit) throw HttpProblem.notFound('Deposit');
       res.status(202).location(`/v1/deposits/${deposit.id}`).json(serializeDeposit(deposit));
@@ -98,7 +98,7 @@ export function depositsRouter(deps: AppDeps): Router {
     },
     async (req, res, { params }) => {
       const userId = callerOf(req).id;
-      const deposit = await findOwned('Deposit', params.id, (id) => db.deposit.findFirst({ where: { id, userId } }));
+      const deposit = await findOwned('Deposit', params.id, (id) => db.deposit.findUnique({ where: { id, userId } }));
       res.json(serializeDeposit(deposit));
     },
   );

@@ -134,7 +134,7 @@ export function ordersRouter(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
   const ownOrder = (userId: string, rawId: string) =>
-    findOwned('Order', rawId, (orderId) => db.order.findFirst({ where: { id: orderId, userId }, include: { legs: true } }));
+    findOwned('Order', rawId, (orderId) => db.order.findUnique({ where: { id: orderId, userId }, include: { legs: true } }));
 
   route(
     router,
@@ -168,7 +168,7 @@ export function ordersRouter(deps: AppDeps): Router {
         });
         await confirmIdempotentCommand(db, user.id, plan);
       }
-      const order = await db.order.findFirstOrThrow({ where: { id: plan.resourceId, userId: user.id }, include: { legs: true } });
+      const order = await db.order.findUniqueOrThrow({ where: { id: plan.resourceId, userId: user.id }, include: { legs: true } });
       if (plan.replay) res.setHeader('Idempotent-Replayed', 'true');
       res.status(202).location(`/v1/orders/${order.id}`).json(serializeOrder(order));
     },

@@ -61,7 +61,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
         });
         await confirmIdempotentCommand(db, user.id, plan);
       }
-      const withdrawal = await db.withdrawal.findFirstOrThrow({ where: { id: plan.resourceId, userId: user.id } });
+      const withdrawal = await db.withdrawal.findUniqueOrThrow({ where: { id: plan.resourceId, userId: user.id } });
       if (plan.replay) res.setHeader('Idempotent-Replayed', 'true');
       res.status(202).location(`/v1/withdrawals/${withdrawal.id}`).json(serializeWithdrawal(withdrawal));
     },
@@ -94,7 +94,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
     async (req, res, { params }) => {
       const userId = callerOf(req).id;
       const withdrawal = await findOwned('Withdrawal', params.id, (id) =>
-        db.withdrawal.findFirst({ where: { id, userId } }),
+        db.withdrawal.findUnique({ where: { id, userId } }),
       );
       res.json(serializeWithdrawal(withdrawal));
     },
