@@ -5,7 +5,7 @@ import { pool, progress, table } from '../scripts/lib/stats.js';
 import { createLoadUsers } from '../scripts/lib/fixtures.js';
 import { startProcessStack, type ProcessStack } from '../scripts/lib/stack.js';
 import { envInt, step } from '../scripts/lib/tools.js';
-import type { FaultInput } from '../src/sandbox/faults.js';
+import type { FaultInput, operations, SandboxProvider } from '../src/sandbox/faults.js';
 import { operatorSignal, progressQuery } from '../workflows/definitions.js';
 import { verify, type Check } from './verify.js';
 import { amount, random, submit, type Refused, type SagaKind, type Submitted } from './workload.js';
@@ -25,20 +25,26 @@ const minKills = envInt('CHAOS_MIN_KILLS', 10);
 const stormSeconds = envInt('CHAOS_STORM_SECONDS', 120);
 const initialUsd = '5000.00';
 
-/** Each fault with the share of matching requests it fails. */
+/**
+ * Per provider, the call that moves money fails with a 5xx 10% of the time, times out after taking effect 5%,
+ * and is rejected 3–5%; the call that reads its result fails with a 5xx 10%.
+ */
+const providerFaults = <P extends SandboxProvider>(
+  provider: P,
+  create: (typeof operations)[P][number],
+  read: (typeof operations)[P][number],
+  rejectRate: number,
+): FaultInput[] => [
+  { provider, operation: create, kind: 'http500', rate: 0.1 },
+  { provider, operation: read, kind: 'http500', rate: 0.1 },
+  { provider, operation: create, kind: 'timeout', rate: 0.05 },
+  { provider, operation: create, kind: 'reject', rate: rejectRate },
+];
 const faults: FaultInput[] = [
-  ...(['createPayout', 'getPayout'] as const).map((operation) => ({ provider: 'circle-mint' as const, operation, kind: 'http500' as const, rate: 0.1 })),
-  { provider: 'circle-mint', operation: 'createPayout', kind: 'timeout', rate: 0.05 },
-  { provider: 'circle-mint', operation: 'createPayout', kind: 'reject', rate: 0.03 },
-  ...(['createJournal', 'getJournal'] as const).map((operation) => ({ provider: 'alpaca-broker' as const, operation, kind: 'http500' as const, rate: 0.1 })),
-  { provider: 'alpaca-broker', operation: 'createJournal', kind: 'timeout', rate: 0.05 },
-  { provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', rate: 0.03 },
-  ...(['getTransaction', 'createTransaction'] as const).map((operation) => ({ provider: 'circle-wallets' as const, operation, kind: 'http500' as const, rate: 0.1 })),
-  { provider: 'circle-wallets', operation: 'createTransaction', kind: 'timeout', rate: 0.05 },
-  { provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject', rate: 0.03 },
-  ...(['createOrder', 'getOrder'] as const).map((operation) => ({ provider: 'alpaca' as const, operation, kind: 'http500' as const, rate: 0.1 })),
-  { provider: 'alpaca', operation: 'createOrder', kind: 'timeout', rate: 0.05 },
-  { provider: 'alpaca', operation: 'createOrder', kind: 'reject', rate: 0.05 },
+  ...providerFaults('circle-mint', 'createPayout', 'getPayout', 0.03),
+  ...providerFaults('alpaca-broker', 'createJournal', 'getJournal', 0.03),
+  ...providerFaults('circle-wallets', 'createTransaction', 'getTransaction', 0.03),
+  ...providerFaults('alpaca', 'createOrder', 'getOrder', 0.05),
 ];
 
 const stack = await startProcessStack({
@@ -204,7 +210,7 @@ async function report(r: {
 }) {
   const byKind = (kind: SagaKind) => r.submitted.filter((s) => s.kind === kind).length;
   const retriedRequests = r.submitted.filter((s) => s.attempts > 1).length;
-  const verdict = r.checks.every((c) => c.violations.length === 0) ? 'PASS' : 'FAIL';
+  const verdict = r.checks.every((c) => c.violations.length === 0) && r.sensitivity.caught ? 'PASS' : 'FAIL';
   const markdown = [
     `# Chaos run: ${verdict}`,
     ``,

@@ -105,7 +105,7 @@ async function balanceMismatches(stack: ProcessStack, initialUsd: string): Promi
            coalesce(d.pending, 0)::text AS expected_pending
     FROM balances b LEFT JOIN d USING (user_id) LEFT JOIN w USING (user_id) LEFT JOIN o USING (user_id)`;
   const mismatches = rows
-    .filter((r) => Number(r.buying_power) !== Number(r.expected_buying_power) || Number(r.pending) !== Number(r.expected_pending))
+    .filter((r) => !new Prisma.Decimal(r.buying_power).equals(r.expected_buying_power) || !new Prisma.Decimal(r.pending).equals(r.expected_pending))
     .map((r) => `user ${r.user_id}: buying power ${r.buying_power} (expected ${r.expected_buying_power}), pending ${r.pending} (expected ${r.expected_pending})`);
   return { users: rows.length, mismatches };
 }

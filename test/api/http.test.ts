@@ -43,7 +43,8 @@ describe('health', () => {
       expect(reply.status).toBe(503);
       const body = (await reply.json()) as { checks: Record<string, string> };
       expect(body.checks.postgres).toBe('ok');
-      expect(body.checks.temporal).not.toBe('ok');
+      // The RPC itself gave up (its deadline), so no retry of it is left running once the connection closes.
+      expect(body.checks.temporal).toMatch(/DEADLINE_EXCEEDED/);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       server.close();
