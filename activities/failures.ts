@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { providerErrors } from '../src/metrics.js';
 import { ProviderError } from '../src/providers/errors.js';
-import { TransitionError } from '../src/domain/status.js';
+import { RowFailed, rowFailedType, TransitionError } from '../src/domain/status.js';
 
 // The one mapping from our errors to Temporal failures for every activity: a ProviderError keeps its
 // kind as the failure type (`Provider<kind>`), retryable or not as the provider said; a TransitionError (the row
@@ -26,6 +26,7 @@ export function toFailure(error: unknown): unknown {
     });
   }
   if (error instanceof TransitionError) return ApplicationFailure.nonRetryable(error.message, 'TransitionError');
+  if (error instanceof RowFailed) return ApplicationFailure.nonRetryable(error.message, rowFailedType);
   return error;
 }
 

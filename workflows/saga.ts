@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import { allHandlersFinished, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { hasReached } from '../src/domain/reach.js';
+import { rowFailedType } from '../src/domain/status.js';
 import type { ProviderErrorKind } from '../src/providers/errors.js';
 import { operatorSignal, progressQuery, searchAttributes, type SagaProgress, type WorkflowKind } from './definitions.js';
 
@@ -53,6 +54,17 @@ export class MovementFailed extends Error {
   override name = 'MovementFailed';
   constructor(readonly step: string, readonly reason: string) {
     super(`${step} failed: ${reason}`);
+  }
+}
+
+/**
+ * A step found its row already `failed` (a run replayed or reset by an operator after the saga had ended): the
+ * money was given back then, so the run ends `failed` at once and compensates nothing.
+ */
+export class RowEnded extends Error {
+  override name = 'RowEnded';
+  constructor(readonly step: string, readonly reason: string) {
+    super(`${step}: ${reason}`);
   }
 }
 
@@ -124,7 +136,8 @@ export class Saga<S extends string> {
 
   /**
    * Runs `run` until it succeeds, parking on each failure for good until an operator decides. Workflow-level
-   * errors (SagaAborted, StepRejected, MovementFailed thrown by `run`) pass through untouched.
+   * errors (SagaAborted, StepRejected, MovementFailed thrown by `run`) pass through untouched; a row found
+   * `failed` throws RowEnded.
    */
   async step<T>(name: string, run: () => Promise<T>, options: StepOptions = {}): Promise<T> {
     for (;;) {
@@ -133,6 +146,7 @@ export class Saga<S extends string> {
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         const reason = failureReason(error);
+        if (failureType(error) === rowFailedType) throw new RowEnded(name, reason);
         if (options.rejectionIsFinal && failureType(error) === 'Providerrejected') throw new StepRejected(name, reason);
         await this.park(name, reason);
       }

@@ -1,7 +1,7 @@
 import { Prisma, type Db } from '../../src/db/client.js';
 import { hasReached } from '../../src/domain/reach.js';
 import {
-  depositTransitions, TransitionError, withdrawalTransitions, type DepositStatus, type WithdrawalStatus,
+  depositTransitions, RowFailed, TransitionError, withdrawalTransitions, type DepositStatus, type WithdrawalStatus,
 } from '../../src/domain/status.js';
 
 // Guarded status changes of deposits and withdrawals, each ONE statement: the UPDATE ... WHERE status IN (<from>)
@@ -42,6 +42,11 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
         WHERE balances.user_id = moved.user_id AND moved.previous = ANY(${balanceFrom}::text[])
         RETURNING 1)`
     : Prisma.empty;
+  const balanceMoved = m.balance
+    ? Prisma.sql`, fundflow_require(
+        NOT (previous = ANY(${balanceFrom}::text[])) OR (SELECT count(*) FROM credited) = 1,
+        ${`${m.table} ${m.id}: no balances row to move money on`}) AS balance_moved`
+    : Prisma.empty;
   const rows = await db.$queryRaw<{ previous: Tables[T] }[]>`
     WITH old AS (
       SELECT id, user_id, status::text AS previous FROM ${table}
@@ -50,15 +55,26 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
       UPDATE ${table} t SET status = ${m.to}::${type} ${m.set ?? Prisma.empty}
       FROM old WHERE t.id = old.id RETURNING old.user_id, old.previous
     )${balance}
-    SELECT previous FROM moved`;
+    SELECT previous ${balanceMoved} FROM moved`;
   if (rows.length > 0) return rows[0]!.previous;
 
   const current = await currentStatus(db, m.table, m.id);
+  if (current === 'failed' && m.to !== 'failed') throw new RowFailed(m.table, m.id, `move to ${m.to}`);
   const machine = machines[m.table] as Record<string, readonly string[]>;
   if (current === undefined || !hasReached(machine, current, m.to)) {
     throw new TransitionError(m.table, current ?? 'missing', m.to);
   }
   return undefined;
+}
+
+/**
+ * Checked before a step calls a provider: the row must not be `failed` (RowFailed). Without it, a run reset or
+ * replayed against a failed row would move money again before the guarded UPDATE after the call noticed.
+ */
+export async function assertNotFailed(db: Db, table: keyof Tables, id: string, step: string): Promise<void> {
+  const current = await currentStatus(db, table, id);
+  if (current === undefined) throw new TransitionError(table, 'missing', step);
+  if (current === 'failed') throw new RowFailed(table, id, step);
 }
 
 async function currentStatus(db: Db, table: keyof Tables, id: string): Promise<string | undefined> {

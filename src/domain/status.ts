@@ -70,6 +70,20 @@ export class TransitionError extends Error {
   }
 }
 
+/**
+ * The row ended `failed`: no later step may run against it (a replayed or reset run would otherwise take the row
+ * for "already done" and call the provider again, after the money was given back). Ends the run, never retried.
+ */
+export class RowFailed extends Error {
+  override name = 'RowFailed';
+  constructor(readonly entity: string, readonly id: string, readonly step: string) {
+    super(`${entity} ${id} has failed: ${step} will not run`);
+  }
+}
+
+/** The Temporal failure type activities give RowFailed (workflows compare against it). */
+export const rowFailedType = 'RowFailed';
+
 export function assertTransition<S extends string>(entity: string, machine: Machine<S>, from: S, to: S): void {
   if (!canTransition(machine, from, to)) throw new TransitionError(entity, from, to);
 }
