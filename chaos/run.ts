@@ -6,7 +6,7 @@ import { createLoadUsers } from '../scripts/lib/fixtures.js';
 import { startProcessStack, type ProcessStack } from '../scripts/lib/stack.js';
 import { envInt, step } from '../scripts/lib/tools.js';
 import type { FaultInput, operations, SandboxProvider } from '../src/sandbox/faults.js';
-import { operatorSignal, progressQuery } from '../workflows/definitions.js';
+import { operatorUpdate, progressQuery } from '../workflows/definitions.js';
 import { verify, type Check } from './verify.js';
 import { amount, random, submit, type Refused, type SagaKind, type Submitted } from './workload.js';
 
@@ -186,7 +186,7 @@ async function drain(stack: ProcessStack, sagas: Submitted[]): Promise<{ seconds
       const retriedAt = retried.get(handle.workflowId);
       if (retriedAt === undefined) {
         retried.set(handle.workflowId, Date.now());
-        await handle.signal(operatorSignal, { action: 'retry', note: 'chaos: faults cleared' });
+        await handle.executeUpdate(operatorUpdate, { args: [{ action: 'retry', note: 'chaos: faults cleared', operator: 'chaos' }] });
       } else if (Date.now() - retriedAt > 20_000) settled++;
     });
     bar.tick(settled);

@@ -39,8 +39,21 @@ export interface SagaProgress {
 
 export const progressQuery = defineQuery<SagaProgress>('progress');
 
-/** Operator decision for a parked saga: retry the failed step, or abort (compensate and fail). */
-export const operatorSignal = defineSignal<[{ action: 'retry' | 'abort'; note?: string }]>('operator');
+/** An operator's decision for a parked saga: retry the failed step, or abort (compensate and fail). */
+export interface OperatorDecision {
+  action: 'retry' | 'abort';
+  note?: string;
+  /** Who decided (the operator's token subject), for the run's history. */
+  operator?: string;
+}
+
+/**
+ * The operator's decision, as an update so that it is answered: rejected (notParkedType) when nothing is parked,
+ * failed (abortRefusedType, with the reason) when an abort would compensate money that moved or may have moved.
+ */
+export const operatorUpdate = defineUpdate<{ step: string; action: 'retry' | 'abort' }, [OperatorDecision]>('operator');
+export const notParkedType = 'NotParked';
+export const abortRefusedType = 'AbortRefused';
 
 export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string }]>('kycDecision');
 

@@ -3,7 +3,10 @@ import { allHandlersFinished, condition, log, setHandler, upsertSearchAttributes
 import { hasReached } from '../src/domain/reach.js';
 import { rowFailedType } from '../src/domain/status.js';
 import type { ProviderErrorKind } from '../src/providers/errors.js';
-import { operatorSignal, progressQuery, searchAttributes, type SagaProgress, type WorkflowKind } from './definitions.js';
+import {
+  abortRefusedType, notParkedType, operatorUpdate, progressQuery, searchAttributes, type OperatorDecision,
+  type SagaProgress, type WorkflowKind,
+} from './definitions.js';
 
 // The loop every funding saga shares: run a step; when it fails for good (a non-retryable failure, or its
 // retries ran out) park — FundflowNeedsOperator=true, the step and reason in progressQuery — until an operator
@@ -77,9 +80,38 @@ function failureType(error: unknown): string | undefined {
   return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type ?? undefined : undefined;
 }
 
+/** Where a step's money movement stands at the provider, as an operator's abort needs to know it. */
+export type MovementAtProvider = 'absent' | 'pending' | 'complete' | 'failed' | 'unknown';
+
+/**
+ * How a step's money movement is read at the provider, so that an operator's abort never compensates money that
+ * moved (or may have): abort is allowed only when the movement never started or failed for good.
+ */
+export interface MovementCheck {
+  read: () => Promise<MovementAtProvider>;
+  /**
+   * The step starts the movement: a provider's definite refusal of the call (rejected, invalid request, auth)
+   * proves it never started, whatever `read` can tell.
+   */
+  starts?: boolean;
+}
+
+/** Start steps whose provider offers no lookup by our key: only the provider's refusal proves nothing moved. */
+export const unreadable: MovementCheck = { read: async () => 'unknown', starts: true };
+
 export interface StepOptions {
   /** A provider `rejected` at this step is the business outcome (throws StepRejected) rather than a park. */
   rejectionIsFinal?: boolean;
+  /** The money movement this step starts or waits for; steps that move no money leave it out. */
+  movement?: MovementCheck;
+}
+
+/** Failure types with which a provider refused a call outright: the call had no effect. */
+const refusedTypes = ['Providerrejected', 'Providerinvalid_request', 'Providerauth'];
+
+interface ParkedMovement {
+  check: MovementCheck;
+  failureType: string | undefined;
 }
 
 type Machine<S extends string> = { readonly [K in S]: readonly S[] };
@@ -87,27 +119,26 @@ type Machine<S extends string> = { readonly [K in S]: readonly S[] };
 export class Saga<S extends string> {
   private readonly progress: SagaProgress;
   private decision: 'retry' | 'abort' | undefined;
+  private parkedMovement: ParkedMovement | undefined;
   private started = false;
 
   /**
-   * Registers progressQuery and operatorSignal. Search attributes are written from the first `begin` or
+   * Registers progressQuery and operatorUpdate. Search attributes are written from the first `begin` or
    * `transition` on: a run whose accept step refused the request never shows a status it never had. With the
    * status machine, transitions never move the published status backwards (see `transition`).
    */
   constructor(
     private readonly kind: WorkflowKind,
-    private readonly userId: string,
+    private userId: string,
     status: S,
     private readonly machine?: Machine<S>,
   ) {
     this.progress = { status };
     setHandler(progressQuery, () => this.progress);
-    setHandler(operatorSignal, ({ action, note }) => {
-      if (!this.progress.parked) {
-        log.info('operator signal ignored: nothing is parked', { action, note });
-        return;
-      }
-      this.decision = action;
+    setHandler(operatorUpdate, (decision) => this.decide(decision), {
+      validator: (_decision: OperatorDecision) => {
+        if (!this.progress.parked) throw ApplicationFailure.create({ type: notParkedType, message: 'nothing is parked', nonRetryable: true });
+      },
     });
   }
 
@@ -115,9 +146,10 @@ export class Saga<S extends string> {
     return this.progress.status as S;
   }
 
-  /** The request was accepted and its row is in `status`. */
-  begin(status: S): void {
+  /** The request was accepted and its row is in `status`; `userId` when accept learned whose it is. */
+  begin(status: S, userId?: string): void {
     this.started = true;
+    if (userId) this.userId = userId;
     this.progress.status = status;
     this.publish();
   }
@@ -146,25 +178,63 @@ export class Saga<S extends string> {
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         const reason = failureReason(error);
-        if (failureType(error) === rowFailedType) throw new RowEnded(name, reason);
-        if (options.rejectionIsFinal && failureType(error) === 'Providerrejected') throw new StepRejected(name, reason);
-        await this.park(name, reason);
+        const type = failureType(error);
+        if (type === rowFailedType) throw new RowEnded(name, reason);
+        if (options.rejectionIsFinal && type === 'Providerrejected') throw new StepRejected(name, reason);
+        await this.park(name, reason, options.movement && { check: options.movement, failureType: type });
       }
     }
   }
 
-  /** Waits for an operator after `step` failed for good; returns on retry, throws SagaAborted on abort. */
-  async park(step: string, reason: string): Promise<void> {
+  /**
+   * Waits for an operator after `step` failed for good; returns on retry, throws SagaAborted on abort. `movement`
+   * is the money movement the step left behind, which an abort must find absent or failed at the provider.
+   */
+  async park(step: string, reason: string, movement?: ParkedMovement): Promise<void> {
     this.progress.parked = { step, reason, since: new Date().toISOString() };
+    this.parkedMovement = movement;
     this.publish();
     log.warn('saga parked for an operator', { step, reason });
     await condition(() => this.decision !== undefined);
     const action = this.decision;
     this.decision = undefined;
+    this.parkedMovement = undefined;
     this.progress.parked = undefined;
     this.publish();
     log.info('operator decided', { step, action });
     if (action === 'abort') throw new SagaAborted(step, reason);
+  }
+
+  /** The operator's update: a retry always goes through; an abort only when no money moved at the parked step. */
+  private async decide({ action, note, operator }: OperatorDecision): Promise<{ step: string; action: 'retry' | 'abort' }> {
+    const step = this.progress.parked!.step;
+    if (action === 'abort') {
+      const refusal = await this.abortRefusal(step);
+      if (refusal) {
+        log.warn('operator abort refused', { step, operator, note, refusal });
+        throw ApplicationFailure.create({ type: abortRefusedType, message: refusal, nonRetryable: true });
+      }
+    }
+    log.info('operator decision accepted', { step, action, operator, note });
+    this.decision = action;
+    return { step, action };
+  }
+
+  private async abortRefusal(step: string): Promise<string | undefined> {
+    const movement = this.parkedMovement;
+    if (!movement) return undefined;
+    if (movement.check.starts && movement.failureType && refusedTypes.includes(movement.failureType)) return undefined;
+    let state: MovementAtProvider;
+    try {
+      state = await movement.check.read();
+    } catch (error) {
+      return `the money movement of ${step} could not be read at the provider (${failureReason(error)}): retry the step, or abort once it can be read`;
+    }
+    if (state === 'absent' || state === 'failed') return undefined;
+    if (state === 'unknown') {
+      return `the money movement of ${step} may exist at the provider (the call failed without an answer): retry the step, which finds it by its idempotency key`;
+    }
+    return `the money movement of ${step} is ${state} at the provider: aborting would compensate money that moved; retry the step instead`;
   }
 
   private publish(): void {
@@ -214,15 +284,16 @@ export async function completeMovement<M>(
 ): Promise<M> {
   for (let round = 0; ; round++) {
     const key = round === 0 ? movement.step : `${movement.step}-${round}`;
-    const started = await saga.step(movement.step, () => movement.start(key));
+    const started = await saga.step(movement.step, () => movement.start(key), { movement: unreadable });
+    const check: MovementCheck = { read: async () => movement.state(await movement.read(started)) };
     const settled =
       movement.state(started) === 'pending'
         ? await saga.step(`${movement.step}:wait`, () =>
             pollUntil(() => movement.read(started), (m) => movement.state(m) !== 'pending'),
-          )
+          { movement: check })
         : started;
     if (movement.state(settled) === 'complete') return settled;
-    await saga.park(movement.step, movement.reason(settled));
+    await saga.park(movement.step, movement.reason(settled), { check, failureType: undefined });
   }
 }
 

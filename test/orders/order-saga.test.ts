@@ -1,8 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { operatorDecides } from '../helpers/operator.js';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { legClientOrderId } from '../../src/domain/basket.js';
-import { cancelOrderSignal, operatorSignal, progressQuery, searchAttributes } from '../../workflows/definitions.js';
+import { cancelOrderSignal, progressQuery, searchAttributes } from '../../workflows/definitions.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { parkedProgress } from '../workflows/support.js';
 import { baskets, buyingPower, orderReaches, seedBasketsOnce, startOrder, userWithBuyingPower } from './support.js';
@@ -211,7 +212,7 @@ describe('parked for an operator', () => {
     expect(progress.parked).toMatchObject({ step: 'syncOrderLegs' });
     expect((await order.handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(true);
 
-    await order.handle.signal(operatorSignal, { action: 'retry' });
+    await operatorDecides(order.handle, 'retry');
     expect(await order.outcome()).toMatchObject({ status: 'filled', filledAmountUsd: '60.00' });
     expect((await order.handle.query(progressQuery)).parked).toBeUndefined();
     expect((await order.handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(false);
@@ -225,7 +226,7 @@ describe('parked for an operator', () => {
     const order = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'buy', amountUsd: '60.00', symbol: 'INTC' });
     await parkedProgress(order.handle);
 
-    await order.handle.signal(operatorSignal, { action: 'abort', note: 'broker account under review' });
+    await operatorDecides(order.handle, 'abort', 'broker account under review');
     const outcome = await order.outcome();
     expect(outcome).toMatchObject({ status: 'failed', filledAmountUsd: '0.00' });
     const row = await stack.db.order.findUniqueOrThrow({ where: { id: order.orderId }, include: { legs: true } });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { operatorDecides } from '../helpers/operator.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kycDecisionSignal, operatorSignal, workflowIds } from '../../workflows/definitions.js';
+import { kycDecisionSignal, workflowIds } from '../../workflows/definitions.js';
 import { createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 import { recordHistory } from './histories.js';
@@ -38,7 +39,7 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
     const parked = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '3' });
     await parkedProgress(parked.handle);
-    await parked.handle.signal(operatorSignal, { action: 'retry' });
+    await operatorDecides(parked.handle, 'retry');
     expect(await parked.handle.result()).toBe('broker_funded');
     await recordHistory('deposit-parked-retried', parked.handle);
 
@@ -72,7 +73,7 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const aborted = await withdraw('30.00');
     await parkedProgress(aborted.handle);
-    await aborted.handle.signal(operatorSignal, { action: 'abort' });
+    await operatorDecides(aborted.handle, 'abort');
     expect(await aborted.handle.result()).toBe('failed');
     await recordHistory('withdrawal-aborted', aborted.handle);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { operatorSignal, searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import { operatorDecides } from '../helpers/operator.js';
+import { searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from './support.js';
 
@@ -147,7 +148,7 @@ describe('deposits', () => {
     expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(true);
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '15.00' });
 
-    await handle.signal(operatorSignal, { action: 'retry' });
+    await operatorDecides(handle, 'retry');
     expect(await handle.result()).toBe('broker_funded');
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '15.00', pendingBrokerDepositsUsd: '0.00' });
     expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(false);
@@ -158,7 +159,7 @@ describe('deposits', () => {
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
     const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '9.99' });
     await parkedProgress(handle);
-    await handle.signal(operatorSignal, { action: 'abort', note: 'funding account closed' });
+    await operatorDecides(handle, 'abort', 'funding account closed');
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.failureReason).toMatch(/aborted by an operator at broker-fund/);
@@ -170,7 +171,7 @@ describe('deposits', () => {
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'getTransaction', kind: 'reject' });
     const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '6' });
     expect(await parkedProgress(handle)).toMatchObject({ status: 'pending_confirmation', parked: { step: 'waitTransfer' } });
-    await handle.signal(operatorSignal, { action: 'abort' });
+    await operatorDecides(handle, 'abort');
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.confirmedAt).toBeNull();

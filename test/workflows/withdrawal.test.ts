@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { operatorDecides } from '../helpers/operator.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { operatorSignal, progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import { progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { parkedProgress, provisionWallet } from './support.js';
@@ -142,7 +143,7 @@ describe('withdrawals', () => {
     expect(progress).toMatchObject({ status: 'on_ramp_initiated', parked: { step: 'waitOnRamp' } });
     expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(true);
 
-    await handle.signal(operatorSignal, { action: 'retry' });
+    await operatorDecides(handle, 'retry');
     expect(await handle.result()).toBe('complete');
     expect((await row(withdrawalId)).status).toBe('complete');
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
@@ -154,7 +155,7 @@ describe('withdrawals', () => {
     const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
     const { handle, withdrawalId } = await withdraw(user.id, '70.00');
     await parkedProgress(handle);
-    await handle.signal(operatorSignal, { action: 'abort' });
+    await operatorDecides(handle, 'abort');
     expect(await handle.result()).toBe('failed');
     expect((await row(withdrawalId)).failureReason).toMatch(/aborted by an operator at waitOnRamp/);
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '70.00' });
@@ -167,7 +168,7 @@ describe('withdrawals', () => {
     const { handle, withdrawalId } = await withdraw(user.id, '33.00');
     await parkedProgress(handle);
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
-    await handle.signal(operatorSignal, { action: 'abort' });
+    await operatorDecides(handle, 'abort');
 
     const compensating = await eventually(async () => {
       const progress = await handle.query(progressQuery);
@@ -176,7 +177,7 @@ describe('withdrawals', () => {
     expect(compensating.status).toBe('on_ramp_initiated');
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
 
-    await handle.signal(operatorSignal, { action: 'retry' });
+    await operatorDecides(handle, 'retry');
     expect(await handle.result()).toBe('failed');
     expect((await row(withdrawalId)).status).toBe('failed');
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '33.00' });

@@ -1,8 +1,11 @@
-import { WorkflowNotFoundError, type WorkflowExecutionInfo } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
-  operatorSignal,
+  abortRefusedType,
+  notParkedType,
+  operatorUpdate,
   progressQuery,
   searchAttributes,
   workflowIds,
@@ -23,8 +26,8 @@ import { route } from '../route.js';
 import { id } from '../schemas.js';
 
 // Operators' tools: the runs Temporal's visibility knows, filtered by fundflow's search attributes, and the two
-// decisions a parked saga waits for (operatorSignal). What a run is doing stays in Temporal; these routes only
-// find it and deliver the decision.
+// decisions a parked saga waits for (operatorUpdate). What a run is doing stays in Temporal; these routes only
+// find it and deliver the decision, and answer the saga's refusal of an abort that would move money twice.
 
 /** The statuses each kind publishes as FundflowStatus: the schema's enums (summaries publish none). */
 const statusesOf: Record<WorkflowKind, readonly string[]> = {
@@ -236,14 +239,26 @@ export function adminRouter(deps: AppDeps): Router {
             action === 'retry'
               ? 'Resumes a saga parked after a step failed for good (FundflowNeedsOperator=true). 409 when the run is not parked.'
               : 'Not in API.md. The saga compensates what the parked step had done and ends `failed` with the reason. ' +
-                '409 when the run is not parked.',
+                '409 when the run is not parked, or when the parked step\'s money movement exists at the provider (or ' +
+                'cannot be ruled out): the detail says why, and a retry is the way on.',
           body: decisionBody,
           responses: { 202: { description: 'Decision delivered to the saga', schema: decisionView } },
           problems: [409],
         },
-        async (_req, res, { body, params }) => {
+        async (req, res, { body, params }) => {
           const { handle, runId, status, step } = await parkedRun(resource, params.id);
-          await handle.signal(operatorSignal, { action, ...(body.note ? { note: body.note } : {}) });
+          try {
+            await handle.executeUpdate(operatorUpdate, {
+              args: [{ action, operator: req.auth?.subject, ...(body.note ? { note: body.note } : {}) }],
+            });
+          } catch (error) {
+            const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+            if (failure instanceof ApplicationFailure && failure.type === abortRefusedType) {
+              throw new HttpProblem(409, failure.message, { title: 'Abort refused' });
+            }
+            if (failure instanceof ApplicationFailure && failure.type === notParkedType) throw notWaiting(what);
+            throw error;
+          }
           res.status(202).json({ workflowId: handle.workflowId, runId, status, step });
         },
       );
