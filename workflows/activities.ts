@@ -25,3 +25,12 @@ export const depositLookup = proxyActivities<FundingActivities>({
   startToCloseTimeout: '20 seconds',
   retry: { ...providerRetry, initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
 });
+
+/**
+ * Reading a movement for an operator's abort: the operator waits for the answer, so a provider that does not
+ * answer refuses the abort quickly instead of retrying for a minute.
+ */
+export const probe = proxyActivities<FundingActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { ...providerRetry, maximumAttempts: 2 },
+});

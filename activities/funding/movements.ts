@@ -1,10 +1,10 @@
-import type { BrokerTransfer, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
+import type { BrokerTransfer, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
 
-// Provider reads the sagas poll, and the money movements both sagas start (funding the broker after a deposit,
-// and the reversals a failed withdrawal needs). Each effect is keyed by workflow id + the step name the workflow
-// passes, so the same step never moves money twice, whoever retries it.
+// Provider reads the sagas poll, and the deposit's funding of the broker. Each effect is keyed by workflow id +
+// the step name the workflow passes, so the same step never moves money twice, whoever retries it. (A failed
+// withdrawal's reversals live with the withdrawal: they check its row first.)
 
 export function createMovementActivities({ providers }: ActivityDeps) {
   return {
@@ -20,18 +20,17 @@ export function createMovementActivities({ providers }: ActivityDeps) {
       return translated(() => providers.rails.getOnRamp(onRampId));
     },
 
+    async getMintTransfer({ mintTransferId }: { mintTransferId: string }): Promise<MintTransfer> {
+      return translated(() => providers.rails.getMintTransfer(mintTransferId));
+    },
+
     async getBrokerTransfer({ brokerTransferId }: { brokerTransferId: string }): Promise<BrokerTransfer> {
       return translated(() => providers.broker.getTransfer(brokerTransferId));
     },
 
-    /** Journals USD into the brokerage account (a deposit's funding, or putting back a failed withdrawal's). */
+    /** Journals off-ramped USD into the brokerage account (a deposit's funding). */
     async fundBroker({ amountUsd, step }: { amountUsd: string; step: string }): Promise<BrokerTransfer> {
       return translated(() => providers.broker.fund({ amountUsd, idempotencyKey: stepKey(step) }));
-    },
-
-    /** Redeems USDC held at Circle back to USD (a failed withdrawal's reversal of its on-ramp). */
-    async startOffRamp({ amountUsd, step }: { amountUsd: string; step: string }): Promise<RailMovement> {
-      return translated(() => providers.rails.startOffRamp({ amountUsd, idempotencyKey: stepKey(step) }));
     },
   };
 }

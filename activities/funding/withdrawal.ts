@@ -1,15 +1,22 @@
 import { Prisma } from '../../src/db/client.js';
 import { usdcFromUsd } from '../../src/domain/money.js';
 import type { WithdrawalStatus } from '../../src/domain/status.js';
-import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
+import type { BrokerTransfer, Chain, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
-import { move, usd } from './rows.js';
+import { assertNotFailed, move, usd } from './rows.js';
 
 // A withdrawal's rows and ledger: accepting reserves the amount from buying power in the statement that writes
 // the row; failing gives it back in the statement that marks the row failed. The movements in between only
 // record their provider refs.
+//
+// Every activity that calls a provider first checks that the row has not ended `failed` (RowFailed ends the run):
+// a run replayed or reset by an operator after the saga failed and gave the reservation back must not move money
+// again. The keys would not stop it: a call the provider refused left no idempotency record to replay.
+//
+// The USDC always leaves from the chain's treasury wallet, which the on-ramp itself funds from the Mint balance;
+// the users' own wallets hold their deposits, which were off-ramped already.
 
 export interface WithdrawalAcceptInput {
   withdrawalId: string;
@@ -21,6 +28,12 @@ export interface WithdrawalAcceptInput {
   requestHash?: string;
 }
 
+/** The chain's treasury wallet: it receives the on-ramped USDC from Mint and sends it to the user. */
+export interface TreasuryWallet {
+  walletId: string;
+  address: string;
+}
+
 export type WithdrawalAcceptResult =
   | { accepted: true; id: string; status: WithdrawalStatus }
   | Extract<AcceptResult, { accepted: false }>;
@@ -30,23 +43,45 @@ const failable: WithdrawalStatus[] = [
   'transfer_initiated',
 ];
 
-export function createWithdrawalActivities({ db, providers, config }: ActivityDeps) {
-  // The treasury wallet per chain sends withdrawals of users without a wallet of their own on that chain.
-  const treasuries = new Map<Chain, Promise<string>>();
-  function treasuryWalletId(chain: Chain): Promise<string> {
-    const configured = chain === 'ethereum' ? config.CIRCLE_TREASURY_WALLET_ID_ETHEREUM : config.CIRCLE_TREASURY_WALLET_ID_SOLANA;
-    if (configured) return Promise.resolve(configured);
-    let id = treasuries.get(chain);
-    if (!id) {
-      // A constant key: every process and every restart gets the same wallet back from Circle.
-      id = providers.wallets
-        .createWallet({ userId: 'fundflow-treasury', chain, idempotencyKey: `fundflow:treasury:${chain}` })
-        .then((w) => w.id);
-      id.catch(() => treasuries.delete(chain));
-      treasuries.set(chain, id);
-    }
-    return id;
+/** Shares one pending lookup per key between concurrent activities; a failed lookup is tried again next time. */
+function cached<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    value.catch(() => cache.delete(key));
+    cache.set(key, value);
   }
+  return value;
+}
+
+export function createWithdrawalActivities({ db, providers, config }: ActivityDeps) {
+  // The treasury wallet per chain: CIRCLE_TREASURY_WALLET_ID_<CHAIN>, or one created at Circle under a constant
+  // key, so every process and every restart gets the same wallet back.
+  const treasuries = new Map<Chain, Promise<TreasuryWallet>>();
+  function treasuryWallet(chain: Chain): Promise<TreasuryWallet> {
+    return cached(treasuries, chain, async () => {
+      const configured = chain === 'ethereum' ? config.CIRCLE_TREASURY_WALLET_ID_ETHEREUM : config.CIRCLE_TREASURY_WALLET_ID_SOLANA;
+      const wallet = configured
+        ? await providers.wallets.getWallet(configured)
+        : await providers.wallets.createWallet({ userId: 'fundflow-treasury', chain, idempotencyKey: `fundflow:treasury:${chain}` });
+      return { walletId: wallet.id, address: wallet.address };
+    });
+  }
+
+  // The treasury's address in Mint's recipient book, saved once per address under a constant key.
+  const recipients = new Map<string, Promise<string>>();
+  function treasuryRecipientId(chain: Chain, address: string): Promise<string> {
+    return cached(recipients, `${chain}:${address}`, () =>
+      providers.rails.saveRecipientAddress({
+        chain,
+        address,
+        description: `fundflow treasury (${chain})`,
+        idempotencyKey: `fundflow:treasury-recipient:${chain}:${address}`,
+      }),
+    );
+  }
+
+  const notFailed = (withdrawalId: string, step: string) => assertNotFailed(db, 'withdrawals', withdrawalId, step);
 
   return {
     /**
@@ -92,6 +127,7 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
     /** Asks the broker to move the amount out; records the journal unless the broker refused it at once. */
     async initiateBrokerWithdrawal({ withdrawalId, amountUsd }: { withdrawalId: string; amountUsd: string }): Promise<BrokerTransfer> {
       return translated(async () => {
+        await notFailed(withdrawalId, 'initiateBrokerWithdrawal');
         const journal = await providers.broker.withdraw({ amountUsd, idempotencyKey: stepKey('broker-withdrawal') });
         if (journal.status !== 'failed') {
           await move(db, {
@@ -112,9 +148,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
       );
     },
 
-    /** Wires the USD to Circle to become USDC. */
+    /** Wires the USD to Circle to become USDC in the Mint balance. */
     async initiateOnRamp({ withdrawalId, amountUsd }: { withdrawalId: string; amountUsd: string }): Promise<RailMovement> {
       return translated(async () => {
+        await notFailed(withdrawalId, 'initiateOnRamp');
         const onRamp = await providers.rails.startOnRamp({ amountUsd, idempotencyKey: stepKey('on-ramp') });
         if (onRamp.status !== 'failed') {
           await move(db, {
@@ -136,28 +173,41 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
     },
 
     /**
-     * The Circle wallet the USDC leaves from: the user's own wallet on the target chain when they have an active
-     * one, else the chain's treasury wallet. Its own step, so the choice is recorded once and every retry of the
-     * transfer presents the same request under the same key.
+     * The chain's treasury wallet, which the on-ramp funds and the transfer sends from. Its own step, so the
+     * wallet is recorded once in the run's history: a configuration change mid-run cannot send the funding to one
+     * wallet and the payment from another, and every retry presents the same request under the same key.
      */
-    async chooseWithdrawalSource({ userId, chain }: { userId: string; chain: Chain }): Promise<string> {
+    async chooseTreasuryWallet({ withdrawalId, chain }: { withdrawalId: string; chain: Chain }): Promise<TreasuryWallet> {
       return translated(async () => {
-        const own = await db.wallet.findFirst({ where: { userId, chain, status: 'active' }, select: { circleWalletId: true } });
-        return own?.circleWalletId ?? (await treasuryWalletId(chain));
+        await notFailed(withdrawalId, 'chooseTreasuryWallet');
+        return treasuryWallet(chain);
       });
     },
 
-    /** Sends the USDC on chain to the target address; records the Circle transaction unless refused at once. */
+    /**
+     * Moves the minted USDC from the Mint balance to the treasury wallet: a Mint transfer to the treasury's
+     * address in Mint's recipient book (saved once). Settled by getMintTransfer.
+     */
+    async fundTreasury(input: { withdrawalId: string; chain: Chain; treasury: TreasuryWallet; amountUsd: string }): Promise<MintTransfer> {
+      return translated(async () => {
+        await notFailed(input.withdrawalId, 'fundTreasury');
+        const recipientAddressId = await treasuryRecipientId(input.chain, input.treasury.address);
+        return providers.rails.startMintTransfer({ recipientAddressId, amountUsd: input.amountUsd, idempotencyKey: stepKey('treasury-funding') });
+      });
+    },
+
+    /** Sends the USDC from the treasury wallet on chain to the target address; records the Circle transaction unless refused at once. */
     async initiateWithdrawalTransfer(input: {
       withdrawalId: string;
-      sourceWalletId: string;
+      treasury: TreasuryWallet;
       chain: Chain;
       targetAddress: string;
       amountUsd: string;
     }): Promise<ChainTransfer> {
       return translated(async () => {
+        await notFailed(input.withdrawalId, 'initiateWithdrawalTransfer');
         const transfer = await providers.wallets.sendUsdc({
-          walletId: input.sourceWalletId,
+          walletId: input.treasury.walletId,
           chain: input.chain,
           destinationAddress: input.targetAddress,
           amountUsdc: usdcFromUsd(input.amountUsd),
@@ -186,6 +236,39 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           set: Prisma.sql`, tx_hash = ${txHash}`,
         }),
       );
+    },
+
+    /**
+     * Compensation: sends the USDC in the treasury back to Mint's deposit address on the chain, where Mint credits
+     * it to its balance once the transfer is COMPLETE (settled by getChainTransfer).
+     */
+    async returnTreasuryUsdc(input: { withdrawalId: string; chain: Chain; treasury: TreasuryWallet; amountUsd: string; step: string }): Promise<ChainTransfer> {
+      return translated(async () => {
+        await notFailed(input.withdrawalId, input.step);
+        return providers.wallets.sendUsdc({
+          walletId: input.treasury.walletId,
+          chain: input.chain,
+          destinationAddress: await providers.rails.depositAddress(input.chain),
+          amountUsdc: usdcFromUsd(input.amountUsd),
+          idempotencyKey: stepKey(input.step),
+        });
+      });
+    },
+
+    /** Compensation: redeems the USDC back in the Mint balance to USD at the broker's bank (a payout). */
+    async reverseOnRamp({ withdrawalId, amountUsd, step }: { withdrawalId: string; amountUsd: string; step: string }): Promise<RailMovement> {
+      return translated(async () => {
+        await notFailed(withdrawalId, step);
+        return providers.rails.startOffRamp({ amountUsd, idempotencyKey: stepKey(step) });
+      });
+    },
+
+    /** Compensation: journals the withdrawn USD back into the brokerage account. */
+    async refundBrokerWithdrawal({ withdrawalId, amountUsd, step }: { withdrawalId: string; amountUsd: string; step: string }): Promise<BrokerTransfer> {
+      return translated(async () => {
+        await notFailed(withdrawalId, step);
+        return providers.broker.fund({ amountUsd, idempotencyKey: stepKey(step) });
+      });
     },
 
     /** Ends the withdrawal failed and gives the reserved amount back to buying power, in one statement. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
+import { isAddressFor, isEvm, isUsdcToken, newAddress, newTxHash, sameAddress } from './chain.js';
 import { circleDialect, circleError, data, isUuid } from './circle-common.js';
 import { endpoint, idempotent, queryString, type HandlerContext, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
@@ -8,6 +9,11 @@ import type { SandboxState } from './state.js';
 // Circle Mint (the business account): wire bank accounts, payouts of USD to a bank (the off-ramp), incoming
 // wires shown as deposits (the on-ramp; Circle's sandbox simulates the wire with POST /v1/mocks/payments/wire)
 // and balances. Payouts and deposits are `pending` and settle a few steps later, `complete` or `failed`.
+//
+// The balance's chain side shares the chain with Programmable Wallets (MintChainLink, wired in server.ts):
+// a transfer to an address of the recipient book debits the balance at once and arrives as an inbound W3S
+// transfer to the wallet owning the address, and is `complete` with that transaction's hash once it is COMPLETE;
+// USDC that a W3S wallet sends to one of Mint's deposit addresses is credited when its transfer is COMPLETE.
 
 const provider = 'circle-mint' as const;
 const masterWalletId = '1000216185';
@@ -53,23 +59,153 @@ interface Deposit {
   updateDate: string;
 }
 
+type MintChain = 'ETH' | 'SOL';
+const mintChains: readonly MintChain[] = ['ETH', 'SOL'];
+/** Mint names a chain without its network; the W3S blockchains it reaches on each. */
+const blockchainsOf: Record<MintChain, readonly string[]> = { ETH: ['ETH', 'ETH-SEPOLIA'], SOL: ['SOL', 'SOL-DEVNET'] };
+const mintChainOf = (blockchain: string): MintChain => (isEvm(blockchain) ? 'ETH' : 'SOL');
+
+interface RecipientAddress {
+  id: string;
+  address: string;
+  chain: MintChain;
+  currency: 'USD';
+  description: string;
+  /** Real Mint has an admin approve each address (pending_verification first); here they are active at once. */
+  status: 'active';
+}
+
+interface DepositAddress {
+  address: string;
+  currency: 'USD';
+  chain: MintChain;
+}
+
+interface Transfer {
+  id: string;
+  source: { type: 'wallet'; id: string };
+  destination: { type: 'blockchain'; address: string; chain: MintChain };
+  amount: { amount: string; currency: 'USD' };
+  transactionHash?: string;
+  status: 'pending' | 'complete' | 'failed';
+  errorCode: string | null;
+  createDate: string;
+}
+
+/** The W3S side of the chain, as Mint needs it. */
+export interface MintChainLink {
+  /**
+   * Records USDC that Mint sent to `toAddress` as an inbound transfer of the W3S wallet owning the address;
+   * undefined when no wallet does (the USDC went to someone else's address).
+   */
+  deliver(input: { blockchains: readonly string[]; toAddress: string; amount: string }): { id: string; state: string; txHash?: string } | undefined;
+}
+
+/** A W3S transaction in a new state, as the wallets sim announces it. */
+export interface ChainTransaction {
+  id: string;
+  state: string;
+  transactionType: string;
+  blockchain: string;
+  tokenId: string;
+  destinationAddress: string;
+  amounts: string[];
+  txHash?: string;
+}
+
 const usdAmount = /^\d+(\.\d{1,2})?$/;
 
 export class CircleMintSim {
   private banks = new Map<string, WireBank>();
   private payouts = new Map<string, Payout>();
   private deposits = new Map<string, Deposit>();
+  private recipients = new Map<string, RecipientAddress>();
+  private depositAddresses = new Map<MintChain, DepositAddress>();
+  private transfers = new Map<string, Transfer>();
+  /** Mint transfers waiting for their inbound W3S transaction (by its id) to settle. */
+  private deliveries = new Map<string, Transfer>();
+  /** W3S transactions already credited to the balance (a state is announced once, but be sure). */
+  private credited = new Set<string>();
   private availableUsd = new Decimal(initialAvailableUsd);
   readonly dialect;
 
-  constructor(private readonly state: SandboxState) {
+  constructor(
+    private readonly state: SandboxState,
+    private readonly chain?: MintChainLink,
+  ) {
     this.dialect = circleDialect(provider, state.settings.credentials.circleApiKey);
     state.onReset(() => {
       this.banks.clear();
       this.payouts.clear();
       this.deposits.clear();
+      this.recipients.clear();
+      this.depositAddresses.clear();
+      this.transfers.clear();
+      this.deliveries.clear();
+      this.credited.clear();
       this.availableUsd = new Decimal(initialAvailableUsd);
     });
+  }
+
+  /**
+   * A W3S transaction reached a new state: USDC arriving COMPLETE at one of our deposit addresses is credited to
+   * the balance; the inbound side of one of our transfers settles that transfer.
+   */
+  observeTransaction(tx: ChainTransaction): void {
+    if (tx.transactionType === 'OUTBOUND' && tx.state === 'COMPLETE') this.creditDeposit(tx);
+    if (tx.transactionType === 'INBOUND') {
+      const transfer = this.deliveries.get(tx.id);
+      if (transfer) this.settleDelivery(transfer, tx);
+    }
+  }
+
+  private creditDeposit(tx: ChainTransaction): void {
+    const chain = mintChainOf(tx.blockchain);
+    const depositAddress = this.depositAddresses.get(chain);
+    if (!depositAddress || !sameAddress(tx.blockchain, depositAddress.address, tx.destinationAddress)) return;
+    // Only Circle's USDC (by contract, not by symbol) becomes Mint balance; anything else sent here is lost.
+    if (!isUsdcToken(tx.tokenId) || this.credited.has(tx.id)) return;
+    this.credited.add(tx.id);
+    this.availableUsd = this.availableUsd.plus(tx.amounts[0] ?? '0');
+    this.state.recordEffect(provider, 'chainDeposit', tx.id, true);
+  }
+
+  private settleDelivery(transfer: Transfer, tx: { id: string; state: string; txHash?: string }): void {
+    if (tx.state !== 'COMPLETE' && tx.state !== 'FAILED') return;
+    this.deliveries.delete(tx.id);
+    transfer.transactionHash = tx.txHash;
+    if (tx.state === 'COMPLETE') {
+      transfer.status = 'complete';
+    } else {
+      transfer.status = 'failed';
+      transfer.errorCode = 'blockchain_error';
+      this.availableUsd = this.availableUsd.plus(transfer.amount.amount);
+    }
+  }
+
+  /** Debits the balance at once (or fails the transfer later), then puts the USDC on chain one step later. */
+  private sendTransfer(transfer: Transfer, ctx: HandlerContext): void {
+    const amount = new Decimal(transfer.amount.amount);
+    const errorCode = ctx.reject ? 'transfer_denied' : this.availableUsd.lt(amount) ? 'insufficient_funds' : null;
+    if (errorCode) {
+      this.state.scheduleSteps([() => {
+        transfer.status = 'failed';
+        transfer.errorCode = errorCode;
+      }], this.state.settings.stepDelayMs * 2);
+      return;
+    }
+    this.availableUsd = this.availableUsd.minus(amount);
+    const { address, chain } = transfer.destination;
+    this.state.scheduleSteps([() => {
+      const inbound = this.chain?.deliver({ blockchains: blockchainsOf[chain], toAddress: address, amount: amount.toFixed() });
+      if (!inbound) {
+        const txHash = newTxHash(chain);
+        this.state.scheduleSteps([() => this.settleDelivery(transfer, { id: '', state: 'COMPLETE', txHash })]);
+        return;
+      }
+      this.deliveries.set(inbound.id, transfer);
+      this.settleDelivery(transfer, inbound);
+    }]);
   }
 
   private keyed(req: Request, operation: string, apply: () => Reply): Reply {
@@ -241,6 +377,78 @@ export class CircleMintSim {
       const start = after ? deposits.findIndex((d) => d.id === after) + 1 : 0;
       return { body: data(deposits.slice(start, start + size).map((d) => ({ ...d }))) };
     }));
+
+    router.post('/v1/businessAccount/wallets/addresses/recipient', on('createRecipientAddress', (req) =>
+      this.keyed(req, 'createRecipientAddress', () => {
+        const body = req.body as { address?: unknown; chain?: unknown; currency?: unknown; description?: unknown };
+        const chain = mintChains.find((c) => c === body.chain);
+        if (!chain) throw circleError(400, 2, 'Invalid entity.\nchain must be one of ETH, SOL');
+        if (typeof body.address !== 'string' || !isAddressFor(chain, body.address)) throw circleError(400, 5003, 'The address is not valid for the chain.');
+        if (body.currency !== undefined && body.currency !== null && body.currency !== 'USD') throw circleError(400, 2, 'Invalid entity.\ncurrency must be USD');
+        if (typeof body.description !== 'string' || body.description === '') throw circleError(400, 2, 'Invalid entity.\ndescription may not be empty');
+        const recipient: RecipientAddress = { id: randomUUID(), address: body.address, chain, currency: 'USD', description: body.description, status: 'active' };
+        this.recipients.set(recipient.id, recipient);
+        return { status: 201, body: data({ ...recipient }) };
+      }),
+    ));
+
+    router.get('/v1/businessAccount/wallets/addresses/recipient', on('listRecipientAddresses', () => ({
+      body: data([...this.recipients.values()].reverse().map((r) => ({ ...r }))),
+    })));
+
+    router.post('/v1/businessAccount/wallets/addresses/deposit', on('createDepositAddress', (req) =>
+      this.keyed(req, 'createDepositAddress', () => {
+        const body = req.body as { chain?: unknown; currency?: unknown };
+        const chain = mintChains.find((c) => c === body.chain);
+        if (!chain) throw circleError(400, 2, 'Invalid entity.\nchain must be one of ETH, SOL');
+        if (body.currency !== 'USD') throw circleError(400, 2, 'Invalid entity.\ncurrency must be USD');
+        // One deposit address per chain: asking again hands out the same one, as Circle does.
+        let address = this.depositAddresses.get(chain);
+        if (!address) {
+          address = { address: newAddress(chain), currency: 'USD', chain };
+          this.depositAddresses.set(chain, address);
+        }
+        return { status: 201, body: data({ ...address }) };
+      }),
+    ));
+
+    router.get('/v1/businessAccount/wallets/addresses/deposit', on('listDepositAddresses', () => ({
+      body: data([...this.depositAddresses.values()].map((a) => ({ ...a }))),
+    })));
+
+    router.post('/v1/businessAccount/transfers', on('createTransfer', (req, ctx) =>
+      this.keyed(req, 'createTransfer', () => {
+        const destination = (req.body as { destination?: { type?: string; addressId?: string } }).destination;
+        const amount = this.amountOf(req);
+        if (destination?.type !== 'verified_blockchain' || !destination.addressId) {
+          throw circleError(400, 2, 'Invalid entity.\ndestination must be a verified_blockchain address');
+        }
+        const recipient = this.recipients.get(destination.addressId);
+        if (!recipient) throw circleError(400, 5002, 'The destination address was not found in the recipient address book.');
+        const transfer: Transfer = {
+          id: randomUUID(),
+          source: { type: 'wallet', id: masterWalletId },
+          destination: { type: 'blockchain', address: recipient.address, chain: recipient.chain },
+          amount: { amount, currency: 'USD' },
+          status: 'pending',
+          errorCode: null,
+          createDate: now(),
+        };
+        this.transfers.set(transfer.id, transfer);
+        this.sendTransfer(transfer, ctx);
+        return { status: 201, body: data({ ...transfer }) };
+      }),
+    { rejectInside: true }));
+
+    router.get('/v1/businessAccount/transfers/:id', on('getTransfer', (req) => {
+      const transfer = this.transfers.get(String(req.params.id));
+      if (!transfer) throw this.dialect.notFound('transfer');
+      return { body: data({ ...transfer }) };
+    }));
+
+    router.get('/v1/businessAccount/transfers', on('listTransfers', () => ({
+      body: data([...this.transfers.values()].reverse().map((t) => ({ ...t }))),
+    })));
 
     router.get('/v1/businessAccount/balances', on('getBalances', () => ({
       body: data({ available: [{ amount: this.availableUsd.toFixed(2), currency: 'USD' }], unsettled: [] }),

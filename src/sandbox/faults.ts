@@ -16,12 +16,14 @@ export const operations = {
   'circle-wallets': [
     'getPublicKey', 'createWalletSet', 'getWalletSet', 'createWallets', 'getWallet', 'listWallets',
     'getWalletBalance', 'createTransaction', 'getTransaction', 'listTransactions', 'getNotificationPublicKey',
+    'getToken',
   ],
   'circle-mint': [
     'createWireBank', 'getWireBank', 'listWireBanks', 'getWireInstructions', 'createPayout', 'getPayout',
-    'listPayouts', 'createMockWire', 'listDeposits', 'getBalances',
+    'listPayouts', 'createMockWire', 'listDeposits', 'getBalances', 'createRecipientAddress', 'listRecipientAddresses',
+    'createDepositAddress', 'listDepositAddresses', 'createTransfer', 'getTransfer', 'listTransfers',
   ],
-  alpaca: ['getAccount', 'createOrder', 'getOrder', 'getOrderByClientOrderId', 'listOrders', 'cancelOrder', 'listPositions'],
+  alpaca: ['getAccount', 'createOrder', 'getOrder', 'getOrderByClientOrderId', 'listOrders', 'cancelOrder', 'listPositions', 'getPosition'],
   'alpaca-broker': ['listAccounts', 'getBrokerAccount', 'createJournal', 'getJournal', 'createTransfer', 'listTransfers'],
   openai: ['chatCompletion'],
 } as const satisfies Record<SandboxProvider, readonly string[]>;

@@ -7,7 +7,7 @@ import { AlpacaBrokerSim } from './alpaca-broker.js';
 import { AlpacaLedger } from './alpaca-common.js';
 import { AlpacaTradingSim } from './alpaca-trading.js';
 import { EntitySecretVault, NotificationSigner } from './circle-common.js';
-import { CircleMintSim } from './circle-mint.js';
+import { CircleMintSim, type ChainTransaction } from './circle-mint.js';
 import { CircleWalletsSim } from './circle-wallets.js';
 import { controlRouter } from './control.js';
 import { OpenAiSim } from './openai.js';
@@ -70,9 +70,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   );
 
   const signer = new NotificationSigner();
-  const webhooks = new WebhookSender(state, signer);
+  // Circle's two products share one chain: Mint's transfers arrive as inbound W3S transfers, and Mint watches
+  // W3S transactions (USDC reaching its deposit addresses, its own transfers landing) through the notifications
+  // the wallets sim sends on every state change.
+  let mint: CircleMintSim | undefined;
+  const webhooks = new ChainWatchingWebhooks(state, signer, (tx) => mint?.observeTransaction(tx));
   const wallets = new CircleWalletsSim(state, new EntitySecretVault(state.settings.circleEntitySecret), signer, webhooks);
-  const mint = new CircleMintSim(state);
+  mint = new CircleMintSim(state, {
+    deliver: ({ blockchains, toAddress, amount }) => wallets.recordInbound({ blockchains, toAddress, amount }),
+  });
   const ledger = new AlpacaLedger(opts.firmAccountId ?? defaults.ALPACA_FIRM_ACCOUNT_ID);
   state.onReset(() => ledger.reset());
   const trading = new AlpacaTradingSim(state, ledger);
@@ -122,4 +128,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The webhook sender that also tells Mint of every W3S transaction state it announces. */
+class ChainWatchingWebhooks extends WebhookSender {
+  constructor(
+    state: SandboxState,
+    signer: NotificationSigner,
+    private readonly watch: (tx: ChainTransaction) => void,
+  ) {
+    super(state, signer);
+  }
+
+  override notifyTransaction(transaction: Parameters<WebhookSender['notifyTransaction']>[0]): void {
+    super.notifyTransaction(transaction);
+    this.watch({ ...(transaction as ChainTransaction) });
+  }
 }

@@ -1,5 +1,4 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { operatorDecides } from '../helpers/operator.js';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { legClientOrderId } from '../../src/domain/basket.js';
@@ -7,6 +6,7 @@ import { cancelOrderSignal, progressQuery, searchAttributes } from '../../workfl
 import { startStack, type Stack } from '../helpers/stack.js';
 import { parkedProgress } from '../workflows/support.js';
 import { baskets, buyingPower, orderReaches, seedBasketsOnce, startOrder, userWithBuyingPower } from './support.js';
+import { operatorDecides } from '../helpers/operator.js';
 
 // The order saga end to end: real Temporal and PostgreSQL, the Alpaca adapter against the sandbox broker. Each
 // test asserts rows, balances and the broker's effect counts per client_order_id.

@@ -1,25 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from 'decimal.js';
 import { createCircleMint } from '../../src/providers/circle/mint.js';
+import { createCircleWallets } from '../../src/providers/circle/wallets.js';
 import { idempotencyUuid } from '../../src/providers/idempotency.js';
-import type { FiatRailsPort } from '../../src/providers/ports.js';
+import type { FiatRailsPort, WalletsPort } from '../../src/providers/ports.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { eventually } from '../helpers/eventually.js';
+import { custodyReader } from '../workflows/custody.js';
 import { providerError } from './support.js';
 
-// Circle Mint (off-ramp payouts, on-ramp wire deposits) through the official SDK adapter, against the sandbox.
+// Circle Mint (off-ramp payouts, on-ramp wire deposits, USDC out to the recipient book and in through the deposit
+// addresses) through the official SDK adapter, against the sandbox.
 
 let sandbox: TestSandbox;
 let rails: FiatRailsPort;
+let wallets: WalletsPort;
+let custody: ReturnType<typeof custodyReader>;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   rails = createCircleMint(sandbox.config());
+  wallets = createCircleWallets(sandbox.config());
+  custody = custodyReader(sandbox.config());
 });
 afterEach(() => sandbox.control.clearFaults());
 afterAll(() => sandbox.stop());
 
 const key = (step: string) => `test-${randomUUID()}:${step}`;
+/** a − b in USD cents. */
+const minus = (a: string, b: string) => new Decimal(a).minus(b).toFixed(2);
 
 describe('Circle Mint adapter: off-ramp', () => {
   it('pays USD out to the broker bank and sees the payout complete', async () => {
@@ -107,5 +117,88 @@ describe('Circle Mint adapter: on-ramp', () => {
     await sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'http500' });
     expect(await providerError(rails.getOnRamp(randomUUID()))).toMatchObject({ kind: 'unavailable', retryable: true });
     expect(await providerError(rails.getOnRamp(randomUUID()))).toMatchObject({ kind: 'not_found', retryable: false });
+  });
+});
+
+describe('Circle Mint adapter: USDC out to a saved address', () => {
+  /** A W3S wallet saved in Mint's recipient book, as the treasury wallet is. */
+  async function savedWallet(chain: 'ethereum' | 'solana' = 'ethereum') {
+    const wallet = await wallets.createWallet({ userId: `treasury-${randomUUID()}`, chain, idempotencyKey: key('wallet') });
+    const recipientAddressId = await rails.saveRecipientAddress({ chain, address: wallet.address, description: 'treasury', idempotencyKey: key('recipient') });
+    return { wallet, recipientAddressId };
+  }
+  it('saves an address once per key', async () => {
+    const wallet = await wallets.createWallet({ userId: `treasury-${randomUUID()}`, chain: 'solana', idempotencyKey: key('wallet') });
+    const idempotencyKey = key('recipient');
+    const first = await rails.saveRecipientAddress({ chain: 'solana', address: wallet.address, description: 'treasury', idempotencyKey });
+    expect(await rails.saveRecipientAddress({ chain: 'solana', address: wallet.address, description: 'treasury', idempotencyKey })).toBe(first);
+    expect(await sandbox.control.effectCount('circle-mint', 'createRecipientAddress', idempotencyUuid(idempotencyKey))).toBe(1);
+  });
+
+  it('debits the Mint balance and lands the USDC in the wallet as an inbound transfer; complete with its hash once that is COMPLETE', async () => {
+    const { wallet, recipientAddressId } = await savedWallet();
+    const mintBefore = await custody.mintUsd();
+    const transfer = await rails.startMintTransfer({ recipientAddressId, amountUsd: '12.5', idempotencyKey: key('treasury-funding') });
+    expect(transfer).toMatchObject({ status: 'pending', amountUsd: '12.50' });
+
+    const settled = await eventually(() => rails.getMintTransfer(transfer.id), (t) => t.status !== 'pending');
+    expect(settled).toMatchObject({ id: transfer.id, status: 'complete', amountUsd: '12.50', txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    expect(await custody.inboundWithHash(settled.txHash!)).toEqual([{ walletId: wallet.id, amount: '12.5', state: 'COMPLETE' }]);
+    expect(await custody.walletUsdc(wallet.id)).toBe('12.5');
+    expect(minus(mintBefore, await custody.mintUsd())).toBe('12.50');
+  });
+
+  it('moves the USDC once when the same step is retried after a timeout; the key with another amount is a conflict', async () => {
+    const { wallet, recipientAddressId } = await savedWallet();
+    const idempotencyKey = key('treasury-funding');
+    await sandbox.control.fault({ provider: 'circle-mint', operation: 'createTransfer', kind: 'timeout' });
+    expect(await providerError(rails.startMintTransfer({ recipientAddressId, amountUsd: '7.00', idempotencyKey }))).toMatchObject({ kind: 'timeout', retryable: true });
+    const retried = await rails.startMintTransfer({ recipientAddressId, amountUsd: '7.00', idempotencyKey });
+    await eventually(() => rails.getMintTransfer(retried.id), (t) => t.status === 'complete');
+    expect(await sandbox.control.effectCount('circle-mint', 'createTransfer', idempotencyUuid(idempotencyKey))).toBe(1);
+    expect(await custody.walletUsdc(wallet.id)).toBe('7');
+    expect(await providerError(rails.startMintTransfer({ recipientAddressId, amountUsd: '8.00', idempotencyKey }))).toMatchObject({ kind: 'conflict', retryable: false });
+  });
+
+  it('fails a transfer the balance does not cover (insufficient_funds) or Mint denies (transfer_denied), moving nothing', async () => {
+    const { wallet, recipientAddressId } = await savedWallet();
+    const mintBefore = await custody.mintUsd();
+    const tooMuch = await rails.startMintTransfer({ recipientAddressId, amountUsd: new Decimal(mintBefore).plus('0.01').toFixed(2), idempotencyKey: key('treasury-funding') });
+    await sandbox.control.fault({ provider: 'circle-mint', operation: 'createTransfer', kind: 'reject' });
+    const denied = await rails.startMintTransfer({ recipientAddressId, amountUsd: '3.00', idempotencyKey: key('treasury-funding') });
+    expect(await eventually(() => rails.getMintTransfer(tooMuch.id), (t) => t.status !== 'pending')).toMatchObject({ status: 'failed', errorCode: 'insufficient_funds' });
+    expect(await eventually(() => rails.getMintTransfer(denied.id), (t) => t.status !== 'pending')).toMatchObject({ status: 'failed', errorCode: 'transfer_denied' });
+    expect(await custody.mintUsd()).toBe(mintBefore);
+    expect(await custody.walletUsdc(wallet.id)).toBe('0');
+  });
+
+  it('refuses an address outside the recipient book, and reports an unknown transfer as not found', async () => {
+    expect(await providerError(rails.startMintTransfer({ recipientAddressId: randomUUID(), amountUsd: '1.00', idempotencyKey: key('treasury-funding') }))).toMatchObject({ kind: 'invalid_request', retryable: false });
+    expect(await providerError(rails.getMintTransfer(randomUUID()))).toMatchObject({ kind: 'not_found', retryable: false });
+  });
+});
+
+describe('Circle Mint adapter: USDC in through the deposit address', () => {
+  it('has one deposit address per chain, the same for every process', async () => {
+    const eth = await rails.depositAddress('ethereum');
+    const sol = await rails.depositAddress('solana');
+    expect(eth).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(sol).not.toBe(eth);
+    const other = createCircleMint(sandbox.config());
+    expect(await other.depositAddress('ethereum')).toBe(eth);
+    expect(await other.depositAddress('solana')).toBe(sol);
+  });
+
+  it('credits USDC a wallet sends there to the Mint balance once the transfer is COMPLETE', async () => {
+    const wallet = await wallets.createWallet({ userId: `treasury-${randomUUID()}`, chain: 'ethereum', idempotencyKey: key('wallet') });
+    const funding = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '30' });
+    await eventually(() => wallets.getTransfer(funding.id), (t) => t.state === 'complete');
+    const mintBefore = await custody.mintUsd();
+
+    const sent = await wallets.sendUsdc({ walletId: wallet.id, chain: 'ethereum', destinationAddress: await rails.depositAddress('ethereum'), amountUsdc: '30', idempotencyKey: key('return') });
+    await eventually(() => wallets.getTransfer(sent.id), (t) => t.state === 'complete');
+    expect(minus(await custody.mintUsd(), mintBefore)).toBe('30.00');
+    expect(await custody.walletUsdc(wallet.id)).toBe('0');
+    expect(await sandbox.control.effectCount('circle-mint', 'chainDeposit', sent.id)).toBe(1);
   });
 });

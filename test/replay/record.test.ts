@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { operatorDecides } from '../helpers/operator.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kycDecisionSignal, workflowIds } from '../../workflows/definitions.js';
 import { createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 import { recordHistory } from './histories.js';
+import { operatorDecides } from '../helpers/operator.js';
 
 // `RECORD_HISTORIES=1 npx vitest run test/replay/record.test.ts` runs one saga per outcome and writes its
 // history to histories/<name>.json (commit them). Record again only when a workflow change is meant to be

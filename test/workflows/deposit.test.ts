@@ -1,15 +1,27 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { operatorDecides } from '../helpers/operator.js';
+import { idempotencyUuid } from '../../src/providers/idempotency.js';
 import { searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import { eventually } from '../helpers/eventually.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { resetAfterAccept } from './reset.js';
 import { depositUsdc, parkedProgress, provisionWallet } from './support.js';
+import { operatorDecides } from '../helpers/operator.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ name: 'deposits' });
 });
 afterAll(async () => stack?.stop());
-beforeEach(async () => stack.sandbox.control.clearFaults());
+beforeEach(async () => {
+  await stack.sandbox.control.clearFaults();
+  await stack.sandbox.control.settings({ stepDelayMs: 20 });
+});
+
+/** What the firm holds of a deposit that no balance shows (rounding dust, suspense), by kind. */
+async function unallocatedOf(depositId: string) {
+  const rows = await stack.db.unallocatedFund.findMany({ where: { source: `deposit:${depositId}` } });
+  return Object.fromEntries(rows.map((r) => [r.kind, { currency: r.currency, amount: r.amount.toFixed(), userId: r.userId, reason: r.reason }]));
+}
 
 async function fundedUser() {
   const user = await createUser(stack.db);
@@ -39,7 +51,7 @@ describe('deposits', () => {
     const again = await stack.accept('depositWorkflow', workflowIds.deposit('ethereum', first.txHash), {
       chain: 'ethereum',
       txHash: first.txHash,
-      userId: user.id,
+      reportedBy: `user:${user.id}`,
     });
     expect(again.result).toEqual(first.result);
     expect((await again.handle.describe()).runId).toBe((await first.handle.describe()).runId);
@@ -49,7 +61,7 @@ describe('deposits', () => {
     const late = await stack.accept('depositWorkflow', workflowIds.deposit('ethereum', first.txHash), {
       chain: 'ethereum',
       txHash: first.txHash,
-      userId: user.id,
+      reportedBy: `user:${user.id}`,
     });
     expect(late.result).toEqual(first.result);
     expect(await late.handle.result()).toBe('broker_funded');
@@ -57,48 +69,6 @@ describe('deposits', () => {
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '10.00', pendingBrokerDepositsUsd: '0.00' });
     expect(await stack.sandbox.control.effectCount('circle-mint', 'createPayout', undefined)).toBeGreaterThan(0);
     expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
-  });
-
-  it('a webhook-started deposit needs no lookup at Circle and ends funded', async () => {
-    const { user, wallet } = await fundedUser();
-    const tx = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '7.5' });
-    const txHash = tx.txHash.toLowerCase();
-    const transfer = {
-      id: tx.id,
-      state: 'pending',
-      providerState: tx.state,
-      direction: 'inbound',
-      chain: 'ethereum',
-      walletId: tx.walletId,
-      amountUsdc: tx.amounts[0],
-      txHash,
-      destinationAddress: tx.destinationAddress,
-    };
-    await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'listTransactions', kind: 'reject', times: 100 });
-    const { result, handle } = await stack.accept('depositWorkflow', workflowIds.deposit('ethereum', txHash), {
-      chain: 'ethereum',
-      txHash,
-      userId: user.id,
-      transfer,
-    });
-    expect(result.accepted).toBe(true);
-    expect(await handle.result()).toBe('broker_funded');
-    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '7.50', pendingBrokerDepositsUsd: '0.00' });
-  });
-
-  it("a hash reported by someone whose wallet did not receive it is refused with 404 and writes nothing", async () => {
-    const { user, wallet } = await fundedUser();
-    const stranger = await createUser(stack.db);
-    const tx = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '3' });
-    const txHash = tx.txHash.toLowerCase();
-    const { result } = await stack.accept('depositWorkflow', workflowIds.deposit('ethereum', txHash), {
-      chain: 'ethereum',
-      txHash,
-      userId: stranger.id,
-    });
-    expect(result).toMatchObject({ accepted: false, problem: { status: 404 } });
-    expect(await stack.db.deposit.count({ where: { txHash } })).toBe(0);
-    expect(user.id).not.toBe(stranger.id);
   });
 
   it('an on-chain transfer that fails ends the deposit failed with no balance change', async () => {
@@ -111,16 +81,23 @@ describe('deposits', () => {
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
   });
 
-  it('a deposit whose off-ramp is rejected ends failed with its buying power untouched', async () => {
+  it('a deposit whose payout Circle refuses after confirmation parks for an operator, and a retry pays out under a new key', async () => {
     const { user, wallet } = await fundedUser();
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createPayout', kind: 'reject' });
     const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '12' });
-    expect(await handle.result()).toBe('failed');
+    expect(await parkedProgress(handle)).toMatchObject({ status: 'off_ramp_initiated', parked: { step: 'off-ramp' } });
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
-    expect(deposit).toMatchObject({ status: 'failed' });
-    expect(deposit.confirmedAt).not.toBeNull();
-    expect(deposit.failureReason).toMatch(/transaction_denied/);
-    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+    expect(deposit).toMatchObject({ status: 'off_ramp_initiated', failureReason: null });
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '12.00' });
+
+    await operatorDecides(handle, 'retry');
+    expect(await handle.result()).toBe('broker_funded');
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '12.00', pendingBrokerDepositsUsd: '0.00' });
+    const payouts = (await stack.sandbox.control.effects()).effects.filter(
+      (e) => e.provider === 'circle-mint' && e.operation === 'createPayout' && [idempotencyUuid(`${handle.workflowId}:off-ramp`), idempotencyUuid(`${handle.workflowId}:off-ramp-1`)].includes(e.key),
+    );
+    expect(payouts.map((e) => e.count)).toEqual([1, 1]);
+    expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
   });
 
   it('transient provider faults at every step are retried and the deposit is credited once', async () => {
@@ -154,16 +131,21 @@ describe('deposits', () => {
     expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.needsOperator)).toBe(false);
   });
 
-  it('an operator abort of a parked deposit ends it failed and takes it out of pending', async () => {
+  it('a confirmed deposit an operator aborts ends failed, leaves pending, and its USDC is recorded in suspense by the same statement', async () => {
     const { user, wallet } = await fundedUser();
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
-    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '9.99' });
+    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '9.995' });
     await parkedProgress(handle);
     await operatorDecides(handle, 'abort', 'funding account closed');
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.failureReason).toMatch(/aborted by an operator at broker-fund/);
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+    // The USDC stays with the firm: what was taken out of pending is in suspense, the sub-cent rest in rounding.
+    expect(await unallocatedOf(deposit.id)).toEqual({
+      suspense: { currency: 'USDC', amount: '9.99', userId: user.id, reason: expect.stringMatching(/aborted by an operator at broker-fund/) },
+      rounding: { currency: 'USDC', amount: '0.005', userId: user.id, reason: expect.any(String) },
+    });
   });
 
   it('a deposit parked before confirmation and aborted ends failed with no balance change', async () => {
@@ -175,6 +157,53 @@ describe('deposits', () => {
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.confirmedAt).toBeNull();
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+    expect(await unallocatedOf(deposit.id)).toEqual({});
+  });
+
+  it('the sub-cent USDC truncated when converting to USD is recorded as rounding by the statement that confirms', async () => {
+    const { user, wallet } = await fundedUser();
+    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '10.129999' });
+    expect(await handle.result()).toBe('broker_funded');
+    const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '10.12', pendingBrokerDepositsUsd: '0.00' });
+    expect(await unallocatedOf(deposit.id)).toEqual({
+      rounding: { currency: 'USDC', amount: '0.009999', userId: user.id, reason: expect.stringMatching(/cent/) },
+    });
+  });
+
+  it('a deposit row that disagrees with the transfer Circle reports is parked for an operator before confirmation and never credited', async () => {
+    const { user, wallet } = await fundedUser();
+    // The transfer stays CONFIRMED for a while; meanwhile the row is made to claim more than arrived.
+    await stack.sandbox.control.settings({ stepDelayMs: 1_500 });
+    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '4' });
+    await stack.db.deposit.update({ where: { chain_txHash: { chain: 'ethereum', txHash } }, data: { amountStablecoin: '4000' } });
+
+    const progress = await parkedProgress(handle);
+    expect(progress).toMatchObject({ status: 'pending_confirmation', parked: { step: 'confirmDeposit' } });
+    expect(progress.parked!.reason).toMatch(/amount/);
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+    expect((await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } })).status).toBe('pending_confirmation');
+    await operatorDecides(handle, 'abort', 'row tampered');
+    expect(await handle.result()).toBe('failed');
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+  });
+
+  it('an operator reset of a deposit that ended failed ends the new run failed at once: nothing is paid out or credited again', async () => {
+    const { user, wallet } = await fundedUser();
+    await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
+    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '11' });
+    await parkedProgress(handle);
+    await operatorDecides(handle, 'abort');
+    expect(await handle.result()).toBe('failed');
+    const failed = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
+    const effectsBefore = (await stack.sandbox.control.effects()).totals;
+
+    const reset = await resetAfterAccept(stack.client, handle);
+    await eventually(() => reset.describe(), (run) => run.status.name !== 'RUNNING', 20_000);
+    expect(await reset.result()).toBe('failed');
+    expect((await stack.sandbox.control.effects()).totals).toEqual(effectsBefore);
+    expect(await stack.db.deposit.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: 'failed', failureReason: failed.failureReason });
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
   });
 });

@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { operatorDecides } from '../helpers/operator.js';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import { idempotencyUuid } from '../../src/providers/idempotency.js';
+import { abortRefusedType, progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import type { EffectRecord } from '../../src/sandbox/state.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
+import { operatorDecides } from '../helpers/operator.js';
+import { custodyReader } from './custody.js';
+import { resetAfterAccept } from './reset.js';
 import { parkedProgress, provisionWallet } from './support.js';
 
 let stack: Stack;
+let custody: ReturnType<typeof custodyReader>;
 beforeAll(async () => {
   stack = await startStack({ name: 'withdrawals' });
+  custody = custodyReader(stack.config);
 });
 afterAll(async () => stack?.stop());
 beforeEach(async () => stack.sandbox.control.clearFaults());
@@ -53,12 +60,33 @@ describe('withdrawals', () => {
     expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
   });
 
-  it('a user without a wallet on the target chain is paid from the treasury wallet', async () => {
+  it('a complete withdrawal adds up: Mint pays the on-ramped USDC to the treasury, the treasury pays the user and ends where it started, the user’s own wallet is not spent', async () => {
     const user = await createUser(stack.db, { buyingPowerUsd: '10.00' });
+    // USDC the user deposited earlier sits in their own wallet; it was off-ramped then and must not pay again.
+    const own = await provisionWallet(stack, user.id);
+    await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: own.address, amount: '25' });
+    await eventually(() => custody.walletUsdc(own.circleWalletId), (usdc) => usdc === '25');
+    const before = await custody.balances();
+
     const { handle, withdrawalId } = await withdraw(user.id, '10.00');
     expect(await handle.result()).toBe('complete');
-    expect((await row(withdrawalId)).txHash).toBeTruthy();
+    const done = await row(withdrawalId);
+    expect(done.txHash).toBeTruthy();
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
+
+    const treasury = (await custody.treasuryWallet('ethereum'))!;
+    const sent = await stack.providers.wallets.getTransfer(done.circleTransferRef!);
+    expect(sent).toMatchObject({ walletId: treasury.id, destinationAddress: target, amount: '10', token: { isUsdc: true }, state: 'complete', txHash: done.txHash });
+    // Mint paid exactly the on-ramped amount to the treasury, once; the wire's +10.00 and that −10.00 leave the
+    // Mint balance where it was, and the treasury received and sent the same 10 USDC.
+    expect(await stack.providers.rails.getOnRamp(done.circleOnRampRef!)).toMatchObject({ status: 'complete', amountUsd: '10.00' });
+    expect((await custody.mintTransfersTo(treasury.address)).filter((t) => t.amountUsd === '10.00')).toEqual([
+      { status: 'complete', amountUsd: '10.00', txHash: expect.any(String) },
+    ]);
+    expect(await stack.sandbox.control.effectCount('circle-mint', 'createTransfer', idempotencyUuid(`${workflowIds.withdrawal(withdrawalId)}:treasury-funding`))).toBe(1);
+    expect(await custody.balances()).toEqual(before);
+    expect(await custody.walletUsdc(own.circleWalletId)).toBe('25');
+    expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
   });
 
   it('more than the buying power is refused with 422: no row, no reservation', async () => {
@@ -86,6 +114,8 @@ describe('withdrawals', () => {
       { provider: 'alpaca-broker', operation: 'getJournal', kind: 'http500' },
       { provider: 'circle-mint', operation: 'createMockWire', kind: 'timeout' },
       { provider: 'circle-mint', operation: 'listDeposits', kind: 'http500' },
+      { provider: 'circle-mint', operation: 'createTransfer', kind: 'timeout' },
+      { provider: 'circle-mint', operation: 'getTransfer', kind: 'http500' },
       { provider: 'circle-wallets', operation: 'createTransaction', kind: 'timeout' },
       { provider: 'circle-wallets', operation: 'getTransaction', kind: 'http500' },
     ] as const;
@@ -120,9 +150,11 @@ describe('withdrawals', () => {
     expect((await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal')) - journalsBefore).toBe(2);
   });
 
-  it('a transfer Circle refuses is reversed through off-ramp and refund, and the reservation comes back', async () => {
+  it('a transfer Circle refuses after the treasury was funded: the USDC goes back to Mint, is off-ramped and refunded; treasury and Mint end where they started', async () => {
     const user = await createUser(stack.db, { buyingPowerUsd: '45.50' });
     const payoutsBefore = await stack.sandbox.control.effectCount('circle-mint', 'createPayout');
+    const creditsBefore = await stack.sandbox.control.effectCount('circle-mint', 'chainDeposit');
+    const before = await custody.balances();
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '45.50');
     expect(await handle.result()).toBe('failed');
@@ -130,7 +162,31 @@ describe('withdrawals', () => {
     expect(failed.failureReason).toMatch(/initiateWithdrawalTransfer rejected/);
     expect(failed.txHash).toBeNull();
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '45.50' });
+
+    // Newest first: treasury -> Mint deposit address (credited once), then the payout, then the refund journal.
+    const treasury = (await custody.treasuryWallet('ethereum'))!;
+    expect((await custody.mintTransfersTo(treasury.address)).filter((t) => t.amountUsd === '45.50')).toMatchObject([{ status: 'complete' }]);
+    expect((await stack.sandbox.control.effectCount('circle-mint', 'chainDeposit')) - creditsBefore).toBe(1);
     expect((await stack.sandbox.control.effectCount('circle-mint', 'createPayout')) - payoutsBefore).toBe(1);
+    expect(await custody.balances()).toEqual(before);
+    expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
+  });
+
+  it('a Mint transfer to the treasury that Mint denies ends failed: the minted USDC is off-ramped back from Mint and never reaches the treasury', async () => {
+    const user = await createUser(stack.db, { buyingPowerUsd: '18.40' });
+    const payoutsBefore = await stack.sandbox.control.effectCount('circle-mint', 'createPayout');
+    const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
+    const before = await custody.balances();
+    await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createTransfer', kind: 'reject' });
+    const { handle, withdrawalId } = await withdraw(user.id, '18.40');
+    expect(await handle.result()).toBe('failed');
+    const failed = await row(withdrawalId);
+    expect(failed.failureReason).toMatch(/from Mint to the treasury failed: transfer_denied/);
+    expect(failed.circleTransferRef).toBeNull();
+    expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '18.40' });
+    expect((await stack.sandbox.control.effectCount('circle-mint', 'createPayout')) - payoutsBefore).toBe(1);
+    expect((await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal')) - journalsBefore).toBe(2);
+    expect(await custody.balances()).toEqual(before);
     expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
   });
 
@@ -149,13 +205,28 @@ describe('withdrawals', () => {
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
   });
 
-  it('an operator abort after the money left the broker puts it back and ends failed with the reservation released', async () => {
+  it('an operator abort while the on-ramp is being minted is refused: the abort would off-ramp nothing and refund money that became USDC', async () => {
+    const user = await createUser(stack.db, { buyingPowerUsd: '18.00' });
+    await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
+    const { handle, withdrawalId } = await withdraw(user.id, '18.00');
+    expect(await parkedProgress(handle)).toMatchObject({ parked: { step: 'waitOnRamp' } });
+    await expect(operatorDecides(handle, 'abort')).rejects.toMatchObject({
+      cause: { type: abortRefusedType, message: expect.stringMatching(/waitOnRamp is (pending|complete) at the provider/) },
+    });
+    expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
+    await operatorDecides(handle, 'retry');
+    expect(await handle.result()).toBe('complete');
+    expect((await row(withdrawalId)).status).toBe('complete');
+  });
+
+  it('an operator abort after the money left the broker and the on-ramp failed at Circle puts it back and ends failed with the reservation released', async () => {
     const user = await createUser(stack.db, { buyingPowerUsd: '70.00' });
+    await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
     const { handle, withdrawalId } = await withdraw(user.id, '70.00');
     await parkedProgress(handle);
-    await operatorDecides(handle, 'abort');
+    await abortOnceAllowed(handle);
     expect(await handle.result()).toBe('failed');
     expect((await row(withdrawalId)).failureReason).toMatch(/aborted by an operator at waitOnRamp/);
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '70.00' });
@@ -164,11 +235,12 @@ describe('withdrawals', () => {
 
   it('a refund the broker refuses during compensation parks; an operator retry completes the compensation', async () => {
     const user = await createUser(stack.db, { buyingPowerUsd: '33.00' });
+    await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '33.00');
     await parkedProgress(handle);
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
-    await operatorDecides(handle, 'abort');
+    await abortOnceAllowed(handle);
 
     const compensating = await eventually(async () => {
       const progress = await handle.query(progressQuery);
@@ -181,5 +253,55 @@ describe('withdrawals', () => {
     expect(await handle.result()).toBe('failed');
     expect((await row(withdrawalId)).status).toBe('failed');
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '33.00' });
+  });
+});
+
+/** Aborts once the parked step's movement has settled as failed at the provider (the saga refuses it before). */
+function abortOnceAllowed(handle: WorkflowHandle) {
+  return eventually(() => operatorDecides(handle, 'abort').then(() => true, () => undefined));
+}
+
+describe('a failed withdrawal is never "already done"', () => {
+  /** Requests the sandbox saw under this withdrawal's idempotency keys, per provider operation. */
+  function requestsUnder(effects: EffectRecord[], withdrawalId: string): Record<string, number> {
+    const workflowId = workflowIds.withdrawal(withdrawalId);
+    const steps = ['broker-withdrawal', 'on-ramp', 'treasury-funding', 'transfer', 'compensate-treasury-return', 'compensate-off-ramp', 'compensate-refund'];
+    const keys = new Set(steps.flatMap((step) => [`${workflowId}:${step}`, idempotencyUuid(`${workflowId}:${step}`)]));
+    const requests: Record<string, number> = {};
+    for (const e of effects) if (keys.has(e.key)) requests[`${e.provider}.${e.operation}`] = (requests[`${e.provider}.${e.operation}`] ?? 0) + e.requests;
+    return requests;
+  }
+
+  it('an operator reset of a withdrawal that ended failed ends the new run failed at once: no USDC is sent after the refund', async () => {
+    const user = await createUser(stack.db, { buyingPowerUsd: '52.00' });
+    await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject' });
+    const { handle, withdrawalId } = await withdraw(user.id, '52.00');
+    expect(await handle.result()).toBe('failed');
+    const failed = await row(withdrawalId);
+    expect(failed.failureReason).toMatch(/initiateWithdrawalTransfer rejected/);
+    expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '52.00' });
+    const effectsBefore = await stack.sandbox.control.effects();
+    const custodyBefore = await custody.balances();
+
+    const reset = await resetAfterAccept(stack.client, handle);
+    // Before the fix the new run sent the USDC (the refused transfer left no idempotency record) and then stuck
+    // on the failed row: wait for either outcome, then judge.
+    const transferKey = idempotencyUuid(`${workflowIds.withdrawal(withdrawalId)}:transfer`);
+    await eventually(async () =>
+      (await reset.describe()).status.name !== 'RUNNING' ||
+      (await stack.sandbox.control.effectCount('circle-wallets', 'createTransaction', transferKey)) > 0
+        ? true
+        : undefined,
+    );
+    expect(await stack.sandbox.control.effectCount('circle-wallets', 'createTransaction', transferKey)).toBe(0);
+    expect(await reset.result()).toBe('failed');
+    // No provider effect, and not even a replayed request under one of the run's keys.
+    const effectsAfter = await stack.sandbox.control.effects();
+    expect(effectsAfter.totals).toEqual(effectsBefore.totals);
+    expect(requestsUnder(effectsAfter.effects, withdrawalId)).toEqual(requestsUnder(effectsBefore.effects, withdrawalId));
+    expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
+    expect(await row(withdrawalId)).toMatchObject({ status: 'failed', failureReason: failed.failureReason, txHash: null });
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '52.00', pendingBrokerDepositsUsd: '0.00' });
+    expect(await custody.balances()).toEqual(custodyBefore);
   });
 });

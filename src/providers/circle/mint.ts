@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ProviderError } from '../errors.js';
 import { idempotencyUuid } from '../idempotency.js';
-import type { FiatRailsPort, RailMovement, RailStatus } from '../ports.js';
+import type { Chain, FiatRailsPort, MintTransfer, RailMovement, RailStatus } from '../ports.js';
 import { toCircleError } from './errors.js';
 
 // Circle Mint behind FiatRailsPort.
@@ -22,6 +22,14 @@ import { toCircleError } from './errors.js';
 // a retry sends the same wire again without a second deposit. Against real Mint the wire comes from the bank:
 // this method is the place to replace with the bank's own wire call and a deposit match by amount.
 //
+// The Mint balance's chain side. Out: Mint sends USDC only to addresses saved in its recipient book
+// (`POST /v1/businessAccount/wallets/addresses/recipient`; on a real account an admin approves each one, so the
+// addresses we send to are few and fixed: the treasury wallet per chain), then `POST /v1/businessAccount/transfers`
+// with `destination: {type: 'verified_blockchain', addressId}`, pending until complete (with the transaction hash)
+// or failed (errorCode). In: Mint's one deposit address per chain (`/v1/businessAccount/wallets/addresses/deposit`);
+// USDC sent there is credited to the Mint balance. Mint names chains without the network (ETH, SOL): its sandbox
+// account is on the testnets, its production account on mainnet.
+//
 // Mint's idempotencyKey must be a UUIDv4: derived from our key, so retries reuse it (409 = reused for a
 // different request). The SDK never retries; each call gets PROVIDER_TIMEOUT_MS and Temporal owns retries.
 
@@ -31,6 +39,8 @@ const payoutBankDetails = {
   billingDetails: { name: 'Fundflow Brokerage Funding', city: 'Boston', country: 'US', line1: '100 Money Street', district: 'MA', postalCode: '01234' },
   bankAddress: { bankName: 'SAN FRANCISCO', city: 'SAN FRANCISCO', country: 'US', line1: '100 Money Street', district: 'CA' },
 };
+
+const mintChains: Record<Chain, 'ETH' | 'SOL'> = { ethereum: 'ETH', solana: 'SOL' };
 
 const railStatus = (status: string | undefined): RailStatus =>
   status === 'complete' ? 'complete' : status === 'failed' ? 'failed' : 'pending';
@@ -91,6 +101,31 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
     return instructions;
   }
 
+  const depositAddresses = new Map<Chain, Promise<string>>();
+  function mintDepositAddress(chain: Chain): Promise<string> {
+    let address = depositAddresses.get(chain);
+    if (!address) {
+      address = (async () => {
+        const listed = await call('listDepositAddresses', () => circle.addresses.getBusinessDepositAddress(options));
+        const known = (listed.data.data ?? []).find((a) => a.chain === mintChains[chain] && a.currency === 'USD')?.address;
+        if (known) return known;
+        // A constant key: every process asks for the same address, and Circle keeps one per chain anyway.
+        const created = await call('createDepositAddress', () =>
+          circle.addresses.createBusinessDepositAddress(
+            { idempotencyKey: idempotencyUuid(`fundflow:mint-deposit-address:${chain}`), currency: 'USD', chain: mintChains[chain] },
+            options,
+          ),
+        );
+        const fresh = created.data.data?.address;
+        if (!fresh) throw new ProviderError('circle-mint', 'unavailable', `Circle returned no deposit address on ${chain}`);
+        return fresh;
+      })();
+      address.catch(() => depositAddresses.delete(chain));
+      depositAddresses.set(chain, address);
+    }
+    return address;
+  }
+
   return {
     async startOffRamp({ amountUsd, idempotencyKey }) {
       const amount = usd(amountUsd);
@@ -135,6 +170,53 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
       }
       throw new ProviderError('circle-mint', 'not_found', `getOnRamp: no deposit ${id}`, { status: 404 });
     },
+
+    async saveRecipientAddress({ chain, address, description, idempotencyKey }) {
+      const res = await call('createRecipientAddress', () =>
+        circle.addresses.createBusinessRecipientAddress(
+          { idempotencyKey: idempotencyUuid(idempotencyKey), address, chain: mintChains[chain], currency: 'USD', description },
+          options,
+        ),
+      );
+      const id = res.data.data?.id;
+      if (!id) throw new ProviderError('circle-mint', 'unavailable', 'Circle returned no recipient address');
+      return id;
+    },
+
+    async startMintTransfer({ recipientAddressId, amountUsd, idempotencyKey }) {
+      const amount = usd(amountUsd);
+      const res = await call('createTransfer', () =>
+        circle.transfers.createBusinessTransfer(
+          {
+            idempotencyKey: idempotencyUuid(idempotencyKey),
+            destination: { type: 'verified_blockchain', addressId: recipientAddressId },
+            amount: { amount, currency: 'USD' },
+          },
+          options,
+        ),
+      );
+      return toMintTransfer(res.data.data);
+    },
+
+    async getMintTransfer(id) {
+      const res = await call('getTransfer', () => circle.transfers.getBusinessTransfer(id, options));
+      return toMintTransfer(res.data.data);
+    },
+
+    depositAddress: mintDepositAddress,
+  };
+}
+
+function toMintTransfer(
+  transfer: { id?: string; status?: string; amount?: { amount: string }; transactionHash?: string; errorCode?: string | null } | undefined,
+): MintTransfer {
+  if (!transfer?.id) throw new ProviderError('circle-mint', 'unavailable', 'Circle returned no transfer');
+  return {
+    id: transfer.id,
+    status: railStatus(transfer.status),
+    amountUsd: transfer.amount?.amount ?? '0',
+    txHash: transfer.transactionHash || undefined,
+    errorCode: transfer.errorCode ?? undefined,
   };
 }
 
