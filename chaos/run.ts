@@ -42,6 +42,7 @@ const providerFaults = <P extends SandboxProvider>(
 ];
 const faults: FaultInput[] = [
   ...providerFaults('circle-mint', 'createPayout', 'getPayout', 0.03),
+  ...providerFaults('circle-mint', 'createTransfer', 'getTransfer', 0.03),
   ...providerFaults('alpaca-broker', 'createJournal', 'getJournal', 0.03),
   ...providerFaults('circle-wallets', 'createTransaction', 'getTransaction', 0.03),
   ...providerFaults('alpaca', 'createOrder', 'getOrder', 0.05),

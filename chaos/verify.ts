@@ -91,13 +91,15 @@ async function balanceMismatches(stack: ProcessStack, initialUsd: string): Promi
     ), w AS (
       SELECT user_id, sum(amount_usd) FILTER (WHERE status <> 'failed') AS withdrawn FROM withdrawals GROUP BY user_id
     ), o AS (
-      -- A buy reserves its amount at accept; settling gives back what the fills did not spend.
+      -- A buy reserves its amount at accept; settling gives back what the fills did not spend. A sell credits the
+      -- proceeds its fills booked (never beyond the quantity it held), as they are booked.
       SELECT o.user_id,
-             sum(CASE WHEN o.status IN ('filled', 'failed', 'canceled') THEN LEAST(o.amount_usd, coalesce(l.filled, 0))
+             sum(CASE WHEN o.side = 'sell' THEN -coalesce(l.filled, 0)
+                      WHEN o.status IN ('filled', 'failed', 'canceled') THEN LEAST(o.amount_usd, coalesce(l.filled, 0))
                       ELSE o.amount_usd END) AS spent
       FROM orders o
       LEFT JOIN (SELECT order_id, sum(filled_amount_usd) AS filled FROM order_legs GROUP BY order_id) l ON l.order_id = o.id
-      WHERE o.side = 'buy' GROUP BY o.user_id
+      GROUP BY o.user_id
     )
     SELECT b.user_id::text, b.buying_power_usd::text AS buying_power, b.pending_broker_deposits_usd::text AS pending,
            (${initialUsd}::numeric + coalesce(d.funded, 0) - coalesce(w.withdrawn, 0) - coalesce(o.spent, 0))::text

@@ -1,27 +1,33 @@
 import { proxyActivities, setHandler } from '@temporalio/workflow';
-import type { createOrderActivities, OrderAcceptance, OrderRequest, OrderSync } from '../activities/orders/index.js';
+import type { createOrderActivities, LegPlacement, OrderAcceptance, OrderRequest, OrderSync } from '../activities/orders/index.js';
 import { isTerminal, orderTransitions, type OrderStatus } from '../src/domain/status.js';
 import { acceptUpdate, cancelOrderSignal, type AcceptResult } from './definitions.js';
 import { databaseRetry, once, pollUntil, providerRetry, Saga, SagaAborted } from './saga.js';
 
-// An order: a basket (one broker order per component), a stock or ETF (one notional market order) or an option
-// (one limit order for whole contracts) — pending -> accepted_by_broker -> partially_filled -> filled, or failed /
-// canceled.
+// An order: a basket (one broker order per component), a stock or ETF (one notional market order, or a market
+// order for a quantity to sell) or an option (one limit order for whole contracts) — pending -> accepted_by_broker
+// -> partially_filled -> filled, or failed / canceled.
 //
-// 1. accept (update-with-start): reserve buying power (buy) or check the position (sell), insert the order and
-//    its legs in one statement; a refusal (422 insufficient buying power, no position to sell) ends the run
-//    with nothing written. An option order's amount_usd is its premium, quantity x limitPrice x 100: what a buy
-//    reserves.
+// 1. accept (update-with-start): reserve buying power (buy) or hold the quantity to sell out of the position
+//    (sell), insert the order and its legs in one statement; a refusal (422 insufficient buying power, no position
+//    to sell) ends the run with nothing written. An option order's amount_usd is its premium, quantity x
+//    limitPrice x 100: what a buy reserves.
 // 2. place every leg (deterministic client_order_id: placed once however often the step runs).
-// 3. poll the legs until each is terminal, booking each fill increment once into positions_cache (and sell
-//    proceeds into buying power); the order shows partially_filled once a fill is in.
-// 4. settle: the terminal status, and for a buy the unspent reservation (amount - filled notional) back.
+// 3. poll the legs until each is terminal at the broker, booking each fill increment once (a buy's into
+//    positions_cache, a sell's proceeds into buying power); the order shows partially_filled once a fill is in.
+// 4. settle: the terminal status, and what the fills did not use back (a buy's reservation, a sell's hold).
 //
 // Outcomes that are business results, not parking: the broker refusing a leg (funds, unknown asset) fails that
 // leg; all legs refused -> failed with the reservation released and failure_reason set. cancelOrderSignal cancels
-// what has not filled at the broker; the order ends canceled with the unfilled remainder back in buying power.
+// what has not filled at the broker; the order ends canceled with the unfilled remainder back.
 // A step that fails for good otherwise (broker auth, our database past its retries) parks for an operator:
-// retry runs it again, abort cancels the open legs and ends the order failed.
+// retry runs it again, abort cancels the legs at the broker and ends the order failed.
+//
+// Alpaca cancels asynchronously (pending_cancel, where fills still arrive), so neither path settles on the
+// request: both poll until every leg is terminal at the broker and book what filled meanwhile. A leg we have no
+// broker ref for (its placement parked) is looked up by its client_order_id before it is taken for never placed,
+// and only once no placement is still running. An abort while the abort waits for the broker changes nothing:
+// the money is known only when the broker is done.
 
 export type OrderWorkflowInput = OrderRequest;
 
@@ -34,7 +40,7 @@ export interface OrderOutcome {
 
 type OrderActivities = ReturnType<typeof createOrderActivities>;
 
-/** Our own database: accept, settle. */
+/** Our own database: accept (with a sell's price lookup), settle. */
 const db = proxyActivities<OrderActivities>({ startToCloseTimeout: '30 seconds', retry: databaseRetry });
 /** A broker call (and recording its answer): place, cancel, sync. */
 const broker = proxyActivities<OrderActivities>({ startToCloseTimeout: '1 minute', retry: providerRetry });
@@ -67,41 +73,51 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
   // A later run for an order an earlier run finished (same id after that run closed): nothing left to do.
   if (isTerminal(orderTransitions, accepted.status)) return outcome(accepted.status, '0.00');
 
+  const sync = async (): Promise<OrderSync> => {
+    const state = await saga.step('syncOrderLegs', () => broker.syncOrderLegs({ orderId }));
+    saga.transition(state.status);
+    return state;
+  };
   const refusals: string[] = [];
-  let sync: OrderSync;
+  let placing: Promise<LegPlacement>[] = [];
+  let last: OrderSync;
   try {
     if (!cancelRequested) {
-      const placements = await Promise.all(
-        accepted.symbols.map((symbol) => saga.step(`placeOrderLeg ${symbol}`, () => broker.placeOrderLeg({ orderId, symbol }))),
-      );
-      for (const p of placements) if (!p.placed && p.reason) refusals.push(`${p.symbol}: ${p.reason}`);
+      placing = accepted.symbols.map((symbol) => saga.step(`placeOrderLeg ${symbol}`, () => broker.placeOrderLeg({ orderId, symbol })));
+      for (const p of await Promise.all(placing)) if (!p.placed && p.reason) refusals.push(`${p.symbol}: ${p.reason}`);
     }
-    sync = await pollUntil(
+    last = await pollUntil(
       async () => {
         if (cancelRequested && !cancelSent) {
           await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
           cancelSent = true;
         }
-        const state = await saga.step('syncOrderLegs', () => broker.syncOrderLegs({ orderId }));
-        saga.transition(state.status);
-        return state;
+        return sync();
       },
       (state) => state.terminal,
       () => cancelRequested && !cancelSent,
     );
   } catch (error) {
     if (!(error instanceof SagaAborted)) throw error;
-    // Stop what is still open at the broker, book what filled meanwhile, then fail the order.
-    await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
-    const last = await saga.step('syncOrderLegs', () => broker.syncOrderLegs({ orderId }));
+    // A placement still running could reach the broker after the cancel looked for it: let each one end first.
+    await Promise.allSettled(placing);
+    for (;;) {
+      try {
+        await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
+        last = await pollUntil(sync, (state) => state.terminal);
+        break;
+      } catch (again) {
+        if (!(again instanceof SagaAborted)) throw again;
+      }
+    }
     const settled = await saga.step('settleOrder', () => db.settleOrder({ orderId, status: 'failed', failureReason: error.message }));
     saga.transition(settled.status);
     return outcome(settled.status, last.filledAmountUsd, error.message);
   }
 
-  const { outcome: status, failures } = sync;
+  const { outcome: status, failures } = last;
   const failureReason = status === 'failed' ? (refusals.length > 0 ? refusals : failures).join('; ') : undefined;
   const settled = await saga.step('settleOrder', () => db.settleOrder({ orderId, status, failureReason }));
   saga.transition(settled.status);
-  return outcome(settled.status, sync.filledAmountUsd, failureReason);
+  return outcome(settled.status, last.filledAmountUsd, failureReason);
 }

@@ -8,10 +8,11 @@ import type { OrderRequest } from './types.js';
 
 export type { LegPlacement, OrderAcceptance, OrderRequest, OrderSettlement, OrderSync } from './types.js';
 
-/** The order saga's activities: accept (reserve + insert), place and cancel legs, book fills, settle. */
-export function createOrderActivities({ db, providers }: ActivityDeps) {
+/** The order saga's activities: accept (reserve or hold + insert), place and cancel legs, book fills, settle. */
+export function createOrderActivities({ db, providers, config }: ActivityDeps) {
+  const acceptDeps = { db, broker: providers.broker, sellHoldMarginPercent: config.SELL_HOLD_MARGIN_PERCENT };
   return {
-    acceptOrder: (request: OrderRequest) => acceptOrder(db, request),
+    acceptOrder: (request: OrderRequest) => translated(() => acceptOrder(acceptDeps, request)),
     ...createLegActivities(db, providers.broker),
     ...createFillActivities(db, providers.broker),
     settleOrder: (input: Parameters<typeof settleOrder>[1]) => translated(() => settleOrder(db, input)),

@@ -9,41 +9,70 @@ import type { LegPlacement } from './types.js';
 // The broker side of an order's legs: place one, cancel the open ones. Each leg's client_order_id is fixed when
 // the order is accepted, so placing is safe to repeat: a retry first asks the broker for that id (the earlier
 // attempt may have placed it before its answer was lost), and the adapter reconciles an ambiguous POST the same
-// way, so a leg reaches the broker once whatever fails in between.
+// way, so a leg reaches the broker once whatever fails in between. For the same reason a leg without a broker
+// ref is never taken for "never placed" on our word alone: cancelling looks it up by its client_order_id first.
 
 /** The broker refused this order for good (funds, unknown asset, bad quantity): the leg fails, nothing to retry. */
 function isRefusal(error: unknown): error is ProviderError {
   return error instanceof ProviderError && (error.kind === 'rejected' || error.kind === 'invalid_request');
 }
 
+type LegRow = { orderId: string; symbol: string; order: { assetType: string } };
+
+/** Records the broker's order as the leg's (and, for a single-leg order, the order row's: orders.alpaca_order_ref is unique). */
+async function recordPlacement(db: Db, leg: LegRow, placed: BrokerOrder): Promise<void> {
+  const { orderId, symbol } = leg;
+  await db.$transaction([
+    db.orderLeg.updateMany({
+      where: { orderId, symbol, alpacaOrderRef: null },
+      data: { alpacaOrderRef: placed.id, status: 'accepted_by_broker' },
+    }),
+    ...(leg.order.assetType === 'basket'
+      ? []
+      : [db.order.updateMany({ where: { id: orderId, alpacaOrderRef: null }, data: { alpacaOrderRef: placed.id } })]),
+  ]);
+}
+
+/** Alpaca's cancel is a request; "not cancelable" (422) means filled or canceled meanwhile, 404 gone: the sync reads its end. */
+async function requestCancel(broker: BrokerPort, brokerOrderId: string): Promise<void> {
+  try {
+    await broker.cancelOrder(brokerOrderId);
+  } catch (error) {
+    if (error instanceof ProviderError && (error.kind === 'rejected' || error.kind === 'not_found')) return;
+    throw error;
+  }
+}
+
+const legWithOrder = { order: { select: { side: true, assetType: true, optionDetailsJson: true } } } as const;
+
 export function createLegActivities(db: Db, broker: BrokerPort) {
   return {
     async placeOrderLeg(input: { orderId: string; symbol: string }): Promise<LegPlacement> {
       const { orderId, symbol } = input;
-      const leg = await db.orderLeg.findUniqueOrThrow({
-        where: { orderId_symbol: { orderId, symbol } },
-        include: { order: { select: { side: true, assetType: true, optionDetailsJson: true } } },
-      });
+      const leg = await db.orderLeg.findUniqueOrThrow({ where: { orderId_symbol: { orderId, symbol } }, include: legWithOrder });
       if (leg.alpacaOrderRef !== null || leg.status !== 'pending') {
         return { symbol, placed: leg.alpacaOrderRef !== null };
       }
       const option = leg.order.assetType === 'option';
       const limitPrice = option ? (leg.order.optionDetailsJson as { limitPrice: string }).limitPrice : undefined;
 
-      let placed: BrokerOrder;
+      let placed: BrokerOrder | undefined;
       try {
-        const earlier = Context.current().info.attempt > 1 ? await broker.findOrderByClientId(leg.clientOrderId) : undefined;
-        placed =
-          earlier ??
-          (await broker.placeOrder({
-            clientOrderId: leg.clientOrderId,
-            symbol,
-            side: leg.order.side,
-            notional: leg.notionalUsd?.toFixed(2),
-            qty: leg.quantity?.toFixed(),
-            type: option ? 'limit' : 'market',
-            limitPrice,
-          }));
+        // Only the broker's refusal of the order itself fails the leg: a lookup that fails says nothing about it.
+        if (Context.current().info.attempt > 1) placed = await broker.findOrderByClientId(leg.clientOrderId);
+      } catch (error) {
+        throw toFailure(error);
+      }
+      try {
+        placed ??= await broker.placeOrder({
+          clientOrderId: leg.clientOrderId,
+          symbol,
+          side: leg.order.side,
+          notional: leg.notionalUsd?.toFixed(2),
+          qty: leg.quantity?.toFixed(),
+          type: option ? 'limit' : 'market',
+          limitPrice,
+        });
       } catch (error) {
         if (isRefusal(error)) {
           await db.orderLeg.updateMany({ where: { orderId, symbol, status: 'pending', alpacaOrderRef: null }, data: { status: 'failed' } });
@@ -51,40 +80,41 @@ export function createLegActivities(db: Db, broker: BrokerPort) {
         }
         throw toFailure(error);
       }
-
-      await db.$transaction([
-        db.orderLeg.updateMany({
-          where: { orderId, symbol, alpacaOrderRef: null },
-          data: { alpacaOrderRef: placed.id, status: 'accepted_by_broker' },
-        }),
-        // A single-leg order carries its broker ref on the order row too (orders.alpaca_order_ref is unique).
-        ...(leg.order.assetType === 'basket'
-          ? []
-          : [db.order.updateMany({ where: { id: orderId, alpacaOrderRef: null }, data: { alpacaOrderRef: placed.id } })]),
-      ]);
+      await recordPlacement(db, leg, placed);
       return { symbol, placed: true };
     },
 
-    /** Cancels every open leg at the broker (DELETE) and every leg not placed yet; returns how many it asked. */
+    /**
+     * Asks the broker to cancel every leg that is not terminal. A leg without a broker ref (never placed, or its
+     * placement parked before the answer came) is looked up by its client_order_id first: found, it is recorded
+     * and cancelled like the others; not found, it never reached the broker and is canceled here. Returns how
+     * many cancels it asked for. The cancels complete at the broker later; syncOrderLegs waits for that.
+     */
     async cancelOrderLegs(input: { orderId: string }): Promise<number> {
-      const legs = await db.orderLeg.findMany({ where: { orderId: input.orderId } });
-      await db.orderLeg.updateMany({
-        where: { orderId: input.orderId, status: 'pending', alpacaOrderRef: null },
-        data: { status: 'canceled' },
-      });
-      const open = legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status));
-      await Promise.all(
-        open.map(async (leg) => {
-          try {
-            await broker.cancelOrder(leg.alpacaOrderRef!);
-          } catch (error) {
-            // Filled or canceled meanwhile (Alpaca: 422 "not cancelable"), or gone: the next sync reads its end state.
-            if (error instanceof ProviderError && (error.kind === 'rejected' || error.kind === 'not_found')) return;
-            throw toFailure(error);
-          }
-        }),
+      const legs = await db.orderLeg.findMany({ where: { orderId: input.orderId }, include: legWithOrder });
+      const asked = await Promise.all(
+        legs
+          .filter((leg) => !isLegTerminal(leg.status))
+          .map(async (leg) => {
+            try {
+              let brokerOrderId = leg.alpacaOrderRef;
+              if (brokerOrderId === null) {
+                const found = await broker.findOrderByClientId(leg.clientOrderId);
+                if (!found) {
+                  await db.orderLeg.updateMany({ where: { orderId: leg.orderId, symbol: leg.symbol, status: 'pending', alpacaOrderRef: null }, data: { status: 'canceled' } });
+                  return 0;
+                }
+                await recordPlacement(db, leg, found);
+                brokerOrderId = found.id;
+              }
+              await requestCancel(broker, brokerOrderId);
+              return 1;
+            } catch (error) {
+              throw toFailure(error);
+            }
+          }),
       );
-      return open.length;
+      return asked.reduce((sum: number, n) => sum + n, 0);
     },
   };
 }

@@ -15,6 +15,8 @@ export interface OrderRequest {
   side: OrderSide;
   /** USD to spend (buy) or to sell; for options it is derived (quantity x limitPrice x 100) and may be omitted. */
   amountUsd?: string;
+  /** Shares to sell (stock and ETF sells given by quantity instead of amountUsd), decimal, at most 9 decimals. */
+  quantity?: string;
   basketId?: string;
   symbol?: string;
   optionDetails?: OptionDetails;

@@ -3,6 +3,7 @@ import {
   isGrpcServiceError,
   ServiceError,
   WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
@@ -33,12 +34,15 @@ export interface AcceptDeps {
 export function describeStart(input: unknown): { memo: Record<string, string>; summary: string } | undefined {
   const i = input as Record<string, unknown> & { transfer?: { amountUsdc?: string } };
   const memo: Record<string, string> = {};
-  for (const key of ['userId', 'amountUsd', 'side', 'assetType', 'symbol', 'basketId', 'chain', 'txHash', 'targetChain', 'targetAddress'] as const) {
+  for (const key of ['userId', 'amountUsd', 'quantity', 'side', 'assetType', 'symbol', 'basketId', 'chain', 'txHash', 'targetChain', 'targetAddress'] as const) {
     if (typeof i[key] === 'string') memo[key] = i[key];
   }
   if (i.transfer?.amountUsdc) memo.amountUsdc = i.transfer.amountUsdc;
   if (memo.targetChain) return { memo, summary: `Withdraw ${memo.amountUsd} USD as USDC to ${memo.targetChain} ${memo.targetAddress}` };
-  if (memo.side) return { memo, summary: `${memo.side} ${memo.amountUsd ?? ''} USD of ${memo.symbol ?? 'basket'} (${memo.assetType})` };
+  if (memo.side) {
+    const size = memo.quantity ? `${memo.quantity} units` : `${memo.amountUsd ?? ''} USD`;
+    return { memo, summary: `${memo.side} ${size} of ${memo.symbol ?? 'basket'} (${memo.assetType})` };
+  }
   if (memo.txHash) return { memo, summary: `Deposit ${memo.amountUsdc ? `${memo.amountUsdc} USDC ` : ''}on ${memo.chain}, tx ${memo.txHash}` };
   return Object.keys(memo).length ? { memo, summary: '' } : undefined;
 }
@@ -60,6 +64,13 @@ function startOperation(deps: AcceptDeps, start: SagaStart) {
 const transientGrpcCodes = new Set([4, 8, 14]);
 
 function unavailable(error: unknown): HttpProblem | undefined {
+  // The accept step itself failed for good (a provider it asks, e.g. the broker's price for a sell, refused or
+  // is away): nothing was written, and the same request can be repeated later.
+  if (error instanceof WorkflowUpdateFailedError) {
+    return new HttpProblem(503, 'The request could not be checked with a provider right now; repeat it later (it is safe to)', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
   const transient =
     error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
     (error instanceof ServiceError && isGrpcServiceError(error.cause) && transientGrpcCodes.has(error.cause.code));

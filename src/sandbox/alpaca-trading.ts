@@ -9,6 +9,10 @@ import type { SandboxState } from './state.js';
 // Alpaca's Trading API for the one omnibus account: account, orders (validated as Alpaca does, filled later at
 // the configured prices, optionally in part), cancel, positions. Bodies are snake_case with money and
 // quantities as strings, as Alpaca sends them.
+//
+// A cancel is a request, as at Alpaca: DELETE answers 204 and the order sits in `pending_cancel`, where it can
+// still fill (`fillOnCancelRatio` of the open rest, one step later), and is `canceled` one step after that.
+// Cancelling an order that is terminal or already pending_cancel answers 422.
 
 interface Order {
   id: string;
@@ -53,6 +57,8 @@ const decimalString = /^\d+(\.\d+)?$/;
 
 export class AlpacaTradingSim {
   private orders = new Map<string, Order>();
+  /** Each order's whole quantity, fixed at its first fill (a notional order's at that fill's price). */
+  private fullQtys = new Map<string, Decimal>();
   readonly dialect;
 
   constructor(
@@ -61,7 +67,10 @@ export class AlpacaTradingSim {
   ) {
     const { alpacaKeyId, alpacaSecretKey } = state.settings.credentials;
     this.dialect = tradingDialect(alpacaKeyId, alpacaSecretKey);
-    state.onReset(() => this.orders.clear());
+    state.onReset(() => {
+      this.orders.clear();
+      this.fullQtys.clear();
+    });
   }
 
   priceOf(symbol: string): Decimal {
@@ -147,28 +156,27 @@ export class AlpacaTradingSim {
       if (cost.gt(this.ledger.cash)) throw alpacaError(403, 40310000, 'insufficient buying power');
       return;
     }
-    const wanted = order.qty ? new Decimal(order.qty) : new Decimal(order.notional!).div(this.priceOf(order.symbol));
+    // A notional sell would sell its notional at the current price, in the 9 decimals it fills in.
+    const wanted = order.qty ? new Decimal(order.qty) : new Decimal(order.notional!).div(this.priceOf(order.symbol)).toDecimalPlaces(9, Decimal.ROUND_DOWN);
     const available = this.ledger.positions.get(order.symbol)?.qty ?? new Decimal(0);
     if (wanted.gt(available)) {
       throw alpacaError(403, 40310000, `insufficient qty available for order (requested: ${wanted.toFixed()}, available: ${available.toFixed()})`);
     }
   }
 
-  private fill(order: Order): void {
-    if (terminal.has(order.status)) return;
-    const at = now();
-    if (this.state.fills.rejectSymbols.includes(order.symbol)) {
-      Object.assign(order, { status: 'rejected', failed_at: at, updated_at: at });
-      return;
+  /** The whole quantity of the order: its qty, or for a notional order its notional at the price of its first fill. */
+  private fullQty(order: Order, price: Decimal): Decimal {
+    let full = this.fullQtys.get(order.id);
+    if (!full) {
+      full = order.qty ? new Decimal(order.qty) : new Decimal(order.notional!).div(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
+      this.fullQtys.set(order.id, full);
     }
-    const price = this.priceOf(order.symbol);
-    if (order.limit_price && (order.side === 'buy' ? price.gt(order.limit_price) : price.lt(order.limit_price))) return;
-    const ratio = new Decimal(this.state.fills.partialFillRatio);
+    return full;
+  }
+
+  /** Executes `qty` more of the order at `price`: cash and position move, filled_qty and the average price follow. */
+  private execute(order: Order, qty: Decimal, price: Decimal): void {
     const mult = this.multiplier(order.symbol);
-    const full = order.qty ? new Decimal(order.qty) : new Decimal(order.notional!).div(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
-    let qty = full.times(ratio).toDecimalPlaces(9, Decimal.ROUND_DOWN);
-    if (mult > 1) qty = qty.floor();
-    if (qty.lte(0)) return;
     const amount = qty.times(price).times(mult);
     const position = this.ledger.positions.get(order.symbol) ?? { qty: new Decimal(0), costBasis: new Decimal(0) };
     if (order.side === 'buy') {
@@ -183,13 +191,73 @@ export class AlpacaTradingSim {
     }
     if (position.qty.isZero()) this.ledger.positions.delete(order.symbol);
     else this.ledger.positions.set(order.symbol, position);
+
+    const before = new Decimal(order.filled_qty);
+    const filled = before.plus(qty);
+    const average = before.isZero()
+      ? price
+      : before.times(order.filled_avg_price!).plus(qty.times(price)).div(filled).toDecimalPlaces(6, Decimal.ROUND_HALF_UP);
+    const full = this.fullQty(order, price);
+    const at = now();
     Object.assign(order, {
-      filled_qty: qty.toFixed(),
-      filled_avg_price: price.toFixed(2),
-      status: qty.gte(full) ? 'filled' : 'partially_filled',
-      filled_at: qty.gte(full) ? at : null,
+      filled_qty: filled.toFixed(),
+      filled_avg_price: average.decimalPlaces() <= 2 ? average.toFixed(2) : average.toFixed(),
+      filled_at: filled.gte(full) ? at : null,
       updated_at: at,
     });
+    // An order being canceled stays pending_cancel until it is canceled, unless this fill completed it.
+    if (filled.gte(full)) order.status = 'filled';
+    else if (order.status !== 'pending_cancel') order.status = 'partially_filled';
+  }
+
+  /** Fills the order until `share(whole quantity, filled so far)` of it has filled (nothing when it got that far). */
+  private fillUpTo(order: Order, share: (full: Decimal, filled: Decimal) => Decimal): void {
+    const price = this.priceOf(order.symbol);
+    if (order.limit_price && (order.side === 'buy' ? price.gt(order.limit_price) : price.lt(order.limit_price))) return;
+    const filled = new Decimal(order.filled_qty);
+    let target = share(this.fullQty(order, price), filled).toDecimalPlaces(9, Decimal.ROUND_DOWN);
+    if (this.multiplier(order.symbol) > 1) target = target.floor();
+    if (target.gt(filled)) this.execute(order, target.minus(filled), price);
+  }
+
+  private fill(order: Order): void {
+    if (terminal.has(order.status)) return;
+    if (this.state.fills.rejectSymbols.includes(order.symbol)) {
+      const at = now();
+      Object.assign(order, { status: 'rejected', failed_at: at, updated_at: at });
+      return;
+    }
+    this.fillUpTo(order, (full) => full.times(this.state.fills.partialFillRatio));
+  }
+
+  /** The asynchronous end of a cancel request: maybe a last fill of the open rest, then canceled, a step apart. */
+  private scheduleCancel(order: Order): void {
+    const lastFill = () => {
+      if (order.status !== 'pending_cancel') return;
+      const ratio = this.state.fills.fillOnCancelRatio ?? 0;
+      if (ratio > 0) this.fillUpTo(order, (full, filled) => filled.plus(full.minus(filled).times(ratio)));
+    };
+    const canceled = () => {
+      if (order.status !== 'pending_cancel') return;
+      const at = now();
+      Object.assign(order, { status: 'canceled', canceled_at: at, updated_at: at });
+    };
+    this.state.scheduleSteps([lastFill, canceled], this.state.fills.cancelDelayMs ?? this.state.settings.stepDelayMs);
+  }
+
+  private positionOf(symbol: string) {
+    const p = this.ledger.positions.get(symbol)!;
+    const price = this.priceOf(symbol);
+    const mult = this.multiplier(symbol);
+    const marketValue = p.qty.times(price).times(mult);
+    return {
+      asset_id: stableUuid(`asset:${symbol}`), symbol, exchange: occSymbol.test(symbol) ? '' : 'NASDAQ',
+      asset_class: occSymbol.test(symbol) ? 'us_option' : 'us_equity', asset_marginable: false,
+      avg_entry_price: p.costBasis.div(p.qty).div(mult).toFixed(4), qty: p.qty.toFixed(), qty_available: p.qty.toFixed(),
+      side: 'long', market_value: marketValue.toFixed(2), cost_basis: p.costBasis.toFixed(2),
+      unrealized_pl: marketValue.minus(p.costBasis).toFixed(2), unrealized_plpc: '0', unrealized_intraday_pl: '0',
+      unrealized_intraday_plpc: '0', current_price: price.toFixed(2), lastday_price: price.toFixed(2), change_today: '0',
+    };
   }
 
   private found(order: Order | undefined): Reply {
@@ -257,27 +325,23 @@ export class AlpacaTradingSim {
     router.delete('/v2/orders/:id', on('cancelOrder', (req) => {
       const order = this.orders.get(String(req.params.id));
       if (!order) throw alpacaError(404, 40410000, 'order not found');
-      if (terminal.has(order.status)) throw alpacaError(422, 42210000, `order is already in "${order.status}" state`);
-      const at = now();
-      Object.assign(order, { status: 'canceled', canceled_at: at, updated_at: at });
+      if (terminal.has(order.status) || order.status === 'pending_cancel') {
+        throw alpacaError(422, 42210000, `order is already in "${order.status}" state`);
+      }
+      Object.assign(order, { status: 'pending_cancel', updated_at: now() });
+      this.scheduleCancel(order);
       return { status: 204, body: undefined };
     }));
 
     router.get('/v2/positions', on('listPositions', () => ({
-      body: [...this.ledger.positions.entries()].map(([symbol, p]) => {
-        const price = this.priceOf(symbol);
-        const mult = this.multiplier(symbol);
-        const marketValue = p.qty.times(price).times(mult);
-        return {
-          asset_id: stableUuid(`asset:${symbol}`), symbol, exchange: occSymbol.test(symbol) ? '' : 'NASDAQ',
-          asset_class: occSymbol.test(symbol) ? 'us_option' : 'us_equity', asset_marginable: false,
-          avg_entry_price: p.costBasis.div(p.qty).div(mult).toFixed(4), qty: p.qty.toFixed(), qty_available: p.qty.toFixed(),
-          side: 'long', market_value: marketValue.toFixed(2), cost_basis: p.costBasis.toFixed(2),
-          unrealized_pl: marketValue.minus(p.costBasis).toFixed(2), unrealized_plpc: '0', unrealized_intraday_pl: '0',
-          unrealized_intraday_plpc: '0', current_price: price.toFixed(2), lastday_price: price.toFixed(2), change_today: '0',
-        };
-      }),
+      body: [...this.ledger.positions.keys()].map((symbol) => this.positionOf(symbol)),
     })));
+
+    router.get('/v2/positions/:symbol', on('getPosition', (req) => {
+      const symbol = String(req.params.symbol).toUpperCase();
+      if (!this.ledger.positions.has(symbol)) throw alpacaError(404, 40410000, 'position does not exist');
+      return { body: this.positionOf(symbol) };
+    }));
 
     return router;
   }

@@ -37,6 +37,10 @@ export interface FillSettings {
   fillDelayMs?: number;
   /** Orders for these symbols are accepted, then rejected. */
   rejectSymbols: string[];
+  /** Share [0..1] of an order's open rest that still fills while it is pending_cancel (default 0). */
+  fillOnCancelRatio?: number;
+  /** Delay between the steps of a cancel (pending_cancel, the last fill, canceled); undefined = the step delay. */
+  cancelDelayMs?: number;
 }
 
 export interface EffectRecord {

@@ -139,13 +139,45 @@ describe('Alpaca adapter: orders', () => {
     expect(await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL250620C00150000', side: 'buy', qty: '1.5', type: 'limit', limitPrice: '3.00' }))).toMatchObject({ kind: 'invalid_request' });
   });
 
-  it('cancels the unfilled rest of a partially filled order', async () => {
+  it('cancels the unfilled rest of a partially filled order: a request that goes through pending_cancel', async () => {
     await sandbox.control.setFills({ partialFillRatio: 0.5, prices: { TSLA: '200.00' } });
     const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'TSLA', side: 'buy', qty: '4', type: 'market' });
     await eventually(() => broker.getOrder(order.id), (o) => o.status === 'partially_filled');
     await broker.cancelOrder(order.id);
-    expect(await broker.getOrder(order.id)).toMatchObject({ status: 'canceled', filledQty: '2' });
+    expect(await broker.getOrder(order.id)).toMatchObject({ status: 'pending_cancel', filledQty: '2' });
+    // Already being canceled: not cancelable again.
+    expect(await providerError(broker.cancelOrder(order.id))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 422 } });
+    expect(await eventually(() => broker.getOrder(order.id), (o) => o.status !== 'pending_cancel')).toMatchObject({ status: 'canceled', filledQty: '2' });
     expect(await providerError(broker.cancelOrder(order.id))).toMatchObject({ kind: 'rejected', retryable: false });
+  });
+
+  it('an order being canceled can still fill; a filled order is not cancelable', async () => {
+    await sandbox.control.setFills({ fillDelayMs: 60_000, fillOnCancelRatio: 0.5, prices: { ROKU: '50.00' } });
+    try {
+      const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ROKU', side: 'buy', qty: '3', type: 'market' });
+      await broker.cancelOrder(order.id);
+      const filling = await eventually(() => broker.getOrder(order.id), (o) => o.filledQty !== '0');
+      expect(filling).toMatchObject({ status: 'pending_cancel', filledQty: '1.5', filledAvgPrice: '50.00' });
+      expect(await eventually(() => broker.getOrder(order.id), (o) => o.status !== 'pending_cancel')).toMatchObject({ status: 'canceled', filledQty: '1.5' });
+
+      await sandbox.control.setFills({ fillDelayMs: 0 });
+      const filled = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ROKU', side: 'buy', qty: '1', type: 'market' });
+      await eventually(() => broker.getOrder(filled.id), (o) => o.status === 'filled');
+      expect(await providerError(broker.cancelOrder(filled.id))).toMatchObject({ kind: 'rejected', details: { status: 422 } });
+    } finally {
+      await sandbox.control.setFills({ fillDelayMs: 20, fillOnCancelRatio: 0 });
+    }
+  });
+
+  it('reads one position with the broker’s current price, and nothing for a symbol the account does not hold', async () => {
+    await sandbox.control.setFills({ prices: { SHOP: '80.00' } });
+    const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'SHOP', side: 'buy', qty: '2', type: 'market' });
+    await eventually(() => broker.getOrder(order.id), (o) => o.status === 'filled');
+    await sandbox.control.setFills({ prices: { SHOP: '90.00' } });
+    expect(await broker.getPosition('SHOP')).toMatchObject({ symbol: 'SHOP', qty: '2', currentPrice: '90.00', marketValue: '180.00' });
+    expect(await broker.getPosition('NOPE')).toBeUndefined();
+    await sandbox.control.fault({ provider: 'alpaca', operation: 'getPosition', kind: 'http500', times: 3 });
+    expect(await providerError(broker.getPosition('SHOP'))).toMatchObject({ kind: 'unavailable', retryable: true });
   });
 
   it('shows an order the broker rejects after accepting it', async () => {

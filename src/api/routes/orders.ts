@@ -18,13 +18,21 @@ import { route } from '../route.js';
 import { id, listQuery, usdAmount } from '../schemas.js';
 import { pageView } from '../serializers.js';
 
-// Orders: a basket (split by weight into one notional order per symbol), a stock or ETF (notional), or an option
-// (whole contracts at a limit price; its amountUsd is the premium quantity x limitPrice x 100, derived when
-// omitted). The saga's accept step reserves buying power (buy) or checks the position (sell) in the transaction
-// that writes the order, so a refused request (422) writes nothing.
+// Orders: a basket (split by weight into one notional order per symbol), a stock or ETF (notional, or a sell of a
+// quantity of shares), or an option (whole contracts at a limit price; its amountUsd is the premium quantity x
+// limitPrice x 100, derived when omitted). The saga's accept step reserves buying power (buy) or holds the
+// quantity to sell out of the position (sell) in the statement that writes the order, so a refused request (422)
+// writes nothing.
 
 const statuses = ['pending', 'accepted_by_broker', 'partially_filled', 'filled', 'failed', 'canceled'] as const;
 const assetTypes = ['basket', 'stock', 'etf', 'option'] as const;
+
+/** Shares, up to Alpaca's 9 decimals. */
+const shareQuantity = z
+  .string()
+  .regex(/^\d{1,18}(\.\d{1,9})?$/, 'a decimal string with at most 9 decimals, e.g. "0.5"')
+  .refine((v) => /[1-9]/.test(v), 'must be greater than zero')
+  .meta({ description: 'Shares to sell, a decimal string with at most 9 decimals', example: '0.5' });
 
 const optionDetails = z
   .strictObject({ occSymbol: z.string(), quantity: z.number(), limitPrice: z.string() })
@@ -38,6 +46,7 @@ const createBody = z
     assetType: z.enum(assetTypes),
     side: z.enum(['buy', 'sell']),
     amountUsd: usdAmount.optional(),
+    quantity: shareQuantity.optional(),
     basketId: id.optional(),
     symbol: z.string().regex(/^[A-Z][A-Z.]{0,9}$/, 'a ticker symbol in capitals, e.g. "VTI"').optional(),
     optionDetails: optionDetails.optional(),
@@ -46,7 +55,7 @@ const createBody = z
     const need = (field: 'amountUsd' | 'basketId' | 'symbol' | 'optionDetails') => {
       if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${body.assetType} order` });
     };
-    const forbid = (field: 'basketId' | 'symbol' | 'optionDetails') => {
+    const forbid = (field: 'basketId' | 'symbol' | 'optionDetails' | 'quantity') => {
       if (body[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not used by a ${body.assetType} order` });
     };
     if (body.assetType === 'basket') {
@@ -54,10 +63,12 @@ const createBody = z
       need('amountUsd');
       forbid('symbol');
       forbid('optionDetails');
+      forbid('quantity');
     } else if (body.assetType === 'option') {
       need('optionDetails');
       forbid('basketId');
       forbid('symbol');
+      forbid('quantity');
       const details = body.optionDetails;
       if (details && body.amountUsd !== undefined && optionDetailsProblems(details).length === 0) {
         const premium = optionPremiumUsd(details);
@@ -67,9 +78,14 @@ const createBody = z
       }
     } else {
       need('symbol');
-      need('amountUsd');
       forbid('basketId');
       forbid('optionDetails');
+      if (body.side === 'buy') {
+        need('amountUsd');
+        forbid('quantity');
+      } else if ((body.amountUsd === undefined) === (body.quantity === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'a sell takes amountUsd or quantity, one of them' });
+      }
     }
   });
 
@@ -79,6 +95,7 @@ const legView = z.object({
   notionalUsd: z.string().nullable(),
   quantity: z.string().nullable(),
   filledQuantity: z.string(),
+  heldQuantity: z.string().meta({ description: 'A sell leg: the quantity taken out of the position at accept (what it may sell)' }),
   filledAmountUsd: z.string(),
   filledAvgPrice: z.string().nullable(),
 });
@@ -88,7 +105,10 @@ export const orderView = z
     id: z.guid(),
     assetType: z.enum(assetTypes),
     side: z.enum(['buy', 'sell']),
-    amountUsd: z.string().meta({ example: '100.00', description: 'USD to spend or sell; for options the premium' }),
+    amountUsd: z.string().meta({
+      example: '100.00',
+      description: 'USD to spend or sell; for options the premium; for a sell given by quantity its value at the price when accepted',
+    }),
     status: z.enum(statuses),
     basketId: z.guid().nullable(),
     symbol: z.string().nullable().meta({ description: 'The symbol of a stock, ETF or option order' }),
@@ -121,6 +141,7 @@ function serializeOrder(order: OrderRow): z.input<typeof orderView> {
       notionalUsd: leg.notionalUsd ? formatUsd(leg.notionalUsd) : null,
       quantity: leg.quantity?.toFixed() ?? null,
       filledQuantity: leg.filledQuantity.toFixed(),
+      heldQuantity: leg.heldQuantity.toFixed(),
       filledAmountUsd: formatUsd(leg.filledAmountUsd),
       filledAvgPrice: leg.filledAvgPrice?.toFixed() ?? null,
     })),
@@ -143,8 +164,9 @@ export function ordersRouter(deps: AppDeps): Router {
       path: '/v1/orders',
       summary: 'Buy or sell a basket, a stock, an ETF or an option',
       description:
-        'A buy reserves amountUsd from buying power at once (422 when it does not cover it); a sell needs a position ' +
-        'that covers it (422 otherwise). Honours Idempotency-Key: a repeat with the same key and body answers the same ' +
+        'A buy reserves amountUsd from buying power at once (422 when it does not cover it); a sell, given as amountUsd ' +
+        'or (stock, ETF) as a quantity of shares, holds the quantity it may sell out of the position at once (422 when ' +
+        'the position does not cover it at the broker\'s current price). Honours Idempotency-Key: a repeat with the same key and body answers the same ' +
         'order and starts nothing; the same key with another body is 409.',
       body: createBody,
       responses: { 202: { description: 'Accepted', schema: orderView } },

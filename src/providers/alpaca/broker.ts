@@ -1,6 +1,7 @@
 import { Alpaca, errors, type trading } from '@alpacahq/alpaca-trade-api';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { ProviderError } from '../errors.js';
 import { idempotencyUuid } from '../idempotency.js';
 import type { BrokerOrder, BrokerOrderStatus, BrokerPort, BrokerPosition, BrokerTransfer } from '../ports.js';
 import { BrokerApi } from './broker-api.js';
@@ -15,6 +16,10 @@ import { isAmbiguous, toAlpacaError } from './errors.js';
 // as a duplicate client_order_id is reconciled the same way.
 
 type Order = trading.Order;
+
+function toPosition(p: trading.Position): BrokerPosition {
+  return { symbol: p.symbol, qty: p.qty, avgEntryPrice: p.avgEntryPrice, marketValue: p.marketValue, currentPrice: p.currentPrice };
+}
 
 function toOrder(order: Order): BrokerOrder {
   return {
@@ -149,7 +154,12 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
         const failure = toAlpacaError(error, 'placeOrder');
         const duplicate = failure.kind === 'invalid_request' && /client_order_id/i.test(failure.message);
         if (isAmbiguous(failure) || duplicate) {
-          const existing = await findOrderByClientId(input.clientOrderId).catch(() => undefined);
+          const existing = await findOrderByClientId(input.clientOrderId).catch((lookup: unknown) => {
+            // A duplicate means the order exists: that it cannot be read now is no refusal of it, and must not
+            // read as one (the caller would take the order for never placed).
+            if (duplicate) throw new ProviderError('alpaca', 'unavailable', `${failure.message}; the existing order could not be read`, failure.details, { cause: lookup });
+            return undefined;
+          });
           if (existing) {
             logger?.info({ clientOrderId: input.clientOrderId, kind: failure.kind }, 'order placement reconciled by client order id');
             return existing;
@@ -168,7 +178,18 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
 
     async listPositions(): Promise<BrokerPosition[]> {
       const positions = await call('listPositions', () => alpaca.trading.positions.getAllOpenPositions());
-      return positions.map((p) => ({ symbol: p.symbol, qty: p.qty, avgEntryPrice: p.avgEntryPrice, marketValue: p.marketValue }));
+      return positions.map(toPosition);
     },
+
+    getPosition: (symbol) =>
+      call('getPosition', async () => {
+        try {
+          return toPosition(await alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: symbol }));
+        } catch (error) {
+          // Alpaca answers 404 for a symbol the account holds none of: an answer, not a failure.
+          if (error instanceof errors.NotFoundError) return undefined;
+          throw error;
+        }
+      }),
   };
 }
