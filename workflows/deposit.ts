@@ -1,40 +1,45 @@
-import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
 import { transferNotSeen } from '../activities/funding/contract.js';
-import type { DepositAcceptInput, DepositAcceptResult } from '../activities/funding/deposit.js';
+import type { DepositAccepted, DepositAcceptInput, DepositAcceptResult } from '../activities/funding/deposit.js';
 import { depositTransitions, isTerminal, type DepositStatus } from '../src/domain/status.js';
-import { db, depositLookup, provider } from './activities.js';
+import { db, depositLookup, probe, provider } from './activities.js';
 import { acceptUpdate, depositTransferUpdate, type AcceptResult } from './definitions.js';
-import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, refused, Saga, SagaAborted } from './saga.js';
+import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, RowEnded, Saga, SagaAborted, type MovementCheck } from './saga.js';
 
-// One USDC deposit (id workflowIds.deposit(chain, txHash)), started by whoever reports it first with
-// update-with-start: the app (POST /v1/deposits: accept looks the transfer up at Circle, briefly retrying) or
-// Circle's webhook (the transfer comes in the input). Accept checks that the transfer reached a wallet of this
-// user (else 404) and records the deposit `pending_confirmation` once per chain + hash.
+// The USDC deposit of one on-chain transaction (id workflowIds.deposit(chain, txHash)), started by whoever
+// reports the transaction first with update-with-start: the app (POST /v1/deposits) or Circle's webhook. The
+// input names the transaction and nothing else: accept reads its inbound transfers from Circle, records each one
+// that reached a user's wallet (the deposit row from one USDC transfer, chosen the same way whoever reports;
+// other USDC transfers held for an operator; any other token ignored) and answers the deposit row, whose owner is
+// the wallet's, never the reporter. Every later report (another user's, Circle's next notification) looks again,
+// so a transfer that joins the transaction later is recorded too, even after the deposit ended.
 //
-//   transfer COMPLETE on chain -> confirmed_on_chain   (pending_broker_deposits_usd += usd)
+//   transfer COMPLETE on chain, re-read from Circle and matching the row -> confirmed_on_chain
+//                                          (pending_broker_deposits_usd += usd; the sub-cent rest to rounding)
 //   Circle payout to the broker's bank -> off_ramp_initiated -> off_ramp_complete
 //   journal into the brokerage account -> broker_funded (pending -= usd, buying_power += usd)
 //
-// Waits poll the provider on workflow timers; depositTransferUpdate (a later webhook) only wakes the first wait
-// early, so a lost webhook costs latency, never the deposit. Final outcomes: the on-chain transfer FAILED, or the
-// payout was refused or ended failed -> `failed` (what confirmation added to pending comes out). A funding
-// journal that ends failed parks (the money sits at the broker's bank; an operator retry journals again under a
-// new key). Any step failing for good parks; an operator abort ends the deposit `failed` the same way.
-// A run for a deposit whose row is already terminal ends at once; one for an unfinished row replays the steps,
-// each idempotent by workflow id + step, and picks up where the row is.
+// Waits poll the provider on workflow timers; news (a report, a notification) only wakes the first wait early,
+// so a lost webhook costs latency, never the deposit. The transfer failing on chain ends the deposit `failed`
+// before any money moved. Once confirmed, the USDC is the firm's to account for: a payout or funding journal that
+// ends failed parks (an operator retry starts a new one under a new key), and if an operator aborts anyway the
+// deposit ends `failed` with its USDC recorded in suspense. Circle disagreeing with the row parks before anything
+// is credited. A run for a terminal row ends at once; a step that finds the row failed (a reset or replayed run)
+// ends the run failed without compensating.
 
 export type DepositInput = DepositAcceptInput;
 
 export async function depositWorkflow(input: DepositInput): Promise<DepositStatus | undefined> {
-  const saga = new Saga<DepositStatus>('deposit', input.userId, 'pending_confirmation', depositTransitions);
+  const saga = new Saga<DepositStatus>('deposit', '', 'pending_confirmation', depositTransitions);
+  log.info('deposit reported', { chain: input.chain, txHash: input.txHash, reportedBy: input.reportedBy });
   let transferNews = false;
   setHandler(depositTransferUpdate, () => {
     transferNews = true;
   });
 
-  const accept = once(async (): Promise<DepositAcceptResult> => {
+  const lookup = async (): Promise<DepositAcceptResult> => {
     try {
-      return await depositLookup.acceptDeposit(input);
+      return await depositLookup.acceptDeposit({ chain: input.chain, txHash: input.txHash });
     } catch (error) {
       if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === transferNotSeen) {
         return {
@@ -44,61 +49,110 @@ export async function depositWorkflow(input: DepositInput): Promise<DepositStatu
       }
       throw error;
     }
-  });
+  };
+  const firstLook = once(lookup);
+  let reports = 0;
+  let laterLook: DepositAcceptResult | undefined;
   setHandler(acceptUpdate, async (): Promise<AcceptResult> => {
-    const result = await accept();
+    transferNews = true;
+    // The first report shares the run's own look; a later one may come for a transfer that was not there yet.
+    const result = reports++ === 0 ? await firstLook() : (laterLook = await lookup());
     return result.accepted ? { accepted: true, id: result.id } : result;
   });
 
-  const deposit = await accept();
-  if (!deposit.accepted) return refused();
-  saga.begin(deposit.status);
-  if (isTerminal(depositTransitions, deposit.status)) return deposit.status;
-  const { id: depositId, amountUsd, transferId } = deposit;
+  let deposit = await firstLook();
+  let ended: DepositStatus | undefined;
+  for (;;) {
+    if (deposit.accepted && ended === undefined) {
+      saga.begin(deposit.status, deposit.userId);
+      ended = isTerminal(depositTransitions, deposit.status)
+        ? deposit.status
+        : await settle(saga, deposit, {
+            seen: () => transferNews,
+            reset: () => {
+              transferNews = false;
+            },
+          });
+    }
+    // Reports still being answered may record transfers; the run ends only once they are.
+    await condition(allHandlersFinished);
+    if (ended === undefined && laterLook?.accepted) {
+      deposit = laterLook;
+      continue;
+    }
+    return ended;
+  }
+}
 
+interface News {
+  seen: () => boolean;
+  reset: () => void;
+}
+
+/** Walks an accepted deposit to its end; every amount is the row's, read by the activities. */
+async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news: News): Promise<DepositStatus> {
+  const { id: depositId, transferId, amountUsd } = deposit;
+  // Until the deposit is confirmed, an abort must not end it while its USDC is arriving or has arrived: that
+  // would keep received money with nothing recorded. Circle's answer decides (only FAILED lets an abort through).
+  const arriving: MovementCheck = { read: async () => (await probe.readDepositTransfer({ depositId, transferId })).state };
   try {
-    const transfer = await saga.step('waitTransfer', () =>
-      pollUntil(
-        () => {
-          transferNews = false;
-          return provider.getChainTransfer({ transferId });
-        },
-        (t) => t.state !== 'pending',
-        () => transferNews,
-      ),
+    const transfer = await saga.step(
+      'waitTransfer',
+      () =>
+        pollUntil(
+          () => {
+            news.reset();
+            return provider.readDepositTransfer({ depositId, transferId });
+          },
+          (t) => t.state !== 'pending',
+          news.seen,
+        ),
+      { movement: arriving },
     );
     if (transfer.state === 'failed') {
       throw new MovementFailed('waitTransfer', `on-chain transfer ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`);
     }
     if (amountUsd === '0.00') throw new MovementFailed('confirmDeposit', 'the amount is less than one cent');
 
-    await saga.step('confirmDeposit', () => db.confirmDeposit({ depositId, amountUsd }));
+    await saga.step('confirmDeposit', () => provider.confirmDeposit({ depositId }), { movement: arriving });
     saga.transition('confirmed_on_chain');
 
-    const payout = await saga.step('initiateOffRamp', () => provider.initiateOffRamp({ depositId, amountUsd }));
-    if (payout.status === 'failed') throw new MovementFailed('initiateOffRamp', `payout refused: ${payout.errorCode ?? 'failed'}`);
-    saga.transition('off_ramp_initiated');
-    const paid = await saga.step('waitOffRamp', () =>
-      pollUntil(() => provider.getOffRamp({ offRampId: payout.id }), (m) => m.status !== 'pending'),
-    );
-    if (paid.status === 'failed') throw new MovementFailed('waitOffRamp', `payout failed: ${paid.errorCode ?? 'failed'}`);
+    await completeMovement(saga, {
+      step: 'off-ramp',
+      start: async (step) => {
+        const payout = await provider.startDepositOffRamp({ depositId, step });
+        if (payout.status !== 'failed') saga.transition('off_ramp_initiated');
+        return payout;
+      },
+      read: (payout) => provider.readDepositOffRamp({ depositId, offRampId: payout.id }),
+      state: (payout) => payout.status,
+      reason: (payout) => `payout ${payout.status}: ${payout.errorCode ?? 'no reason given'}`,
+    });
     await saga.step('completeOffRamp', () => db.completeOffRamp({ depositId }));
     saga.transition('off_ramp_complete');
 
-    await completeMovement(saga, {
+    const journal = await completeMovement(saga, {
       step: 'broker-fund',
-      start: (step) => provider.fundBroker({ amountUsd, step }),
-      read: (journal) => provider.getBrokerTransfer({ brokerTransferId: journal.id }),
+      start: (step) => provider.startDepositFunding({ depositId, step }),
+      read: (journal) => provider.readDepositFunding({ depositId, brokerTransferId: journal.id }),
       state: (journal) => journal.status,
       reason: (journal) => journal.reason ?? 'funding journal failed',
     });
-    await saga.step('markBrokerFunded', () => db.markBrokerFunded({ depositId, amountUsd }));
+    // The money is in the brokerage account: an abort here would strand it there, so only a retry goes on.
+    await saga.step('markBrokerFunded', () => db.markBrokerFunded({ depositId }), {
+      movement: { read: async () => (await probe.readDepositFunding({ depositId, brokerTransferId: journal.id })).status },
+    });
     saga.transition('broker_funded');
     return 'broker_funded';
   } catch (error) {
+    // The row was failed already (this run was reset or replayed after the deposit ended): nothing to give back.
+    if (error instanceof RowEnded) {
+      saga.transition('failed');
+      return 'failed';
+    }
     if (!isSagaEnd(error)) throw error;
     try {
-      await saga.step('failDeposit', () => db.failDeposit({ depositId, amountUsd, reason: error.message }));
+      await saga.step('failDeposit', () => db.failDeposit({ depositId, reason: error.message }));
     } catch (abandoned) {
       if (abandoned instanceof SagaAborted) throw ApplicationFailure.nonRetryable(abandoned.message, 'CompensationAbandoned');
       throw abandoned;

@@ -1,31 +1,37 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Prisma } from '../../src/db/client.js';
+import { Prisma, type Db } from '../../src/db/client.js';
 import { walletReachedBy } from '../../src/db/wallets.js';
-import { usdFromUsdc } from '../../src/domain/money.js';
-import type { DepositStatus } from '../../src/domain/status.js';
-import type { Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
+import { isUsdcAmount, Money, usdFromUsdc } from '../../src/domain/money.js';
+import { hasReached } from '../../src/domain/reach.js';
+import { depositTransitions, RowFailed, TransitionError, type DepositStatus } from '../../src/domain/status.js';
+import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
 import { stepKey, translated } from '../failures.js';
-import { move, usd } from './rows.js';
+import { assertNotFailed, move } from './rows.js';
 
-// A deposit's rows and ledger. USD of a deposit = its USDC truncated to cents. Money moves with the status:
-// confirmed_on_chain adds to pending_broker_deposits_usd; broker_funded moves it from pending to buying power;
-// failed after confirmation takes it out of pending again.
+// A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
+// read by hash, and the deposit's own transfer, read again by id before confirming) and from our wallets table;
+// the workflow input names only the transaction. Every balance move takes its amount from the row, in SQL: USD of
+// a deposit = its USDC truncated to cents. confirmed_on_chain adds to pending_broker_deposits_usd (and records the
+// sub-cent rest as rounding); broker_funded moves it from pending to buying power; failed after confirmation takes
+// it out of pending again and records the USDC, which the firm now holds for nobody, as suspense.
 
 export interface DepositAcceptInput {
   chain: Chain;
   txHash: string;
-  userId: string;
-  /** The transfer as Circle's webhook reported it; without it, Circle is asked. */
-  transfer?: ChainTransfer;
+  /** Who reported the transaction (`user:<id>`, `circle:<notificationId>`), for the logs only. */
+  reportedBy?: string;
 }
 
 export type DepositAccepted = {
   accepted: true;
   id: string;
+  /** The owner of the wallet the deposit's transfer reached. */
+  userId: string;
   status: DepositStatus;
+  /** Circle's id of the transfer the deposit row is linked to. */
   transferId: string;
   amountUsdc: string;
   amountUsd: string;
@@ -33,68 +39,149 @@ export type DepositAccepted = {
 
 export type DepositAcceptResult = DepositAccepted | Extract<AcceptResult, { accepted: false }>;
 
-
-const notYours = {
-  accepted: false,
-  problem: { status: 404, title: 'Not found', detail: 'No inbound USDC transfer to one of your wallets has this hash' },
-} as const;
+const notFound = (detail: string) => ({ accepted: false, problem: { status: 404, title: 'Not found', detail } }) as const;
 
 const failable: DepositStatus[] = ['pending_confirmation', 'confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete'];
+/** From these a failure gives back what confirmation added to pending, and the USDC goes to suspense. */
+const confirmed: DepositStatus[] = ['confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete'];
+
+/** Failure type of confirmDeposit when Circle's transfer disagrees with the row: non-retryable, so the saga parks. */
+const depositMismatch = 'DepositMismatch';
+
+const roundingReason = 'sub-cent USDC truncated when the deposit was converted to USD (credited to the cent)';
+
+interface Reached {
+  transfer: ChainTransfer;
+  wallet: { id: string; userId: string };
+}
+
+interface RecordedDeposit {
+  id: string;
+  user_id: string;
+  status: DepositStatus;
+  amount: string;
+  transfer_id: string | null;
+}
+
+/** The row a deposit's money facts are checked against, with its wallet and its linked transfer. */
+interface DepositFacts {
+  chain: Chain;
+  tx_hash: string;
+  user_id: string;
+  amount: string;
+  circle_wallet_id: string;
+  address: string;
+  wallet_user_id: string;
+  transfer_id: string | null;
+  token_id: string | null;
+}
 
 export function createDepositActivities({ db, providers }: ActivityDeps) {
+  /** The USD the row is worth (its USDC truncated to cents): what the payout and the journal move. */
+  async function usdOf(depositId: string): Promise<string> {
+    const row = await db.deposit.findUniqueOrThrow({ where: { id: depositId }, select: { amountStablecoin: true } });
+    return usdFromUsdc(row.amountStablecoin.toFixed());
+  }
+
   return {
-    /** Finds the inbound transfer, checks it reached one of this user's wallets, records the deposit once. */
-    async acceptDeposit(input: DepositAcceptInput): Promise<DepositAcceptResult> {
+    /**
+     * Reads the transaction's inbound transfers from Circle and records each one that reached a user's wallet:
+     * the deposit row (one per chain + hash, from the USDC transfer with the lowest Circle id), `held` for every
+     * other USDC transfer, `ignored` for any other token. Answers the transaction's deposit row, whoever reported
+     * it (the API shows it only to its owner); 404 when no USDC reached a user's wallet.
+     */
+    async acceptDeposit({ chain, txHash }: DepositAcceptInput): Promise<DepositAcceptResult> {
       return translated(async () => {
-        const transfer = input.transfer ?? (await providers.wallets.findInboundTransfer({ chain: input.chain, txHash: input.txHash }));
-        if (!transfer) throw ApplicationFailure.retryable(`Circle has not seen ${input.txHash} on ${input.chain}`, transferNotSeen);
-        if (transfer.direction !== 'inbound' || transfer.chain !== input.chain) return notYours;
+        const transfers = await providers.wallets.listInboundTransfers({ chain, txHash });
+        if (transfers.length === 0) throw ApplicationFailure.retryable(`Circle has not seen ${txHash} on ${chain}`, transferNotSeen);
 
-        const wallet = await walletReachedBy(db, transfer);
-        if (!wallet || wallet.userId !== input.userId) return notYours;
+        const reached: Reached[] = [];
+        for (const transfer of transfers) {
+          if (transfer.direction !== 'inbound' || transfer.chain !== chain) continue;
+          // Circle lists transfers to any of our wallets; only a user's wallet makes one a deposit.
+          const wallet = await walletReachedBy(db, transfer);
+          if (wallet) reached.push({ transfer, wallet });
+        }
+        if (reached.length === 0) return notFound('No inbound USDC transfer to one of your wallets has this hash');
 
-        const rows = await db.$queryRaw<{ id: string; status: DepositStatus; amount: string }[]>`
-          WITH ins AS (
-            INSERT INTO deposits (user_id, wallet_id, chain, tx_hash, amount_stablecoin)
-            VALUES (${wallet.userId}::uuid, ${wallet.id}::uuid, ${input.chain}::chain_type, ${input.txHash},
-                    ${transfer.amountUsdc}::numeric)
-            ON CONFLICT (chain, tx_hash) DO NOTHING
-            RETURNING id, status::text AS status, amount_stablecoin::text AS amount
-          )
-          SELECT * FROM ins
-          UNION ALL
-          SELECT id, status::text, amount_stablecoin::text FROM deposits
-          WHERE chain = ${input.chain}::chain_type AND tx_hash = ${input.txHash}
-          LIMIT 1`;
-        const row = rows[0]!;
+        const deposit = await recordTransfers(db, chain, txHash, reached);
+        if (!deposit) return notFound('No USDC transfer to a user wallet has this hash: what arrived is not USDC');
+        if (!deposit.transfer_id) {
+          throw ApplicationFailure.nonRetryable(`deposit ${deposit.id} matches none of its transaction's transfers at Circle`, 'DepositUnlinked');
+        }
         return {
           accepted: true,
-          id: row.id,
-          status: row.status,
-          transferId: transfer.id,
-          amountUsdc: row.amount,
-          amountUsd: usdFromUsdc(row.amount),
+          id: deposit.id,
+          userId: deposit.user_id,
+          status: deposit.status,
+          transferId: deposit.transfer_id,
+          amountUsdc: new Money(deposit.amount).toFixed(),
+          amountUsd: usdFromUsdc(deposit.amount),
         };
       });
     },
 
-    async confirmDeposit({ depositId, amountUsd }: { depositId: string; amountUsd: string }): Promise<void> {
-      await translated(() =>
-        move(db, {
-          table: 'deposits',
-          id: depositId,
-          from: ['pending_confirmation'],
-          to: 'confirmed_on_chain',
-          set: Prisma.sql`, confirmed_at = now()`,
-          balance: Prisma.sql`pending_broker_deposits_usd = pending_broker_deposits_usd + ${usd(amountUsd)}`,
-        }),
-      );
+    /** The deposit's transfer as Circle reports it now (the wait for COMPLETE). */
+    async readDepositTransfer({ depositId, transferId }: { depositId: string; transferId: string }): Promise<ChainTransfer> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, 'readDepositTransfer');
+        return providers.wallets.getTransfer(transferId);
+      });
     },
 
-    /** Starts the payout of the deposit's USD to the broker's bank; records it unless Circle refused it at once. */
-    async initiateOffRamp({ depositId, amountUsd }: { depositId: string; amountUsd: string }): Promise<RailMovement> {
+    /**
+     * Re-reads the deposit's transfer from Circle by its id and confirms the row only if Circle agrees with it:
+     * amount, token (the configured USDC, the recorded token id), destination wallet (Circle wallet id and
+     * address) and its owner, chain, hash, direction, and COMPLETE. A disagreement fails for good
+     * (DepositMismatch), which parks the saga for an operator; nothing is credited.
+     */
+    async confirmDeposit({ depositId }: { depositId: string }): Promise<void> {
+      await translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, 'confirmDeposit');
+        const [facts] = await db.$queryRaw<DepositFacts[]>`
+          SELECT d.chain::text AS chain, d.tx_hash, d.user_id::text AS user_id, d.amount_stablecoin::text AS amount,
+                 w.circle_wallet_id, w.address, w.user_id::text AS wallet_user_id,
+                 i.circle_transfer_id AS transfer_id, i.token_id
+          FROM deposits d
+          JOIN wallets w ON w.id = d.wallet_id
+          LEFT JOIN inbound_transfers i ON i.deposit_id = d.id
+          WHERE d.id = ${depositId}::uuid`;
+        if (!facts) throw new TransitionError('deposits', 'missing', 'confirmed_on_chain');
+        if (!facts.transfer_id) throw mismatch(depositId, ['no Circle transfer is recorded for the row']);
+        const transfer = await providers.wallets.getTransfer(facts.transfer_id);
+        const problems = mismatchesOf(facts, transfer);
+        if (problems.length > 0) throw mismatch(depositId, problems);
+
+        const rows = await db.$queryRaw<{ ok: boolean }[]>`
+          WITH prior AS (
+            SELECT id, user_id, amount_stablecoin AS usdc, trunc(amount_stablecoin, 2) AS usd FROM deposits
+            WHERE id = ${depositId}::uuid AND status = 'pending_confirmation'
+              AND amount_stablecoin = ${facts.amount}::numeric AND user_id = ${facts.user_id}::uuid
+            FOR UPDATE
+          ), moved AS (
+            UPDATE deposits d SET status = 'confirmed_on_chain', confirmed_at = now()
+            FROM prior WHERE d.id = prior.id RETURNING prior.user_id, prior.usdc, prior.usd
+          ), credited AS (
+            UPDATE balances b SET pending_broker_deposits_usd = b.pending_broker_deposits_usd + moved.usd
+            FROM moved WHERE b.user_id = moved.user_id RETURNING 1
+          ), rounding AS (
+            INSERT INTO unallocated_funds (kind, currency, amount, user_id, source, reason)
+            SELECT 'rounding', 'USDC', usdc - usd, user_id, ${`deposit:${depositId}`}, ${roundingReason}
+            FROM moved WHERE usdc > usd
+            ON CONFLICT (source, kind, currency) DO NOTHING RETURNING 1
+          )
+          SELECT fundflow_require((SELECT count(*) FROM credited) = 1,
+                                  ${`deposits ${depositId}: no balances row to move money on`}) AS ok
+          FROM moved`;
+        if (rows.length === 0) await unmoved(db, depositId, 'confirmed_on_chain');
+      });
+    },
+
+    /** Starts the payout of the row's USD to the broker's bank under this step's key; records it unless refused at once. */
+    async startDepositOffRamp({ depositId, step }: { depositId: string; step: string }): Promise<RailMovement> {
       return translated(async () => {
-        const payout = await providers.rails.startOffRamp({ amountUsd, idempotencyKey: stepKey('off-ramp') });
+        await assertNotFailed(db, 'deposits', depositId, step);
+        const payout = await providers.rails.startOffRamp({ amountUsd: await usdOf(depositId), idempotencyKey: stepKey(step) });
         if (payout.status !== 'failed') {
           await move(db, {
             table: 'deposits',
@@ -105,6 +192,13 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           });
         }
         return payout;
+      });
+    },
+
+    async readDepositOffRamp({ depositId, offRampId }: { depositId: string; offRampId: string }): Promise<RailMovement> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, 'readDepositOffRamp');
+        return providers.rails.getOffRamp(offRampId);
       });
     },
 
@@ -120,7 +214,23 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
       );
     },
 
-    async markBrokerFunded({ depositId, amountUsd }: { depositId: string; amountUsd: string }): Promise<void> {
+    /** Journals the row's USD into the brokerage account under this step's key. */
+    async startDepositFunding({ depositId, step }: { depositId: string; step: string }): Promise<BrokerTransfer> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, step);
+        return providers.broker.fund({ amountUsd: await usdOf(depositId), idempotencyKey: stepKey(step) });
+      });
+    },
+
+    async readDepositFunding({ depositId, brokerTransferId }: { depositId: string; brokerTransferId: string }): Promise<BrokerTransfer> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, 'readDepositFunding');
+        return providers.broker.getTransfer(brokerTransferId);
+      });
+    },
+
+    async markBrokerFunded({ depositId }: { depositId: string }): Promise<void> {
+      const usd = Prisma.sql`(SELECT trunc(amount_stablecoin, 2) FROM deposits WHERE id = ${depositId}::uuid)`;
       await translated(() =>
         move(db, {
           table: 'deposits',
@@ -128,25 +238,133 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           from: ['off_ramp_complete'],
           to: 'broker_funded',
           set: Prisma.sql`, broker_funded_at = now()`,
-          balance: Prisma.sql`pending_broker_deposits_usd = pending_broker_deposits_usd - ${usd(amountUsd)},
-                               buying_power_usd = buying_power_usd + ${usd(amountUsd)}`,
+          balance: Prisma.sql`pending_broker_deposits_usd = pending_broker_deposits_usd - ${usd},
+                               buying_power_usd = buying_power_usd + ${usd}`,
         }),
       );
     },
 
-    /** Ends the deposit failed; what confirmation added to pending comes out again. */
-    async failDeposit({ depositId, amountUsd, reason }: { depositId: string; amountUsd: string; reason: string }): Promise<void> {
-      await translated(() =>
-        move(db, {
-          table: 'deposits',
-          id: depositId,
-          from: failable,
-          to: 'failed',
-          set: Prisma.sql`, failure_reason = ${reason}`,
-          balance: Prisma.sql`pending_broker_deposits_usd = pending_broker_deposits_usd - ${usd(amountUsd)}`,
-          balanceFrom: ['confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete'],
-        }),
-      );
+    /**
+     * Ends the deposit failed. After confirmation the same statement takes its USD out of pending and records
+     * the USDC the firm now holds for nobody as suspense (the sub-cent rest is already in rounding).
+     */
+    async failDeposit({ depositId, reason }: { depositId: string; reason: string }): Promise<void> {
+      await translated(async () => {
+        const rows = await db.$queryRaw<{ ok: boolean }[]>`
+          WITH prior AS (
+            SELECT id, user_id, status::text AS previous, trunc(amount_stablecoin, 2) AS usd FROM deposits
+            WHERE id = ${depositId}::uuid AND status::text = ANY(${failable}::text[]) FOR UPDATE
+          ), moved AS (
+            UPDATE deposits d SET status = 'failed', failure_reason = ${reason}
+            FROM prior WHERE d.id = prior.id
+            RETURNING prior.user_id, prior.usd, prior.previous = ANY(${confirmed}::text[]) AS was_confirmed
+          ), debited AS (
+            UPDATE balances b SET pending_broker_deposits_usd = b.pending_broker_deposits_usd - moved.usd
+            FROM moved WHERE b.user_id = moved.user_id AND moved.was_confirmed RETURNING 1
+          ), suspense AS (
+            INSERT INTO unallocated_funds (kind, currency, amount, user_id, source, reason)
+            SELECT 'suspense', 'USDC', usd, user_id, ${`deposit:${depositId}`}, ${reason}
+            FROM moved WHERE was_confirmed
+            ON CONFLICT (source, kind, currency) DO NOTHING RETURNING 1
+          )
+          SELECT fundflow_require(NOT was_confirmed OR (SELECT count(*) FROM debited) = 1,
+                                  ${`deposits ${depositId}: no balances row to move money on`}) AS ok
+          FROM moved`;
+        if (rows.length === 0) await unmoved(db, depositId, 'failed');
+      });
     },
   };
+}
+
+/**
+ * Records every transfer that reached a user's wallet, once (keyed by Circle's transfer id), under a lock on the
+ * transaction: the deposit row when the transaction has none (the USDC transfer with the lowest Circle id, so
+ * every run and every reporter picks the same), `held` for every other USDC transfer, `ignored` for the rest.
+ */
+async function recordTransfers(db: Db, chain: Chain, txHash: string, reached: Reached[]): Promise<RecordedDeposit | undefined> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`deposit:${chain}:${txHash}`}, 0))`;
+    const existing = async () =>
+      (
+        await tx.$queryRaw<RecordedDeposit[]>`
+          SELECT d.id, d.user_id::text AS user_id, d.status::text AS status, d.amount_stablecoin::text AS amount,
+                 i.circle_transfer_id AS transfer_id
+          FROM deposits d LEFT JOIN inbound_transfers i ON i.deposit_id = d.id
+          WHERE d.chain = ${chain}::chain_type AND d.tx_hash = ${txHash}`
+      )[0];
+
+    const usdc = reached.filter((r) => r.transfer.token.isUsdc).sort((a, b) => (a.transfer.id < b.transfer.id ? -1 : 1));
+    let deposit = await existing();
+    let linkId = deposit?.transfer_id ?? undefined;
+    if (!deposit && usdc[0]) {
+      const { transfer, wallet } = usdc[0];
+      await tx.$executeRaw`
+        INSERT INTO deposits (user_id, wallet_id, chain, tx_hash, amount_stablecoin)
+        VALUES (${wallet.userId}::uuid, ${wallet.id}::uuid, ${chain}::chain_type, ${txHash}, ${transfer.amount}::numeric)`;
+      deposit = await existing();
+      linkId = transfer.id;
+    } else if (deposit && !linkId) {
+      // A row written before transfers were recorded: it came from the transfer to its wallet of its amount.
+      const row = deposit;
+      const rowWallet = await tx.deposit.findUniqueOrThrow({ where: { id: row.id }, select: { walletId: true } });
+      linkId = usdc.find((r) => r.wallet.id === rowWallet.walletId && new Money(r.transfer.amount).eq(row.amount))?.transfer.id;
+    }
+
+    for (const { transfer, wallet } of reached) {
+      const disposition = !transfer.token.isUsdc ? 'ignored' : transfer.id === linkId ? 'deposit' : 'held';
+      const fits = isUsdcAmount(transfer.amount);
+      const reason =
+        disposition === 'ignored'
+          ? `not USDC: ${transfer.token.symbol ?? 'a token'} ${transfer.token.isNative ? '(native coin)' : (transfer.token.address ?? '(no address)')} on ${transfer.token.blockchain}${fits ? '' : `, amount ${transfer.amount}`}`
+          : disposition === 'held'
+            ? `another USDC transfer of this transaction is its deposit${deposit ? ` ${deposit.id}` : ''}: held for an operator to credit`
+            : null;
+      await tx.$executeRaw`
+        INSERT INTO inbound_transfers (circle_transfer_id, chain, tx_hash, wallet_id, user_id, token_id, token_address,
+                                       token_symbol, amount, disposition, reason, deposit_id)
+        VALUES (${transfer.id}, ${chain}::chain_type, ${txHash}, ${wallet.id}::uuid, ${wallet.userId}::uuid,
+                ${transfer.token.id ?? ''}, ${transfer.token.address ?? null}, ${transfer.token.symbol?.slice(0, 50) ?? null},
+                ${fits ? transfer.amount : '0'}::numeric, ${disposition}::inbound_disposition, ${reason},
+                ${disposition === 'deposit' ? deposit!.id : null}::uuid)
+        ON CONFLICT (circle_transfer_id) DO NOTHING`;
+    }
+    return deposit && linkId ? { ...deposit, transfer_id: linkId } : deposit;
+  }, recordingLimits);
+}
+
+// Prisma's defaults (2 s for a connection, 5 s in all) are short for a busy pool; both stay under the 20 s an
+// acceptDeposit attempt may take.
+const recordingLimits = { maxWait: 10_000, timeout: 15_000 };
+
+/** How Circle's transfer disagrees with the deposit row (empty: it agrees and is COMPLETE). */
+function mismatchesOf(row: DepositFacts, transfer: ChainTransfer): string[] {
+  const sameAddress = (a: string, b: string) => (row.chain === 'ethereum' ? a.toLowerCase() === b.toLowerCase() : a === b);
+  const problems: string[] = [];
+  if (!new Money(transfer.amount).eq(row.amount)) problems.push(`amount ${transfer.amount} at Circle, ${new Money(row.amount).toFixed()} on the row`);
+  if (!transfer.token.isUsdc) problems.push(`token ${transfer.token.symbol ?? '?'} ${transfer.token.address ?? ''} is not USDC`);
+  if (transfer.token.id !== row.token_id) problems.push(`token id ${transfer.token.id ?? 'none'} at Circle, ${row.token_id} recorded`);
+  if (transfer.walletId !== row.circle_wallet_id) problems.push(`Circle wallet ${transfer.walletId}, the row's wallet is ${row.circle_wallet_id}`);
+  if (!sameAddress(transfer.destinationAddress, row.address)) problems.push(`destination ${transfer.destinationAddress}, the row's wallet is ${row.address}`);
+  if (row.wallet_user_id !== row.user_id) problems.push(`the wallet belongs to user ${row.wallet_user_id}, the row to ${row.user_id}`);
+  if (transfer.direction !== 'inbound') problems.push(`direction ${transfer.direction}`);
+  if (transfer.chain !== row.chain || !transfer.txHash || !sameAddress(transfer.txHash, row.tx_hash)) {
+    problems.push(`transaction ${transfer.chain} ${transfer.txHash ?? 'without hash'}, the row's is ${row.chain} ${row.tx_hash}`);
+  }
+  if (transfer.state !== 'complete') problems.push(`state ${transfer.providerState}, not COMPLETE`);
+  return problems;
+}
+
+function mismatch(depositId: string, problems: string[]): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`deposit ${depositId} disagrees with Circle: ${problems.join('; ')}`, depositMismatch);
+}
+
+/** A guarded statement changed nothing: done before (fine), the row failed (RowFailed), or anything else. */
+async function unmoved(db: Db, depositId: string, to: DepositStatus): Promise<void> {
+  const row = await db.deposit.findUnique({ where: { id: depositId }, select: { status: true } });
+  if (!row) throw new TransitionError('deposits', 'missing', to);
+  if (row.status === 'failed' && to !== 'failed') throw new RowFailed('deposits', depositId, `move to ${to}`);
+  if (to === 'confirmed_on_chain' && row.status === 'pending_confirmation') {
+    throw mismatch(depositId, ['the row changed while it was checked against Circle']);
+  }
+  if (!hasReached(depositTransitions, row.status, to)) throw new TransitionError('deposits', row.status, to);
 }

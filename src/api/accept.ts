@@ -32,18 +32,18 @@ export interface AcceptDeps {
 
 /** What the request says about the money, as the Temporal UI shows a run: a memo and a one-line summary. */
 export function describeStart(input: unknown): { memo: Record<string, string>; summary: string } | undefined {
-  const i = input as Record<string, unknown> & { transfer?: { amountUsdc?: string } };
+  const i = input as Record<string, unknown>;
   const memo: Record<string, string> = {};
   for (const key of ['userId', 'amountUsd', 'quantity', 'side', 'assetType', 'symbol', 'basketId', 'chain', 'txHash', 'targetChain', 'targetAddress'] as const) {
     if (typeof i[key] === 'string') memo[key] = i[key];
   }
-  if (i.transfer?.amountUsdc) memo.amountUsdc = i.transfer.amountUsdc;
   if (memo.targetChain) return { memo, summary: `Withdraw ${memo.amountUsd} USD as USDC to ${memo.targetChain} ${memo.targetAddress}` };
   if (memo.side) {
     const size = memo.quantity ? `${memo.quantity} units` : `${memo.amountUsd ?? ''} USD`;
     return { memo, summary: `${memo.side} ${size} of ${memo.symbol ?? 'basket'} (${memo.assetType})` };
   }
-  if (memo.txHash) return { memo, summary: `Deposit ${memo.amountUsdc ? `${memo.amountUsdc} USDC ` : ''}on ${memo.chain}, tx ${memo.txHash}` };
+  // A deposit's input names only its transaction: the amounts are Circle's, read by the saga.
+  if (memo.txHash) return { memo, summary: `Deposit on ${memo.chain}, tx ${memo.txHash}` };
   return Object.keys(memo).length ? { memo, summary: '' } : undefined;
 }
 

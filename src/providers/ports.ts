@@ -13,6 +13,20 @@ export interface CustodyWallet {
 
 export type TransferState = 'pending' | 'complete' | 'failed';
 
+/** The token a transfer moved. Anyone can deploy a token under any symbol: only `isUsdc` says it is USDC. */
+export interface ChainToken {
+  /** Circle's token id; unknown on a transfer just created by token address. */
+  id?: string;
+  /** Circle's blockchain code (ETH, ETH-SEPOLIA, SOL, SOL-DEVNET). */
+  blockchain: string;
+  /** Contract (EVM) or mint (Solana) address; none for the chain's native coin. */
+  address?: string;
+  symbol?: string;
+  isNative: boolean;
+  /** The configured USDC of the chain: its blockchain and contract / mint address (and token id, when configured). */
+  isUsdc: boolean;
+}
+
 export interface ChainTransfer {
   id: string;
   state: TransferState;
@@ -21,7 +35,9 @@ export interface ChainTransfer {
   direction: 'inbound' | 'outbound';
   chain: Chain;
   walletId: string;
-  amountUsdc: string;
+  /** In units of `token` (USDC only when `token.isUsdc`). */
+  amount: string;
+  token: ChainToken;
   txHash?: string;
   sourceAddress?: string;
   destinationAddress: string;
@@ -33,8 +49,9 @@ export interface WalletsPort {
   createWallet(input: { userId: string; chain: Chain; idempotencyKey: string }): Promise<CustodyWallet>;
   getWallet(walletId: string): Promise<CustodyWallet>;
   getTransfer(transferId: string): Promise<ChainTransfer>;
-  /** Finds the inbound transfer with this on-chain hash, if Circle has seen it. */
-  findInboundTransfer(input: { chain: Chain; txHash: string }): Promise<ChainTransfer | undefined>;
+  /** Every inbound transfer of the on-chain transaction with this hash that Circle has seen (none: not yet). */
+  listInboundTransfers(input: { chain: Chain; txHash: string }): Promise<ChainTransfer[]>;
+  /** Sends the configured USDC (never another token named USDC) out of a wallet. */
   sendUsdc(input: {
     walletId: string;
     chain: Chain;
@@ -53,12 +70,27 @@ export interface RailMovement {
   errorCode?: string;
 }
 
-/** Circle Mint: USDC to USD (payout to the broker's bank) and USD back to USDC. */
+/** USDC leaving the Mint balance on chain (a Mint business transfer); `txHash` once it is on chain. */
+export interface MintTransfer extends RailMovement {
+  txHash?: string;
+}
+
+/**
+ * Circle Mint: USDC to USD (payout to the broker's bank) and USD back to USDC, and the Mint balance's own chain
+ * side: USDC out to an address saved in Mint's recipient book, and in through Mint's deposit address per chain.
+ */
 export interface FiatRailsPort {
   startOffRamp(input: { amountUsd: string; idempotencyKey: string }): Promise<RailMovement>;
   getOffRamp(id: string): Promise<RailMovement>;
   startOnRamp(input: { amountUsd: string; idempotencyKey: string }): Promise<RailMovement>;
   getOnRamp(id: string): Promise<RailMovement>;
+  /** Saves `address` in Mint's recipient book (the same key saves it once) and returns its address id. */
+  saveRecipientAddress(input: { chain: Chain; address: string; description: string; idempotencyKey: string }): Promise<string>;
+  /** Sends USD-worth of USDC from the Mint balance to a saved recipient address. */
+  startMintTransfer(input: { recipientAddressId: string; amountUsd: string; idempotencyKey: string }): Promise<MintTransfer>;
+  getMintTransfer(id: string): Promise<MintTransfer>;
+  /** Mint's deposit address on `chain` (created once if it has none): USDC sent there is credited to the Mint balance. */
+  depositAddress(chain: Chain): Promise<string>;
 }
 
 export type BrokerOrderStatus =
@@ -84,6 +116,8 @@ export interface BrokerPosition {
   qty: string;
   avgEntryPrice: string;
   marketValue: string;
+  /** The broker's latest price per share (per underlying share for options), USD. */
+  currentPrice: string;
 }
 
 export interface BrokerTransfer {
@@ -113,8 +147,11 @@ export interface BrokerPort {
   /** The order placed with this client order id, if any (reconciles after an ambiguous failure). */
   findOrderByClientId(clientOrderId: string): Promise<BrokerOrder | undefined>;
   getOrder(id: string): Promise<BrokerOrder>;
+  /** Asks the broker to cancel; the cancel completes later (pending_cancel), and the order may still fill. */
   cancelOrder(id: string): Promise<void>;
   listPositions(): Promise<BrokerPosition[]>;
+  /** The account's position in one symbol, with the broker's current price; undefined when it holds none. */
+  getPosition(symbol: string): Promise<BrokerPosition | undefined>;
 }
 
 /** The LLM that writes weekly summaries. */

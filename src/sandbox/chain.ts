@@ -42,6 +42,15 @@ export function isAddressFor(blockchain: string, address: string): boolean {
   }
 }
 
+export function isTxHashFor(blockchain: string, txHash: string): boolean {
+  if (isEvm(blockchain)) return /^0x[0-9a-fA-F]{64}$/.test(txHash);
+  try {
+    return bs58.decode(txHash).length === 64;
+  } catch {
+    return false;
+  }
+}
+
 export function sameAddress(blockchain: string, a: string, b: string): boolean {
   return isEvm(blockchain) ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
@@ -53,11 +62,19 @@ const usdcAddresses: Record<CircleBlockchain, string> = {
   'SOL-DEVNET': '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU',
 };
 
+const nativeCoins: Record<CircleBlockchain, { symbol: string; name: string; decimals: number }> = {
+  ETH: { symbol: 'ETH', name: 'Ethereum', decimals: 18 },
+  'ETH-SEPOLIA': { symbol: 'ETH', name: 'Ethereum-Sepolia', decimals: 18 },
+  SOL: { symbol: 'SOL', name: 'Solana', decimals: 9 },
+  'SOL-DEVNET': { symbol: 'SOL', name: 'Solana-Devnet', decimals: 9 },
+};
+
+/** A token as GET /v1/w3s/tokens/{id} shows it; the native coin has no tokenAddress. */
 export interface Token {
   id: string;
   blockchain: CircleBlockchain;
-  tokenAddress: string;
-  standard: string;
+  tokenAddress?: string;
+  standard?: string;
   name: string;
   symbol: string;
   decimals: number;
@@ -83,8 +100,64 @@ export function usdcToken(blockchain: CircleBlockchain): Token {
   };
 }
 
+/** The chain's own coin (ETH, SOL): what pays gas, and what anyone can send to any address. */
+export function nativeToken(blockchain: CircleBlockchain): Token {
+  const coin = nativeCoins[blockchain];
+  return { id: stableUuid(`native:${blockchain}`), blockchain, ...coin, isNative: true, updateDate: tokenDate, createDate: tokenDate };
+}
+
+/**
+ * A token contract (EVM) or mint (Solana) at `tokenAddress`: anyone can deploy one under any symbol, "USDC"
+ * included, so only the address tells Circle's USDC apart. The same address is always the same token.
+ */
+export function contractToken(blockchain: CircleBlockchain, symbol: string, tokenAddress: string): Token {
+  if (sameAddress(blockchain, tokenAddress, usdcAddresses[blockchain])) return usdcToken(blockchain);
+  const id = stableUuid(`token:${blockchain}:${isEvm(blockchain) ? tokenAddress.toLowerCase() : tokenAddress}`);
+  const known = deployedTokens.get(id);
+  if (known) return { ...known };
+  const token: Token = {
+    id,
+    blockchain,
+    tokenAddress,
+    standard: isEvm(blockchain) ? 'ERC20' : 'Fungible',
+    name: symbol,
+    symbol,
+    decimals: 6,
+    isNative: false,
+    updateDate: tokenDate,
+    createDate: tokenDate,
+  };
+  deployedTokens.set(id, token);
+  return { ...token };
+}
+
+// Contracts seen so far, by id (ids derive from the address, so every sandbox in the process agrees on them).
+const deployedTokens = new Map<string, Token>();
+
+/** USDC, a native coin, or a contract seen before; undefined for an id Circle would not know. */
 export function tokenById(id: string): Token | undefined {
-  return circleBlockchains.map(usdcToken).find((t) => t.id === id);
+  const builtIn = circleBlockchains.flatMap((b) => [usdcToken(b), nativeToken(b)]).find((t) => t.id === id);
+  const deployed = deployedTokens.get(id);
+  return builtIn ?? (deployed && { ...deployed });
+}
+
+/** Circle's USDC itself (by id, which derives from the contract), not merely a token whose symbol is USDC. */
+export function isUsdcToken(id: string): boolean {
+  return circleBlockchains.some((b) => usdcToken(b).id === id);
+}
+
+/**
+ * The token a control-API transfer names: USDC by default; the chain's native symbol is its coin; any other
+ * symbol, or any `tokenAddress` that is not Circle's USDC, is a contract of its own (an address derived from the
+ * symbol when none is given).
+ */
+export function tokenNamed(blockchain: CircleBlockchain, symbol = 'USDC', tokenAddress?: string): Token {
+  if (tokenAddress) return contractToken(blockchain, symbol, tokenAddress);
+  if (symbol === 'USDC') return usdcToken(blockchain);
+  if (symbol === nativeCoins[blockchain].symbol) return nativeToken(blockchain);
+  const seed = createHash('sha256').update(`fundflow-sandbox:token:${blockchain}:${symbol}`).digest();
+  const derived = isEvm(blockchain) ? toChecksumAddress(seed.subarray(0, 20).toString('hex')) : bs58.encode(seed);
+  return contractToken(blockchain, symbol, derived);
 }
 
 /** A UUID (v5 layout) derived from a name: the same name always gives the same id. */

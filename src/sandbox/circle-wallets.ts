@@ -3,13 +3,18 @@ import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
 import {
   circleBlockchains,
+  contractToken,
   isAddressFor,
+  isTxHashFor,
+  nativeToken,
   newAddress,
   newTxHash,
   sameAddress,
   tokenById,
+  tokenNamed,
   usdcToken,
   type CircleBlockchain,
+  type Token,
 } from './chain.js';
 import { circleDialect, circleError, data, isUuid, type EntitySecretVault, type NotificationSigner } from './circle-common.js';
 import { endpoint, idempotent, queryString, type Reply } from './http.js';
@@ -18,6 +23,9 @@ import type { WebhookSender } from './webhooks.js';
 
 // Circle Programmable Wallets (W3S), developer-controlled: wallet sets, wallets, balances, transfers out and
 // inbound transfers recorded by the control API, with transactions moving through Circle's states over time.
+// As strict as Circle about money: every transfer names its token (USDC, the native coin, any other contract,
+// a contract that merely calls itself USDC), balances are per token, and a wallet cannot send more of a token
+// than its COMPLETE inbound transfers minus its outbound ones that have not failed (155201).
 
 export interface W3sTransaction {
   id: string;
@@ -67,6 +75,27 @@ interface WalletSet {
 }
 
 const outboundStates = ['CLEARED', 'QUEUED', 'SENT', 'CONFIRMED', 'COMPLETE'] as const;
+const failedStates = ['FAILED', 'DENIED', 'CANCELLED'];
+
+/** A control-API transfer that cannot happen on that chain (an answer of 400, not of Circle's). */
+export class ChainInputError extends Error {
+  override name = 'ChainInputError';
+}
+
+export interface InboundInput {
+  /** The Circle blockchains the address may be on (a chain's mainnet and testnet). */
+  blockchains: readonly string[];
+  toAddress: string;
+  amount: string;
+  finalState?: 'COMPLETE' | 'FAILED';
+  /** The token's symbol: USDC (default), the chain's native coin (ETH, SOL), or any other. */
+  token?: string;
+  /** The token's contract / mint address; with token USDC and any other address, a counterfeit USDC. */
+  tokenAddress?: string;
+  /** Part of this on-chain transaction (several transfers, one hash); default a new transaction. */
+  txHash?: string;
+  sourceAddress?: string;
+}
 const provider = 'circle-wallets' as const;
 const now = () => new Date().toISOString();
 
@@ -91,28 +120,43 @@ export class CircleWalletsSim {
     });
   }
 
-  /** An on-chain transfer into one of our wallets, as the control API reports it (undefined: no such wallet). */
-  recordInbound(input: { blockchains: readonly string[]; toAddress: string; amount: string; finalState?: 'COMPLETE' | 'FAILED' }): W3sTransaction | undefined {
+  /**
+   * An on-chain transfer into one of our wallets (undefined: no wallet of ours has the address), as the control
+   * API or another sandbox module (a Mint transfer landing) reports it. It starts CONFIRMED and completes later.
+   */
+  recordInbound(input: InboundInput): W3sTransaction | undefined {
     const wallet = [...this.wallets.values()].find(
       (w) => input.blockchains.includes(w.blockchain) && sameAddress(w.blockchain, w.address, input.toAddress),
     );
     if (!wallet) return undefined;
+    if (input.tokenAddress !== undefined && !isAddressFor(wallet.blockchain, input.tokenAddress)) {
+      throw new ChainInputError(`${input.tokenAddress} is not a token address on ${wallet.blockchain}`);
+    }
+    const token = tokenNamed(wallet.blockchain, input.token, input.tokenAddress);
+    if (input.txHash && !isTxHashFor(wallet.blockchain, input.txHash)) {
+      throw new ChainInputError(`${input.txHash} is not a transaction hash on ${wallet.blockchain}`);
+    }
+    const sibling = input.txHash ? this.transactionWithHash(input.txHash) : undefined;
+    if (sibling && sibling.blockchain !== wallet.blockchain) {
+      throw new ChainInputError(`transaction ${input.txHash} is on ${sibling.blockchain}, not on ${wallet.blockchain}`);
+    }
     const at = now();
+    const txHash = sibling?.txHash ?? input.txHash ?? newTxHash(wallet.blockchain);
     const tx: W3sTransaction = {
       id: randomUUID(),
       blockchain: wallet.blockchain,
-      tokenId: usdcToken(wallet.blockchain).id,
+      tokenId: token.id,
       walletId: wallet.id,
-      sourceAddress: newAddress(wallet.blockchain),
+      sourceAddress: input.sourceAddress ?? newAddress(wallet.blockchain),
       destinationAddress: wallet.address,
       transactionType: 'INBOUND',
       custodyType: 'DEVELOPER',
       state: 'CONFIRMED',
       amounts: [input.amount],
       nfts: null,
-      txHash: newTxHash(wallet.blockchain),
-      blockHash: newTxHash(wallet.blockchain),
-      blockHeight: 1_000_000 + this.transactions.size,
+      txHash,
+      blockHash: sibling?.blockHash ?? newTxHash(wallet.blockchain),
+      blockHeight: sibling?.blockHeight ?? 1_000_000 + this.transactions.size,
       networkFee: '0',
       firstConfirmDate: at,
       operation: 'TRANSFER',
@@ -120,10 +164,14 @@ export class CircleWalletsSim {
       updateDate: at,
     };
     this.transactions.set(tx.id, tx);
-    this.state.recordEffect('chain', 'inboundTransfer', tx.txHash!, true);
-    this.webhooks.notifyTransaction(tx);
+    this.state.recordEffect('chain', 'inboundTransfer', tx.id, true);
+    this.webhooks.notifyTransaction({ ...tx });
     this.state.scheduleSteps([() => this.advance(tx, input.finalState ?? 'COMPLETE', input.finalState === 'FAILED' ? 'FAILED_ON_CHAIN' : undefined)]);
     return { ...tx };
+  }
+
+  private transactionWithHash(txHash: string): W3sTransaction | undefined {
+    return [...this.transactions.values()].find((tx) => tx.txHash !== undefined && sameAddress(tx.blockchain, tx.txHash, txHash));
   }
 
   private advance(tx: W3sTransaction, next: string, errorReason?: string): void {
@@ -140,15 +188,28 @@ export class CircleWalletsSim {
     this.webhooks.notifyTransaction({ ...tx });
   }
 
-  private balanceOf(wallet: W3sWallet): Decimal {
-    let balance = new Decimal(0);
+  /** What the wallet holds of each token it ever received or sent, in the order the tokens first appeared. */
+  private balancesOf(wallet: W3sWallet): Map<string, Decimal> {
+    const balances = new Map<string, Decimal>();
     for (const tx of this.transactions.values()) {
       if (tx.walletId !== wallet.id) continue;
       const amount = new Decimal(tx.amounts[0] ?? '0');
-      if (tx.transactionType === 'INBOUND' && tx.state === 'COMPLETE') balance = balance.plus(amount);
-      if (tx.transactionType === 'OUTBOUND' && !['FAILED', 'DENIED', 'CANCELLED'].includes(tx.state)) balance = balance.minus(amount);
+      const held = balances.get(tx.tokenId) ?? new Decimal(0);
+      if (tx.transactionType === 'INBOUND') balances.set(tx.tokenId, tx.state === 'COMPLETE' ? held.plus(amount) : held);
+      else balances.set(tx.tokenId, failedStates.includes(tx.state) ? held : held.minus(amount));
     }
-    return balance;
+    return balances;
+  }
+
+  /** The token a transfer out names: by id, by contract address and blockchain, or the native coin (no address). */
+  private tokenToSend(body: { tokenId?: string; tokenAddress?: string; blockchain?: string }): Token | undefined {
+    if (body.tokenId) return tokenById(body.tokenId);
+    const blockchain = circleBlockchains.find((b) => b === body.blockchain);
+    if (!blockchain) return undefined;
+    if (!body.tokenAddress) return nativeToken(blockchain);
+    if (!isAddressFor(blockchain, body.tokenAddress)) return undefined;
+    const token = contractToken(blockchain, '', body.tokenAddress);
+    return tokenById(token.id);
   }
 
   private checkSecret(req: Request): void {
@@ -254,10 +315,22 @@ export class CircleWalletsSim {
     router.get('/v1/w3s/wallets/:id/balances', on('getWalletBalance', (req) => {
       const wallet = this.wallets.get(String(req.params.id));
       if (!wallet) throw this.dialect.notFound('target wallet');
-      const amount = this.balanceOf(wallet);
-      const includeAll = queryString(req, 'includeAll') === 'true';
-      const tokenBalances = amount.isZero() && !includeAll ? [] : [{ amount: amount.toFixed(), token: usdcToken(wallet.blockchain), updateDate: now() }];
+      const balances = this.balancesOf(wallet);
+      // includeAll also lists USDC, which Circle monitors for every wallet, when the wallet holds none.
+      if (queryString(req, 'includeAll') === 'true' && !balances.has(usdcToken(wallet.blockchain).id)) {
+        balances.set(usdcToken(wallet.blockchain).id, new Decimal(0));
+      }
+      const includeZero = queryString(req, 'includeAll') === 'true';
+      const tokenBalances = [...balances]
+        .filter(([, amount]) => includeZero || !amount.isZero())
+        .map(([tokenId, amount]) => ({ amount: amount.toFixed(), token: tokenById(tokenId)!, updateDate: now() }));
       return { body: data({ tokenBalances }) };
+    }));
+
+    router.get('/v1/w3s/tokens/:id', on('getToken', (req) => {
+      const token = tokenById(String(req.params.id));
+      if (!token) throw this.dialect.notFound('token');
+      return { body: data({ token }) };
     }));
 
     router.post('/v1/w3s/developer/transactions/transfer', on('createTransaction', (req) =>
@@ -265,14 +338,17 @@ export class CircleWalletsSim {
         const body = req.body as { walletId?: string; tokenId?: string; tokenAddress?: string; blockchain?: string; destinationAddress?: string; amounts?: string[]; feeLevel?: string; refId?: string };
         const wallet = body.walletId ? this.wallets.get(body.walletId) : undefined;
         if (!wallet) throw this.dialect.notFound('target wallet');
-        const token = body.tokenId ? tokenById(body.tokenId) : body.blockchain ? usdcToken(body.blockchain as CircleBlockchain) : undefined;
-        if (!token) throw this.dialect.invalid('tokenId');
+        const token = this.tokenToSend(body);
+        if (!token) throw this.dialect.invalid(body.tokenId ? 'tokenId' : 'tokenAddress');
         if (token.blockchain !== wallet.blockchain) throw circleError(400, 155220, "Wallet and token's blockchain mismatch.");
         if (!body.destinationAddress || !isAddressFor(wallet.blockchain, body.destinationAddress)) {
           throw circleError(400, 155219, 'Invalid destination address.');
         }
         const amount = body.amounts?.[0];
         if (body.amounts?.length !== 1 || !amount || !/^\d+(\.\d{1,6})?$/.test(amount) || new Decimal(amount).lte(0)) throw this.dialect.invalid('amounts');
+        if ((this.balancesOf(wallet).get(token.id) ?? new Decimal(0)).lt(amount)) {
+          throw circleError(400, 155201, 'Not enough funds to fulfill the withdraw request.');
+        }
         const at = now();
         const tx: W3sTransaction = {
           id: randomUUID(),

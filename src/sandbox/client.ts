@@ -11,6 +11,8 @@ export interface InboundTransfer {
   state: string;
   walletId: string;
   blockchain: string;
+  /** Circle's id of the token that moved (GET /v1/w3s/tokens/{id}). */
+  tokenId: string;
   amounts: string[];
   sourceAddress: string;
   destinationAddress: string;
@@ -20,8 +22,20 @@ export interface InboundTransfer {
 export class SandboxControl {
   constructor(readonly url: string) {}
 
-  /** Sends USDC on chain to `toAddress`; Circle records it as INBOUND to the owning wallet and notifies. */
-  async chainTransfer(input: { chain: 'ethereum' | 'solana'; toAddress: string; amount: string; finalState?: 'COMPLETE' | 'FAILED' }): Promise<InboundTransfer> {
+  /**
+   * Sends a token on chain to `toAddress` (USDC unless `token` / `tokenAddress` say otherwise), as a new
+   * transaction or as one more transfer of the transaction `txHash`; Circle records it as INBOUND to the owning
+   * wallet and notifies.
+   */
+  async chainTransfer(input: {
+    chain: 'ethereum' | 'solana';
+    toAddress: string;
+    amount: string;
+    finalState?: 'COMPLETE' | 'FAILED';
+    token?: string;
+    tokenAddress?: string;
+    txHash?: string;
+  }): Promise<InboundTransfer> {
     const body = await this.call<{ transaction: InboundTransfer }>('POST', '/sandbox/chain/transfers', input);
     return body.transaction;
   }

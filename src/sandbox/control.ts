@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { AlpacaLedger } from './alpaca-common.js';
-import type { CircleWalletsSim } from './circle-wallets.js';
+import { ChainInputError, type CircleWalletsSim } from './circle-wallets.js';
 import { faultInput } from './faults.js';
 import type { SandboxState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
@@ -27,6 +27,12 @@ export const chainTransferInput = z.object({
   amount: decimal.refine((v) => new Decimal(v).gt(0), 'must be positive'),
   /** FAILED makes the transfer fail on chain after it was seen (default COMPLETE). */
   finalState: z.enum(['COMPLETE', 'FAILED']).optional(),
+  /** The token's symbol: USDC (default), the chain's native coin (ETH, SOL), or any other symbol. */
+  token: z.string().regex(/^[A-Za-z0-9.]{1,20}$/).optional(),
+  /** The token's contract / mint address: with token USDC and an address that is not Circle's, a counterfeit. */
+  tokenAddress: z.string().min(1).optional(),
+  /** Joins the on-chain transaction with this hash (several transfers, one hash); default a new transaction. */
+  txHash: z.string().min(1).optional(),
 });
 
 export const fillsInput = z.object({
@@ -34,6 +40,8 @@ export const fillsInput = z.object({
   partialFillRatio: z.number().gt(0).max(1).optional(),
   fillDelayMs: z.number().int().min(0).optional(),
   rejectSymbols: z.array(z.string()).optional(),
+  fillOnCancelRatio: z.number().min(0).max(1).optional(),
+  cancelDelayMs: z.number().int().min(0).optional(),
 });
 
 const settingsInput = z.object({
@@ -60,9 +68,15 @@ export function controlRouter(deps: {
   router.post('/sandbox/chain/transfers', (req, res) => {
     const parsed = chainTransferInput.safeParse(req.body);
     if (!parsed.success) return invalid(res, parsed.error);
-    const { chain, toAddress, amount, finalState } = parsed.data;
-    const tx = wallets.recordInbound({ blockchains: chainBlockchains[chain]!, toAddress, amount, finalState });
-    if (!tx) return void res.status(404).json({ error: `no Circle wallet owns ${toAddress} on ${chain}` });
+    const { chain, ...transfer } = parsed.data;
+    let tx: ReturnType<CircleWalletsSim['recordInbound']>;
+    try {
+      tx = wallets.recordInbound({ blockchains: chainBlockchains[chain]!, ...transfer });
+    } catch (error) {
+      if (error instanceof ChainInputError) return void res.status(400).json({ error: error.message });
+      throw error;
+    }
+    if (!tx) return void res.status(404).json({ error: `no Circle wallet owns ${transfer.toAddress} on ${chain}` });
     res.status(201).json({ transaction: tx });
   });
 

@@ -1,11 +1,17 @@
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startSandbox } from './server.js';
 
 // `npm run sandbox`: the provider sandbox on SANDBOX_HOST:SANDBOX_PORT for local development, delivering Circle
 // webhooks to SANDBOX_WEBHOOK_URL and accepting the credentials the rest of the stack is configured with.
 
-const config = loadConfig();
+// The sandbox accepts any credentials it is configured with and moves no real money: a production process that
+// reached it could report deposits that never happened. It never runs there, whatever else is configured.
+if (process.env.NODE_ENV === 'production') {
+  process.stderr.write('the provider sandbox does not run with NODE_ENV=production (it is for development and tests)\n');
+  process.exit(78); // EX_CONFIG
+}
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'sandbox');
 
 const sandbox = await startSandbox({

@@ -81,7 +81,7 @@ describe('the Temporal UI for operators', () => {
       await openUntil(page, parkedList, [handle.workflowId]);
       await capture(page, 'parked-deposits');
 
-      await openUntil(page, `${run}/history`, ['Running', 'fundBroker']);
+      await openUntil(page, `${run}/history`, ['Running', 'startDepositFunding']);
       await capture(page, 'parked-deposit-detail');
 
       // The Queries tab offers the saga's `progress` query first; its answer names the step that failed for good.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kycDecisionSignal, workflowIds } from '../../workflows/definitions.js';
+import { eventually } from '../helpers/eventually.js';
 import { createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 import { recordHistory } from './histories.js';
@@ -27,7 +28,7 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await recordHistory('kyc-approved', handle);
   });
 
-  it('wallet active, deposit funded, deposit parked then retried, deposit off-ramp rejected', async () => {
+  it('wallet active, deposit funded, deposit parked then retried, deposit payout refused then aborted into suspense', async () => {
     const user = await createUser(stack.db);
     const wallet = await provisionWallet(stack, user.id);
     await recordHistory('wallet-active', stack.client.workflow.getHandle(workflowIds.wallet(user.id, 'ethereum')));
@@ -43,10 +44,13 @@ describe.skipIf(!recording)('recording saga histories', () => {
     expect(await parked.handle.result()).toBe('broker_funded');
     await recordHistory('deposit-parked-retried', parked.handle);
 
+    // A confirmed deposit whose payout Circle refuses parks; the operator's abort records its USDC in suspense.
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createPayout', kind: 'reject' });
-    const rejected = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '4' });
-    expect(await rejected.handle.result()).toBe('failed');
-    await recordHistory('deposit-off-ramp-rejected', rejected.handle);
+    const refused = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '4' });
+    await parkedProgress(refused.handle);
+    await eventually(() => operatorDecides(refused.handle, 'abort').then(() => true, () => undefined));
+    expect(await refused.handle.result()).toBe('failed');
+    await recordHistory('deposit-payout-refused-aborted', refused.handle);
   });
 
   it('withdrawal complete, compensated after a refused transfer, aborted by an operator', async () => {
@@ -70,11 +74,30 @@ describe.skipIf(!recording)('recording saga histories', () => {
     expect(await refused.handle.result()).toBe('failed');
     await recordHistory('withdrawal-transfer-refused', refused.handle);
 
+    // Parked at the on-ramp, which then fails at Circle: only then does the saga take the operator's abort.
+    await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const aborted = await withdraw('30.00');
     await parkedProgress(aborted.handle);
-    await operatorDecides(aborted.handle, 'abort');
+    await eventually(() => operatorDecides(aborted.handle, 'abort').then(() => true, () => undefined));
     expect(await aborted.handle.result()).toBe('failed');
     await recordHistory('withdrawal-aborted', aborted.handle);
+  });
+
+  it('order bought, then sold by quantity', async () => {
+    const user = await createUser(stack.db, { buyingPowerUsd: '100.00' });
+    await stack.sandbox.control.setFills({ prices: { RPLY: '10.00' } });
+    const order = (input: Record<string, unknown>) => {
+      const orderId = randomUUID();
+      return stack.accept('orderWorkflow', workflowIds.order(orderId), { orderId, userId: user.id, assetType: 'stock', symbol: 'RPLY', ...input });
+    };
+    const bought = await order({ side: 'buy', amountUsd: '50.00' });
+    expect(await bought.handle.result()).toMatchObject({ status: 'filled' });
+    await recordHistory('order-buy-filled', bought.handle);
+
+    const sold = await order({ side: 'sell', quantity: '2' });
+    expect(sold.result.accepted).toBe(true);
+    expect(await sold.handle.result()).toMatchObject({ status: 'filled' });
+    await recordHistory('order-sell-filled', sold.handle);
   });
 });

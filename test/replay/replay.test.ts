@@ -10,9 +10,9 @@ const workflowsPath = path.resolve(import.meta.dirname, '../../workflows/index.t
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 describe('replaying recorded saga histories', () => {
-  it('every recorded kyc, wallet, deposit and withdrawal run replays against the current workflows', async () => {
+  it('every recorded kyc, wallet, deposit, withdrawal and order run replays against the current workflows', async () => {
     const names = await recordedNames();
-    expect(names.length).toBeGreaterThanOrEqual(8);
+    expect(names.length).toBeGreaterThanOrEqual(10);
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath }, loadHistories(names))) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants, publicEncrypt, randomUUID } from 'node:crypto';
+import { initiateDeveloperControlledWalletsClient } from '@circle-fin/developer-controlled-wallets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createCircleWallets } from '../../src/providers/circle/wallets.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 // The sandbox as the outside world: its control API, and the provider behaviours the SDK adapters rely on
@@ -119,5 +121,86 @@ describe('sandbox providers', () => {
     const bank = { idempotencyKey: randomUUID(), accountNumber: '1', routingNumber: '2', billingDetails: { name: 'n' }, bankAddress: { country: 'US' } };
     expect((await call('POST', '/v1/businessAccount/banks/wires', bank, circleAuth)).status).toBe(201);
     expect((await call('POST', '/v1/businessAccount/banks/wires', { ...bank, accountNumber: '9' }, circleAuth)).status).toBe(409);
+  });
+});
+
+describe('sandbox chain and Circle wallets: as strict as Circle', () => {
+  const sepoliaUsdc = '0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238';
+  const counterfeit = '0x000000000000000000000000000000000000dEaD';
+  const w3s = () => initiateDeveloperControlledWalletsClient({ apiKey: env.CIRCLE_API_KEY, entitySecret: env.CIRCLE_ENTITY_SECRET, baseUrl: sandbox.url });
+  const newWallet = (chain: 'ethereum' | 'solana' = 'ethereum') =>
+    createCircleWallets(sandbox.config()).createWallet({ userId: 'u', chain, idempotencyKey: `w-${randomUUID()}` });
+  const settled = (id: string) =>
+    eventually(async () => (await w3s().getTransaction({ id })).data?.transaction, (t) => ['COMPLETE', 'FAILED'].includes(t.state));
+  const send = (walletId: string, token: { tokenId: string } | { tokenAddress: string; blockchain: 'ETH-SEPOLIA' }, amount: string) =>
+    w3s().createTransaction({
+      walletId,
+      ...token,
+      destinationAddress: `0x${'ab'.repeat(20)}`,
+      amount: [amount],
+      fee: { type: 'level', config: { feeLevel: 'MEDIUM' } },
+      idempotencyKey: randomUUID(),
+    } as Parameters<ReturnType<typeof w3s>['createTransaction']>[0]);
+
+  it('names the token of every transfer: real USDC, a token that only calls itself USDC, the native coin, another symbol', async () => {
+    const wallet = await newWallet();
+    const sent = {
+      usdc: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1' }),
+      fake: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1', token: 'USDC', tokenAddress: counterfeit }),
+      native: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '0.5', token: 'ETH' }),
+      other: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '3', token: 'EURC' }),
+    };
+    const tokens = Object.fromEntries(
+      await Promise.all(Object.entries(sent).map(async ([k, tx]) => [k, (await w3s().getToken({ id: tx.tokenId })).data?.token] as const)),
+    );
+    expect(tokens.usdc).toMatchObject({ symbol: 'USDC', blockchain: 'ETH-SEPOLIA', tokenAddress: sepoliaUsdc, decimals: 6, isNative: false });
+    expect(tokens.fake).toMatchObject({ symbol: 'USDC', blockchain: 'ETH-SEPOLIA', tokenAddress: counterfeit, isNative: false });
+    expect(tokens.fake!.id).not.toBe(tokens.usdc!.id);
+    expect(tokens.native).toMatchObject({ symbol: 'ETH', blockchain: 'ETH-SEPOLIA', isNative: true });
+    expect(tokens.native!.tokenAddress ?? '').toBe('');
+    expect(tokens.other).toMatchObject({ symbol: 'EURC', blockchain: 'ETH-SEPOLIA', isNative: false });
+    expect(await call('GET', `/v1/w3s/tokens/${randomUUID()}`, undefined, circleAuth)).toMatchObject({ status: 404 });
+  });
+
+  it('puts several transfers in one transaction when told its hash, and lists them all by that hash', async () => {
+    const [x, y] = [await newWallet(), await newWallet()];
+    const first = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: x.address, amount: '10' });
+    const second = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: y.address, amount: '5', txHash: first.txHash });
+    expect(second.txHash).toBe(first.txHash);
+    expect(second.id).not.toBe(first.id);
+    const listed = (await w3s().listTransactions({ txHash: first.txHash, txType: 'INBOUND' })).data?.transactions ?? [];
+    expect(listed.map((t) => t.id).sort()).toEqual([first.id, second.id].sort());
+    const solana = await newWallet('solana');
+    const wrongChain = await call('POST', '/sandbox/chain/transfers', { chain: 'solana', toAddress: solana.address, amount: '1', txHash: first.txHash });
+    expect(wrongChain.status).toBe(400);
+  });
+
+  it('lists each token a wallet holds, counting inbound transfers only once COMPLETE', async () => {
+    const wallet = await newWallet();
+    const usdc = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '2.5' });
+    const fake = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1000', token: 'USDC', tokenAddress: counterfeit });
+    await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '9', finalState: 'FAILED' });
+    await Promise.all([settled(usdc.id), settled(fake.id)]);
+    const balances = (await w3s().getWalletTokenBalance({ id: wallet.id })).data?.tokenBalances ?? [];
+    expect(balances.map((b) => [b.token.tokenAddress, b.amount]).sort()).toEqual([[counterfeit, '1000'], [sepoliaUsdc, '2.5']].sort());
+  });
+
+  it('refuses to send more of a token than the wallet holds, as Circle does (155201)', async () => {
+    const wallet = await newWallet();
+    await sandbox.control.settings({ stepDelayMs: 1_000 });
+    const usdc = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '10' });
+    const fake = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1000', token: 'USDC', tokenAddress: counterfeit });
+    // Not yet COMPLETE: nothing to send.
+    await expect(send(wallet.id, { tokenId: usdc.tokenId }, '1')).rejects.toMatchObject({ status: 400, code: 155201 });
+    await sandbox.control.settings({ stepDelayMs: 40 });
+    await Promise.all([settled(usdc.id), settled(fake.id)]);
+
+    await send(wallet.id, { tokenAddress: sepoliaUsdc, blockchain: 'ETH-SEPOLIA' }, '6');
+    // The 6 in flight count against the balance; 1,000 of another token named USDC pay for nothing.
+    await expect(send(wallet.id, { tokenId: usdc.tokenId }, '4.000001')).rejects.toMatchObject({ status: 400, code: 155201 });
+    const rest = await send(wallet.id, { tokenId: usdc.tokenId }, '4');
+    expect(rest.data?.id).toBeDefined();
+    await expect(send(wallet.id, { tokenId: randomUUID() }, '1')).rejects.toMatchObject({ status: 400 });
+    expect(await sandbox.control.duplicatedEffects()).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { Circle } from '@circle-fin/circle-sdk';
 import { initiateDeveloperControlledWalletsClient } from '@circle-fin/developer-controlled-wallets';
 import { Decimal } from 'decimal.js';
 import type { Config } from '../../src/config.js';
+import { isUsdcToken } from '../../src/sandbox/chain.js';
 
 // Where the withdrawn money sits at Circle, read through the official SDKs as an auditor would: the USDC held by
 // the chain's treasury wallet (W3S) and the Circle Mint business account's available balance.
@@ -35,11 +36,11 @@ export function custodyReader(config: Config) {
     return wallet && { id: wallet.id, address: wallet.address };
   }
 
-  /** The USDC a W3S wallet holds. */
+  /** The real USDC a W3S wallet holds (by contract address: a token's symbol can be faked). */
   async function walletUsdc(walletId: string): Promise<string> {
     const balances = (await w3s.getWalletTokenBalance({ id: walletId })).data?.tokenBalances ?? [];
     return balances
-      .filter((b) => b.token.symbol === 'USDC')
+      .filter((b) => b.token.id !== undefined && isUsdcToken(b.token.id))
       .reduce((sum, b) => sum.plus(b.amount), new Decimal(0))
       .toFixed();
   }

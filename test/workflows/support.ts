@@ -22,7 +22,7 @@ export async function provisionWallet(stack: Stack, userId: string, chain: 'ethe
   return stack.db.wallet.findUniqueOrThrow({ where: { id: result.id } });
 }
 
-/** Sends USDC on the sandbox chain to the address and starts the deposit saga as the app would report it. */
+/** Sends USDC on the sandbox chain to the address and starts the deposit saga as the app would report it for `userId`. */
 export async function depositUsdc(
   stack: Stack,
   input: { userId: string; chain?: 'ethereum' | 'solana'; address: string; amount: string; finalState?: 'COMPLETE' | 'FAILED' },
@@ -30,6 +30,6 @@ export async function depositUsdc(
   const chain = input.chain ?? 'ethereum';
   const tx = await stack.sandbox.control.chainTransfer({ chain, toAddress: input.address, amount: input.amount, finalState: input.finalState });
   const txHash = chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash;
-  const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), { chain, txHash, userId: input.userId });
+  const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), { chain, txHash, reportedBy: `user:${input.userId}` });
   return { ...started, txHash, transactionId: tx.id };
 }

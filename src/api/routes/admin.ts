@@ -23,7 +23,9 @@ import type { AppDeps } from '../app.js';
 import { findOwned } from '../owned.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
-import { id } from '../schemas.js';
+import { id, listQuery } from '../schemas.js';
+import type { InboundTransfer } from '../../generated/prisma/client.js';
+import { formatUsdc } from '../../domain/money.js';
 
 // Operators' tools: the runs Temporal's visibility knows, filtered by fundflow's search attributes, and the two
 // decisions a parked saga waits for (operatorUpdate). What a run is doing stays in Temporal; these routes only
@@ -265,5 +267,79 @@ export function adminRouter(deps: AppDeps): Router {
     }
   }
 
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/admin/inbound-transfers',
+      summary: 'Operator (extension): every inbound transfer to a user wallet and what became of it, newest first',
+      description:
+        'Not in API.md. One row per Circle transfer: `deposit` (the transfer its transaction\'s deposit row was made ' +
+        'from), `held` (USDC that could not be that row, e.g. a second transfer in one transaction: for an operator ' +
+        'to credit), `ignored` (not USDC: another token, the native coin, a token that only calls itself USDC; never ' +
+        'credited), with the reason. Pass nextCursor back as cursor.',
+      query: inboundTransfersQuery,
+      responses: { 200: { description: 'A page of inbound transfers', schema: inboundTransfersPageView } },
+    },
+    async (_req, res, { query }) => {
+      if (query.cursor !== undefined && !id.safeParse(query.cursor).success) {
+        throw HttpProblem.invalid('The cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+      }
+      const rows = await deps.db.inboundTransfer.findMany({
+        where: query.disposition ? { disposition: query.disposition } : {},
+        orderBy: [{ createdAt: 'desc' }, { circleTransferId: 'desc' }],
+        take: query.limit + 1,
+        ...(query.cursor ? { cursor: { circleTransferId: query.cursor }, skip: 1 } : {}),
+      });
+      const items = rows.slice(0, query.limit);
+      res.json({
+        items: items.map(serializeInboundTransfer),
+        nextCursor: rows.length > query.limit ? (items.at(-1)?.circleTransferId ?? null) : null,
+      });
+    },
+  );
+
   return router;
+}
+
+const inboundTransfersQuery = listQuery.extend({ disposition: z.enum(['deposit', 'held', 'ignored']).optional() });
+
+const inboundTransferView = z
+  .object({
+    circleTransferId: z.string(),
+    chain: z.enum(['ethereum', 'solana']),
+    txHash: z.string(),
+    walletId: z.guid(),
+    userId: z.guid(),
+    tokenId: z.string().meta({ description: "Circle's token id" }),
+    tokenAddress: z.string().nullable().meta({ description: 'Contract / mint address; null for the native coin' }),
+    tokenSymbol: z.string().nullable().meta({ description: 'As the token names itself: proves nothing' }),
+    amount: z.string().meta({ description: "In the token's units", example: '25.5' }),
+    disposition: z.enum(['deposit', 'held', 'ignored']),
+    reason: z.string().nullable(),
+    depositId: z.guid().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'InboundTransfer' });
+
+const inboundTransfersPageView = z
+  .object({ items: z.array(inboundTransferView), nextCursor: z.string().nullable() })
+  .meta({ id: 'InboundTransferPage' });
+
+function serializeInboundTransfer(row: InboundTransfer): z.input<typeof inboundTransferView> {
+  return {
+    circleTransferId: row.circleTransferId,
+    chain: row.chain,
+    txHash: row.txHash,
+    walletId: row.walletId,
+    userId: row.userId,
+    tokenId: row.tokenId,
+    tokenAddress: row.tokenAddress,
+    tokenSymbol: row.tokenSymbol,
+    amount: formatUsdc(row.amount.toFixed()),
+    disposition: row.disposition,
+    reason: row.reason,
+    depositId: row.depositId,
+    createdAt: row.createdAt.toISOString(),
+  };
 }

@@ -13,7 +13,8 @@ import { chain, listQuery } from '../schemas.js';
 import { depositView, pageView, serializeDeposit } from '../serializers.js';
 
 // Deposits: the app reports a USDC transfer the user sent to their wallet (Circle's webhook may report it
-// first); either way one deposit saga per chain + tx hash.
+// first); either way one deposit saga per chain + tx hash. Whoever reports a hash, the saga decides from
+// Circle's data and our wallets whose deposit it is; anyone else is told it does not exist (404).
 
 function isSolanaSignature(value: string): boolean {
   try {
@@ -48,25 +49,21 @@ export function depositsRouter(deps: AppDeps): Router {
         200: { description: 'Already known', schema: depositView },
         202: { description: 'Accepted', schema: depositView },
       },
-      problems: [404, 409, 422, 503],
+      problems: [404, 422, 503],
     },
     async (req, res, { body }) => {
       const user = callerOf(req);
       const known = await db.deposit.findUnique({ where: { chain_txHash: { chain: body.chain, txHash: body.txHash } } });
-      if (known && known.userId !== user.id) {
-        throw new HttpProblem(409, 'This transaction was already reported for another wallet', {
-          title: 'Transaction already reported',
-        });
-      }
+      if (known && known.userId !== user.id) throw HttpProblem.notFound('Deposit');
       if (known) return void res.status(200).json(serializeDeposit(known));
 
       const depositId = await startWithAccept(deps, {
         workflowType: 'depositWorkflow',
         workflowId: workflowIds.deposit(body.chain, body.txHash),
-        input: { chain: body.chain, txHash: body.txHash, userId: user.id },
+        input: { chain: body.chain, txHash: body.txHash, reportedBy: `user:${user.id}` },
       });
       const deposit = await db.deposit.findUnique({ where: { id: depositId, userId: user.id } });
-      // The saga accepted this hash for someone else's wallet (reported by its owner meanwhile).
+      // The transaction's deposit is another user's (their wallet received it): not the caller's to see.
       if (!deposit) throw HttpProblem.notFound('Deposit');
       res.status(202).location(`/v1/deposits/${deposit.id}`).json(serializeDeposit(deposit));
     },

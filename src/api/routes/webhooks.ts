@@ -7,16 +7,18 @@ import { depositTransferUpdate, workflowIds } from '../../../workflows/definitio
 import { startWithoutWaiting } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
-import { circleBlockchainChains, toTransfer } from '../../providers/circle/wallets.js';
-import type { ChainTransfer } from '../../providers/ports.js';
+import { circleBlockchainChains, transferState } from '../../providers/circle/wallets.js';
+import type { Chain } from '../../providers/ports.js';
 import { documentRoute } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import { parse } from '../validate.js';
 
 // Circle's notifications (Programmable Wallets, v2). No bearer token: the ECDSA signature over the raw body is
-// the authentication, so nothing is parsed, logged as trusted or started before it verifies. An inbound
-// transfer to one of our wallets starts that transaction's deposit saga, or signals the running one; the saga's
-// workflow id is the chain + tx hash, so a redelivered or later notification for the transfer starts nothing new.
+// the authentication, so nothing is parsed, logged as trusted or started before it verifies. A notification is
+// news, never money: the saga gets only the transaction's chain and hash and reads the transfers from Circle.
+// An inbound transfer to a user's wallet that is not recorded yet reports its transaction to the deposit saga
+// (update-with-start: it joins the running run, which looks again, or starts a new one, also after the deposit
+// ended); news of the deposit's own transfer only wakes the running saga's wait.
 
 export type WebhookVerifier = (input: {
   rawBody: Buffer;
@@ -36,23 +38,36 @@ const inboundTransaction = z.looseObject({
   blockchain: z.string().refine((b) => b in circleBlockchainChains),
   transactionType: z.literal('INBOUND'),
   walletId: z.string(),
-  amounts: z.array(z.string()).min(1),
   // Before the chain has a hash Circle has nothing to key a deposit on; a later notification carries it.
   txHash: z.string().min(1),
-  sourceAddress: z.string().optional(),
   destinationAddress: z.string(),
-  errorReason: z.string().nullish(),
 });
 
-/** The inbound transfer a notification reports, in the WalletsPort's words; undefined for anything else. */
-function inboundTransferOf(event: z.output<typeof notificationBody>): (ChainTransfer & { txHash: string }) | undefined {
+interface InboundNews {
+  transferId: string;
+  state: ReturnType<typeof transferState>;
+  chain: Chain;
+  txHash: string;
+  walletId: string;
+  destinationAddress: string;
+}
+
+/** The inbound transfer a notification announces; undefined for anything else. */
+function inboundNewsOf(event: z.output<typeof notificationBody>): InboundNews | undefined {
   if (event.notificationType !== 'transactions.inbound') return undefined;
   const parsed = inboundTransaction.safeParse(event.notification);
   if (!parsed.success) return undefined;
   const tx = parsed.data;
-  const transfer = toTransfer(tx);
-  // Hex is case-insensitive; deposits key on the lower-case hash (as POST /v1/deposits stores it).
-  return { ...transfer, txHash: transfer.chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash };
+  const chain = circleBlockchainChains[tx.blockchain]!;
+  return {
+    transferId: tx.id,
+    state: transferState(tx.state),
+    chain,
+    // Hex is case-insensitive; deposits key on the lower-case hash (as POST /v1/deposits stores it).
+    txHash: chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash,
+    walletId: tx.walletId,
+    destinationAddress: tx.destinationAddress,
+  };
 }
 
 export function webhooksRouter(deps: AppDeps): Router {
@@ -72,7 +87,9 @@ export function webhooksRouter(deps: AppDeps): Router {
     method: 'post',
     path: '/v1/webhooks/circle',
     summary: 'Circle notifications (X-Circle-Signature over the raw body)',
-    description: 'An inbound transfer to a user wallet starts (or joins) its deposit saga. Answers fast.',
+    description:
+      'An inbound transfer to a user wallet reports its transaction to the deposit saga (started, joined, or ' +
+      'started again when a transfer joins an ended deposit); the saga reads the transfers from Circle. Answers fast.',
     body: notificationBody,
     responses: { 200: { description: 'Received', schema: z.object({ received: z.literal(true) }) } },
     problems: [401, 503],
@@ -90,33 +107,39 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     const event = parse(notificationBody, json);
     const log = req.log.child({ notificationId: event.notificationId, notificationType: event.notificationType });
-    const transfer = inboundTransferOf(event);
-    if (!transfer) {
+    const news = inboundNewsOf(event);
+    if (!news) {
       log.info('circle notification ignored');
       return void res.status(200).json({ received: true });
     }
 
-    const { chain, txHash } = transfer;
-    const wallet = await walletReachedBy(db, transfer);
-    const deposit = await db.deposit.findUnique({ where: { chain_txHash: { chain, txHash } }, select: { status: true } });
-    if (!wallet || (deposit && isTerminal(depositTransitions, deposit.status))) {
-      log.info({ knownWallet: Boolean(wallet), depositStatus: deposit?.status }, 'circle notification needs nothing');
+    const { chain, txHash } = news;
+    const wallet = await walletReachedBy(db, news);
+    const recorded = await db.inboundTransfer.findUnique({
+      where: { circleTransferId: news.transferId },
+      select: { disposition: true, deposit: { select: { status: true } } },
+    });
+    const running = recorded?.deposit && !isTerminal(depositTransitions, recorded.deposit.status);
+    if (!wallet || (recorded && !running)) {
+      log.info({ knownWallet: Boolean(wallet), disposition: recorded?.disposition }, 'circle notification needs nothing');
       return void res.status(200).json({ received: true });
     }
 
     const workflowId = workflowIds.deposit(chain, txHash);
-    const start = () =>
-      startWithoutWaiting(deps, { workflowType: 'depositWorkflow', workflowId, input: { chain, txHash, userId: wallet.userId, transfer } });
-    if (!deposit) await start();
+    const report = () =>
+      startWithoutWaiting(deps, {
+        workflowType: 'depositWorkflow',
+        workflowId,
+        input: { chain, txHash, reportedBy: `circle:${event.notificationId}` },
+      });
+    if (!recorded) await report();
     else {
-      // The saga runs already: the news only wakes its wait early (it reads the transfer from Circle itself).
+      // The deposit's own transfer moved on: the news only wakes the running saga's wait.
       try {
-        await deps.temporal.workflow
-          .getHandle(workflowId)
-          .signal(depositTransferUpdate, { transferId: transfer.id, state: transfer.state });
+        await deps.temporal.workflow.getHandle(workflowId).signal(depositTransferUpdate, { transferId: news.transferId, state: news.state });
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        await start(); // the run is gone (terminated): a new one picks up where the row is
+        await report(); // the run is gone (terminated): a new one picks up where the row is
       }
     }
     log.info({ txHash, chain }, 'deposit saga notified');

@@ -1,15 +1,19 @@
-import { initiateDeveloperControlledWalletsClient } from '@circle-fin/developer-controlled-wallets';
+import { initiateDeveloperControlledWalletsClient, type TokenBlockchain } from '@circle-fin/developer-controlled-wallets';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { withDeadline } from '../deadline.js';
+import { ProviderError } from '../errors.js';
 import { idempotencyUuid } from '../idempotency.js';
-import type { Chain, ChainTransfer, CustodyWallet, TransferState, WalletsPort } from '../ports.js';
+import type { Chain, ChainToken, ChainTransfer, CustodyWallet, TransferState, WalletsPort } from '../ports.js';
 import { toCircleError } from './errors.js';
 
 // Circle Programmable Wallets (developer-controlled) behind WalletsPort. Every effectful call passes a stable
 // idempotency key derived from ours: the SDK would invent a random one per call otherwise, and a retried
 // activity would create a second wallet or send USDC twice. The SDK never retries and has no timeout option,
 // so each call gets PROVIDER_TIMEOUT_MS here and retries belong to Temporal.
+// USDC is the configured contract / mint on the configured blockchain (configuredUsdc): a transfer's token is
+// resolved by Circle's token id (GET /v1/w3s/tokens/{id}, cached: a token never changes) and compared by address,
+// because anyone can deploy a token whose symbol is "USDC"; withdrawals name that token, never a symbol.
 
 type Client = ReturnType<typeof initiateDeveloperControlledWalletsClient>;
 
@@ -21,6 +25,7 @@ export interface CircleTransaction {
   transactionType?: string;
   walletId?: string;
   amounts?: string[];
+  tokenId?: string;
   txHash?: string;
   sourceAddress?: string;
   destinationAddress?: string;
@@ -45,8 +50,49 @@ export const circleBlockchainChains: Readonly<Record<string, Chain>> = {
 
 const chainOf = (blockchain: string): Chain => circleBlockchainChains[blockchain] ?? (blockchain.startsWith('SOL') ? 'solana' : 'ethereum');
 
-/** A Circle transaction in WalletsPort's words (also used for webhook notifications). */
-export function toTransfer(tx: CircleTransaction): ChainTransfer {
+/** Circle's USDC per blockchain: the default of USDC_ADDRESS_ETHEREUM / USDC_ADDRESS_SOLANA. */
+export const circleUsdcAddresses: Readonly<Record<string, string>> = {
+  ETH: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
+  'ETH-SEPOLIA': '0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238',
+  SOL: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+  'SOL-DEVNET': '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU',
+};
+
+export interface UsdcToken {
+  blockchain: string;
+  address: string;
+  /** Circle's token id, when configured. */
+  tokenId?: string;
+}
+
+/** The USDC fundflow credits and sends on `chain`: the configured one, else Circle's on the configured blockchain. */
+export function configuredUsdc(config: Config, chain: Chain): UsdcToken {
+  const blockchain = chain === 'ethereum' ? config.ETHEREUM_BLOCKCHAIN : config.SOLANA_BLOCKCHAIN;
+  const address = (chain === 'ethereum' ? config.USDC_ADDRESS_ETHEREUM : config.USDC_ADDRESS_SOLANA) ?? circleUsdcAddresses[blockchain]!;
+  const tokenId = chain === 'ethereum' ? config.CIRCLE_USDC_TOKEN_ID_ETHEREUM : config.CIRCLE_USDC_TOKEN_ID_SOLANA;
+  return { blockchain, address, ...(tokenId ? { tokenId } : {}) };
+}
+
+/** A token as GET /v1/w3s/tokens/{id} describes it. */
+interface CircleToken {
+  id: string;
+  blockchain: string;
+  tokenAddress?: string;
+  symbol?: string;
+  isNative: boolean;
+}
+
+/** Circle's token in our words: USDC only when its blockchain and address (and id, if configured) are the configured USDC's. */
+function toChainToken(token: CircleToken, usdc: UsdcToken): ChainToken {
+  const address = token.tokenAddress || undefined;
+  // Hex addresses compare case-insensitively (EIP-55 only adds a checksum); base58 mints are case-sensitive.
+  const sameAddress = address !== undefined && (token.blockchain.startsWith('SOL') ? address === usdc.address : address.toLowerCase() === usdc.address.toLowerCase());
+  const isUsdc = !token.isNative && token.blockchain === usdc.blockchain && sameAddress && (!usdc.tokenId || token.id === usdc.tokenId);
+  return { id: token.id, blockchain: token.blockchain, address, symbol: token.symbol, isNative: token.isNative, isUsdc };
+}
+
+/** A Circle transaction in WalletsPort's words, with its token already resolved. */
+function toTransfer(tx: CircleTransaction, token: ChainToken): ChainTransfer {
   return {
     id: tx.id,
     state: transferState(tx.state),
@@ -54,7 +100,8 @@ export function toTransfer(tx: CircleTransaction): ChainTransfer {
     direction: tx.transactionType === 'INBOUND' ? 'inbound' : 'outbound',
     chain: chainOf(tx.blockchain),
     walletId: tx.walletId ?? '',
-    amountUsdc: tx.amounts?.[0] ?? '0',
+    amount: tx.amounts?.[0] ?? '0',
+    token,
     txHash: tx.txHash || undefined,
     sourceAddress: tx.sourceAddress || undefined,
     destinationAddress: tx.destinationAddress ?? '',
@@ -96,16 +143,31 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
     return walletSet;
   }
 
-  // Token ids do not change; learn USDC's per blockchain once, from a wallet's balances (includeAll lists it at 0).
-  const usdcTokenIds = new Map<string, string>();
-  async function usdcTokenId(walletId: string, blockchain: string): Promise<string> {
-    const known = usdcTokenIds.get(blockchain);
-    if (known) return known;
-    const res = await call('getWalletTokenBalance', () => client.getWalletTokenBalance({ id: walletId, includeAll: true }));
-    const token = res.data?.tokenBalances?.find((b) => b.token.symbol === 'USDC' && b.token.blockchain === blockchain)?.token;
-    if (!token?.id) throw toCircleError('circle-wallets', new Error(`no USDC token on ${blockchain} for wallet ${walletId}`), 'getWalletTokenBalance');
-    usdcTokenIds.set(blockchain, token.id);
-    return token.id;
+  const tokens = new Map<string, Promise<CircleToken>>();
+  function circleToken(tokenId: string): Promise<CircleToken> {
+    let token = tokens.get(tokenId);
+    if (!token) {
+      token = call('getToken', async () => {
+        const found = (await client.getToken({ id: tokenId })).data?.token;
+        if (!found) throw new Error(`Circle returned no token ${tokenId}`);
+        return { id: found.id, blockchain: found.blockchain, tokenAddress: found.tokenAddress, symbol: found.symbol, isNative: found.isNative };
+      });
+      token.catch(() => tokens.delete(tokenId));
+      tokens.set(tokenId, token);
+    }
+    return token;
+  }
+
+  async function transferOf(tx: CircleTransaction): Promise<ChainTransfer> {
+    // A transaction that names no token, or one Circle cannot describe, cannot be shown to be USDC.
+    const unknown: ChainToken = { id: tx.tokenId, blockchain: tx.blockchain, isNative: false, isUsdc: false };
+    if (!tx.tokenId) return toTransfer(tx, unknown);
+    try {
+      return toTransfer(tx, toChainToken(await circleToken(tx.tokenId), configuredUsdc(config, chainOf(tx.blockchain))));
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'not_found') return toTransfer(tx, unknown);
+      throw error;
+    }
   }
 
   return {
@@ -137,24 +199,35 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       const res = await call('getTransaction', () => client.getTransaction({ id: transferId }));
       const tx = res.data?.transaction as CircleTransaction | undefined;
       if (!tx) throw toCircleError('circle-wallets', new Error('Circle returned no transaction'), 'getTransaction');
-      return toTransfer(tx);
+      return transferOf(tx);
     },
 
-    async findInboundTransfer({ chain, txHash }) {
-      const res = await call('listTransactions', () =>
-        client.listTransactions({ blockchain: blockchainOf(chain), txHash, txType: 'INBOUND', pageSize: 10 }),
-      );
-      const tx = (res.data?.transactions as CircleTransaction[] | undefined)?.[0];
-      return tx ? toTransfer(tx) : undefined;
+    async listInboundTransfers({ chain, txHash }) {
+      const found: CircleTransaction[] = [];
+      // A batch sender's transaction can carry more transfers to our wallets than one page holds.
+      for (let pageAfter: string | undefined; ; ) {
+        const res = await call('listTransactions', () =>
+          client.listTransactions({ blockchain: blockchainOf(chain), txHash, txType: 'INBOUND', pageSize: 50, pageAfter }),
+        );
+        const page = (res.data?.transactions ?? []) as CircleTransaction[];
+        found.push(...page);
+        if (page.length < 50) break;
+        pageAfter = page.at(-1)!.id;
+      }
+      return Promise.all(found.map(transferOf));
     },
 
     async sendUsdc({ walletId, chain, destinationAddress, amountUsdc, idempotencyKey }) {
-      const blockchain = blockchainOf(chain);
-      const tokenId = await usdcTokenId(walletId, blockchain);
+      const usdc = configuredUsdc(config, chain);
+      // Circle's API needs `blockchain` beside `tokenAddress` (only a tokenId implies it); the SDK's types forbid
+      // it next to walletId but send it as given.
+      const token = (usdc.tokenId
+        ? { tokenId: usdc.tokenId }
+        : { tokenAddress: usdc.address, blockchain: usdc.blockchain as TokenBlockchain }) as { tokenId: string };
       const res = await call('createTransaction', () =>
         client.createTransaction({
           walletId,
-          tokenId,
+          ...token,
           destinationAddress,
           amount: [amountUsdc],
           fee: { type: 'level', config: { feeLevel: 'MEDIUM' } },
@@ -163,15 +236,10 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       );
       const created = res.data;
       if (!created?.id) throw toCircleError('circle-wallets', new Error('Circle returned no transaction'), 'createTransaction');
-      return toTransfer({
-        id: created.id,
-        state: created.state,
-        blockchain,
-        transactionType: 'OUTBOUND',
-        walletId,
-        amounts: [amountUsdc],
-        destinationAddress,
-      });
+      return toTransfer(
+        { id: created.id, state: created.state, blockchain: usdc.blockchain, transactionType: 'OUTBOUND', walletId, amounts: [amountUsdc], destinationAddress },
+        { id: usdc.tokenId, blockchain: usdc.blockchain, address: usdc.address, symbol: 'USDC', isNative: false, isUsdc: true },
+      );
     },
   };
 }
