@@ -45,8 +45,9 @@ describe('deposits of another user', () => {
 
     expect((await api.request('GET', '/v1/deposits', { as: mallory })).body.items).toEqual([]);
 
+    // Another user's transaction is not the caller's to see: 404, as for any resource of someone else.
     const claim = await api.request('POST', '/v1/deposits', { as: mallory, body: { chain: 'ethereum', txHash: deposit.txHash } });
-    expect(claim.status).toBe(409);
+    expect(claim.status).toBe(404);
     expect((await api.db.deposit.findUniqueOrThrow({ where: { id: deposit.id } })).userId).toBe(aliceId);
   });
 

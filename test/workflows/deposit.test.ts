@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { idempotencyUuid } from '../../src/providers/idempotency.js';
-import { searchAttributes, workflowIds } from '../../workflows/definitions.js';
+import { abortRefusedType, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import { eventually } from '../helpers/eventually.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { resetAfterAccept } from './reset.js';
@@ -148,12 +148,26 @@ describe('deposits', () => {
     });
   });
 
-  it('a deposit parked before confirmation and aborted ends failed with no balance change', async () => {
+  it('an abort while the deposit’s USDC is arriving is refused (it would keep received money with nothing recorded); a retry credits it', async () => {
     const { user, wallet } = await fundedUser();
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'getTransaction', kind: 'reject' });
-    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '6' });
+    const { handle } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '6' });
     expect(await parkedProgress(handle)).toMatchObject({ status: 'pending_confirmation', parked: { step: 'waitTransfer' } });
-    await operatorDecides(handle, 'abort');
+    await expect(operatorDecides(handle, 'abort')).rejects.toMatchObject({
+      cause: { type: abortRefusedType, message: expect.stringMatching(/waitTransfer is (pending|complete) at the provider/) },
+    });
+    await operatorDecides(handle, 'retry');
+    expect(await handle.result()).toBe('broker_funded');
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '6.00', pendingBrokerDepositsUsd: '0.00' });
+  });
+
+  it('a deposit parked before confirmation whose transfer then failed on chain is aborted with no balance change', async () => {
+    const { user, wallet } = await fundedUser();
+    await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'getTransaction', kind: 'reject' });
+    const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '6', finalState: 'FAILED' });
+    expect(await parkedProgress(handle)).toMatchObject({ status: 'pending_confirmation', parked: { step: 'waitTransfer' } });
+    // Accepted once Circle reports the transfer FAILED (before that the saga refuses it).
+    await eventually(() => operatorDecides(handle, 'abort').then(() => true, () => undefined));
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.confirmedAt).toBeNull();
@@ -184,9 +198,13 @@ describe('deposits', () => {
     expect(progress.parked!.reason).toMatch(/amount/);
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
     expect((await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } })).status).toBe('pending_confirmation');
-    await operatorDecides(handle, 'abort', 'row tampered');
-    expect(await handle.result()).toBe('failed');
-    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
+    // The USDC did arrive: an abort would keep it with nothing recorded, so only a retry (after the row is
+    // put right) goes on, and it credits what Circle says arrived.
+    await expect(operatorDecides(handle, 'abort', 'row tampered')).rejects.toMatchObject({ cause: { type: abortRefusedType } });
+    await stack.db.deposit.update({ where: { chain_txHash: { chain: 'ethereum', txHash } }, data: { amountStablecoin: '4' } });
+    await operatorDecides(handle, 'retry');
+    expect(await handle.result()).toBe('broker_funded');
+    expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '4.00', pendingBrokerDepositsUsd: '0.00' });
   });
 
   it('an operator reset of a deposit that ended failed ends the new run failed at once: nothing is paid out or credited again', async () => {
