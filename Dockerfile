@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for the API, the worker, the migration job and the sandbox; the compose file picks the command.
+# One image for the API, the worker and the migration job; the compose file picks the command. NODE_ENV is
+# production: every process refuses to start on a missing, weak or shipped secret, and the sandbox not at all.
 
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
@@ -16,5 +17,5 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 USER node
-EXPOSE 3000 3001 4010
+EXPOSE 3000 3001
 CMD ["npm", "run", "server"]

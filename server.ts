@@ -1,5 +1,5 @@
 import { createApp } from './src/api/app.js';
-import { loadConfig } from './src/config.js';
+import { loadConfigOrExit } from './src/config.js';
 import { createDb } from './src/db/client.js';
 import { createLogger } from './src/logger.js';
 import { createProviders } from './src/providers/index.js';
@@ -8,7 +8,7 @@ import { connectClient } from './src/temporal.js';
 // Wires config, Prisma and the Temporal client into the Express app. On SIGTERM it stops accepting
 // connections, lets in-flight requests finish (up to SHUTDOWN_GRACE_SECONDS), then closes its pools.
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'api');
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectClient(config);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
-import { loadConfig } from './src/config.js';
+import { loadConfigOrExit } from './src/config.js';
 import { createDb } from './src/db/client.js';
 import { startHealthServer } from './src/health.js';
 import { createLogger } from './src/logger.js';
@@ -15,7 +15,7 @@ import { connectWorker, workerTuning } from './src/temporal.js';
 // summary schedule, and runs until
 // SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
 // The SDK's own log and the activities' context log (which carries workflowId, runId and activityType) go
 // through the same JSON logger as everything else.

@@ -1,7 +1,7 @@
-import { loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { ensureDatabase, migrate } from '../src/db/migrate.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const target = new URL(config.DATABASE_URL);
 if (await ensureDatabase(config.DATABASE_URL)) console.log(`created database ${target.pathname.slice(1)}`);
 const result = await migrate(config.DATABASE_URL, { log: (line) => console.log(line) });

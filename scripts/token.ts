@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/api/dev-token.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 
 // `npm run token -- <sub> [--operator] [--expires 12h]`: a development JWT for the API (sub = auth_provider_id).
+// Its lifetime is capped by AUTH_MAX_TOKEN_AGE_SECONDS on the API side, whatever --expires says.
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -14,5 +15,5 @@ if (!subject) {
   process.exit(2);
 }
 process.stdout.write(
-  (await signDevToken(loadConfig(), { subject, operator: values.operator, expiresIn: values.expires })) + '\n',
+  (await signDevToken(loadConfigOrExit(), { subject, operator: values.operator, expiresIn: values.expires })) + '\n',
 );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { productionConfigProblem } from './config-production.js';
 
 // The one schema of the environment. Every process (API, worker, sandbox, scripts) parses it once at start;
 // defaults are the local development stack, documented in .env.example.
@@ -44,6 +45,34 @@ export const configSchema = z.object({
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
   AUTH_ISSUER: optionalString,
   AUTH_AUDIENCE: optionalString,
+  /** Oldest token accepted, counted from its `iat` (tokens must carry `exp`, `iat` and `sub`). */
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(43200),
+  /** Operators' own audience: an operator token must be issued for it (customer tokens are not). */
+  AUTH_OPERATOR_AUDIENCE: optionalString,
+  /** Comma-separated `sub`s allowed to act as operators; empty = anyone with the operator claim (and audience). */
+  AUTH_OPERATOR_SUBJECTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Operator routes need `amr` to contain "mfa" (a second factor at login). */
+  AUTH_OPERATOR_REQUIRE_MFA: bool.default(false),
+
+  /** Consecutive wrong passcodes that lock a user out for PASSCODE_LOCKOUT_SECONDS (counted in the database). */
+  PASSCODE_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  PASSCODE_LOCKOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Backoff after the n-th consecutive wrong passcode (n >= 2): this × 2^(n-2) seconds before the next try. */
+  PASSCODE_BACKOFF_SECONDS: z.coerce.number().min(0).default(1),
+  /** Changing an existing passcode holds withdrawals this long (a stolen session cannot change it and cash out). */
+  PASSCODE_CHANGE_HOLD_HOURS: z.coerce.number().min(0).default(24),
+  /** The smallest withdrawal, in USD. */
+  WITHDRAWAL_MIN_USD: z.string().regex(/^\d{1,16}(\.\d{1,2})?$/, 'a USD amount').default('1.00'),
+  /** Most a user may withdraw per UTC day (non-failed withdrawals), in USD. */
+  WITHDRAWAL_DAILY_LIMIT_USD: z.string().regex(/^\d{1,16}(\.\d{1,2})?$/, 'a USD amount').default('10000.00'),
+  /** Comma-separated addresses no withdrawal may target besides our wallets and USDC: the treasury wallets' and the like. */
+  WITHDRAWAL_REFUSED_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
 
   SANDBOX_HOST: z.string().default('127.0.0.1'),
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
@@ -67,11 +96,24 @@ export const configSchema = z.object({
   CIRCLE_WALLET_SET_ID: optionalString,
   /** The Mint wire bank account that off-ramped USD is paid out to (the broker's funding account). */
   CIRCLE_PAYOUT_BANK_ID: optionalString,
-  /** Circle wallets that send withdrawals for users without a wallet of their own on the chain; unset = created once. */
+  /**
+   * The treasury wallet per chain that sends every withdrawal; the withdrawal's on-ramp funds it from the Mint
+   * balance, so its address must be in Mint's recipient book (saved once, approved by an admin on a real account).
+   * Unset = created once at Circle.
+   */
   CIRCLE_TREASURY_WALLET_ID_ETHEREUM: optionalString,
   CIRCLE_TREASURY_WALLET_ID_SOLANA: optionalString,
   ETHEREUM_BLOCKCHAIN: z.enum(['ETH', 'ETH-SEPOLIA']).default('ETH-SEPOLIA'),
   SOLANA_BLOCKCHAIN: z.enum(['SOL', 'SOL-DEVNET']).default('SOL-DEVNET'),
+  /**
+   * The USDC contract (ethereum) / mint (solana) whose transfers are credited and which withdrawals send; unset =
+   * Circle's USDC on ETHEREUM_BLOCKCHAIN / SOLANA_BLOCKCHAIN. Only this address counts: a symbol can be faked.
+   */
+  USDC_ADDRESS_ETHEREUM: optionalString,
+  USDC_ADDRESS_SOLANA: optionalString,
+  /** Circle's token id of that USDC, when known: inbound transfers must carry it and withdrawals send by it. */
+  CIRCLE_USDC_TOKEN_ID_ETHEREUM: optionalString,
+  CIRCLE_USDC_TOKEN_ID_SOLANA: optionalString,
 
   ALPACA_KEY_ID: z.string().default('sandbox-key'),
   ALPACA_SECRET_KEY: z.string().default('sandbox-secret'),
@@ -89,6 +131,11 @@ export const configSchema = z.object({
   ALPACA_ACCOUNT_ID: optionalString,
   /** Client-side request budget of the Alpaca SDK per host (Alpaca allows about 200 a minute). */
   ALPACA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(200),
+  /**
+   * A sell given in USD holds amount / the broker's current price, plus this much, of the position (capped by
+   * it): the notional order may fill at a lower price, and a fill is never paid beyond what was held.
+   */
+  SELL_HOLD_MARGIN_PERCENT: z.coerce.number().min(0).max(100).default(5),
 
   OPENAI_API_KEY: z.string().default('sk-sandbox'),
   OPENAI_BASE_URL: z.url().default('http://127.0.0.1:4010/v1'),
@@ -124,16 +171,29 @@ export const developmentJwtSecret = 'fundflow-development-secret-not-for-product
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    // One line, so a process that refuses to start says why in the first line of its log.
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
   const config = parsed.data;
-  if (config.NODE_ENV === 'production' && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
-    throw new ConfigError('invalid configuration:\n  AUTH_JWKS_URL: required in production (or AUTH_JWT_SECRET)');
+  if (config.NODE_ENV === 'production') {
+    const problem = productionConfigProblem(config, env);
+    if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
   }
   // Outside production a fixed, public secret lets `npm run dev` and `npm run token` agree with no setup.
   if (config.NODE_ENV !== 'production' && !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
     config.AUTH_JWT_SECRET = developmentJwtSecret;
   }
   return config;
+}
+
+/** loadConfig for a process entry point: a wrong configuration stops the process with its one-line reason. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
 }

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
-import express, { type Router } from 'express';
+import { createHash } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -48,13 +50,53 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
   adminRouter,
 ];
 
+// helmet's headers on every response. This is a JSON API: the content security policy allows nothing to load
+// or frame it; HSTS, nosniff, no referrer, DENY framing.
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/**
+ * The reference page (/docs) renders the OpenAPI document with its own inline script and style: its policy allows
+ * exactly that script, by hash of what is sent, and fetching from this origin; nothing else.
+ */
+function allowOwnInlineScripts(_req: Request, res: Response, next: NextFunction): void {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if (typeof body === 'string' && body.startsWith('<!doctype html')) {
+      const hashes = [...body.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+        ([, script]) => `'sha256-${createHash('sha256').update(script!).digest('base64')}'`,
+      );
+      res.setHeader(
+        'Content-Security-Policy',
+        `default-src 'none'; script-src ${hashes.join(' ') || "'none'"}; style-src 'unsafe-inline'; connect-src 'self'; ` +
+          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
+    }
+    return send(body);
+  };
+  next();
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   registerSagaStatusGauge(deps.db);
 
   app.use(requestContext(deps.logger));
+  app.use(securityHeaders);
+  // Answers under /v1 are one user's money and identity: no browser, proxy or CDN may keep them, errors included.
+  app.use('/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(healthRouter(deps));
+  app.use('/docs', allowOwnInlineScripts);
   app.use(docsRouter());
   // Before the JSON parser: the signature covers the raw bytes, and webhooks carry no bearer token.
   app.use(webhooksRouter(deps));

@@ -6,34 +6,63 @@ import type { Db } from '../db/client.js';
 import { HttpProblem } from './problem.js';
 
 // Bearer JWTs: HS256 with AUTH_JWT_SECRET (development, tests) or the issuer's JWKS (production). `sub` is
-// users.auth_provider_id; the claim `role: "operator"` opens /v1/admin. The caller's users row is read once here,
-// so every route sees `req.caller` without another query.
+// users.auth_provider_id. A token must carry exp, iat and sub and be younger than AUTH_MAX_TOKEN_AGE_SECONDS.
+// Operators are more than customers with a claim: `role: "operator"` opens /v1/admin only together with the
+// operator audience (AUTH_OPERATOR_AUDIENCE), the allow-list (AUTH_OPERATOR_SUBJECTS) and the MFA claim
+// (AUTH_OPERATOR_REQUIRE_MFA) that the deployment configures. The caller's users row is read once here, so every
+// route sees `req.caller` without another query.
 
-export type TokenVerifier = (token: string) => Promise<{ subject: string; operator: boolean }>;
+export interface TokenIdentity {
+  subject: string;
+  /** Issued for the customers' audience (or no audience is configured): may use the customer routes. */
+  customer: boolean;
+  operator: boolean;
+  /** Why a token with the operator claim is still not an operator's (403 on /v1/admin). */
+  operatorRefusal?: string;
+}
 
-export function createTokenVerifier(config: Config): TokenVerifier {
+export type TokenVerifier = (token: string) => Promise<TokenIdentity>;
+
+const audiencesOf = (aud: unknown): string[] => (Array.isArray(aud) ? aud.map(String) : typeof aud === 'string' ? [aud] : []);
+
+export function createTokenVerifier(config: Config, options: { jwksCooldownMs?: number } = {}): TokenVerifier {
   if (!config.AUTH_JWKS_URL && !config.AUTH_JWT_SECRET) throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL is required');
-  const options = {
+  const operatorAudience = config.AUTH_OPERATOR_AUDIENCE;
+  const audiences = [config.AUTH_AUDIENCE, operatorAudience].filter((a): a is string => Boolean(a));
+  const verifyOptions = {
     issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
+    // Either audience passes verification; which one the token carries decides what it may do (below).
+    audience: audiences.length > 0 ? audiences : undefined,
+    requiredClaims: ['exp', 'iat', 'sub'],
+    // Measured from iat: a long-lived or future-dated token is refused whatever its exp says.
+    maxTokenAge: config.AUTH_MAX_TOKEN_AGE_SECONDS,
     // A shared secret must never verify an asymmetric token and vice versa (algorithm confusion).
     algorithms: config.AUTH_JWKS_URL ? ['RS256', 'PS256', 'ES256', 'EdDSA'] : ['HS256'],
   };
   let verifyJwt: (token: string) => Promise<JWTVerifyResult>;
   if (config.AUTH_JWKS_URL) {
-    const keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL));
-    verifyJwt = (token) => jwtVerify(token, keys, options);
+    // An unknown kid refetches the set (a rotation), at most once per cooldown so a flood of made-up kids
+    // cannot make us hammer the issuer.
+    const keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { cooldownDuration: options.jwksCooldownMs });
+    verifyJwt = (token) => jwtVerify(token, keys, verifyOptions);
   } else {
     // Imported once: given the raw bytes, jose would import the key again for every request (bench/README.md).
     const secret = crypto.subtle.importKey('raw', new TextEncoder().encode(config.AUTH_JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-    verifyJwt = async (token) => jwtVerify(token, await secret, options);
+    verifyJwt = async (token) => jwtVerify(token, await secret, verifyOptions);
   }
   return async (token) => {
     const { payload } = await verifyJwt(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new joseErrors.JWTClaimValidationFailed('sub must be a non-empty string', payload, 'sub', 'invalid');
     }
-    return { subject: payload.sub, operator: payload.role === 'operator' };
+    const tokenAudiences = audiencesOf(payload.aud);
+    const customer = !config.AUTH_AUDIENCE || tokenAudiences.includes(config.AUTH_AUDIENCE);
+    let operatorRefusal: string | undefined;
+    if (payload.role !== 'operator') operatorRefusal = 'This route is for operators';
+    else if (operatorAudience && !tokenAudiences.includes(operatorAudience)) operatorRefusal = 'An operator token must be issued for the operator audience';
+    else if (config.AUTH_OPERATOR_SUBJECTS.length > 0 && !config.AUTH_OPERATOR_SUBJECTS.includes(payload.sub)) operatorRefusal = 'This subject is not an operator';
+    else if (config.AUTH_OPERATOR_REQUIRE_MFA && !audiencesOf(payload.amr).includes('mfa')) operatorRefusal = 'Operator routes need a login with a second factor (amr: mfa)';
+    return { subject: payload.sub, customer, operator: operatorRefusal === undefined, operatorRefusal };
   };
 }
 
@@ -55,14 +84,18 @@ export function authenticate(deps: { config: Config; db: Db }) {
       if (error instanceof joseErrors.JOSEError) throw unauthorized('The bearer token is invalid or expired');
       throw error;
     }
+    // An operator-only token (the operator audience, not the customers') opens /v1/admin and nothing else.
+    if (!req.auth.customer && !req.path.startsWith('/admin/')) {
+      throw new HttpProblem(403, 'This token is not issued for customer routes');
+    }
     req.caller = await deps.db.user.findUnique({ where: { authProviderId: req.auth.subject } });
     next();
   };
 }
 
-/** Guards /v1/admin: a valid token without `role: "operator"` is 403. */
+/** Guards /v1/admin: a valid token that is not an operator's (claim, audience, allow-list, MFA) is 403. */
 export function requireOperator(req: Request, _res: Response, next: NextFunction): void {
-  if (!req.auth?.operator) throw new HttpProblem(403, 'This route is for operators');
+  if (!req.auth?.operator) throw new HttpProblem(403, req.auth?.operatorRefusal ?? 'This route is for operators');
   next();
 }
 

@@ -13,7 +13,7 @@ declare global {
       id: string;
       log: Logger;
       /** Set by the auth middleware from a verified token. */
-      auth?: { subject: string; operator: boolean };
+      auth?: { subject: string; customer: boolean; operator: boolean; operatorRefusal?: string };
       /** The users row of `auth.subject`, resolved once per request; null until PUT /v1/me creates it. */
       caller?: User | null;
     }

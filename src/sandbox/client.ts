@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { chainTransferInput } from './control.js';
 import type { Fault, FaultInput } from './faults.js';
 import type { EffectRecord, FillSettings } from './state.js';
 import type { Delivery } from './webhooks.js';
@@ -27,15 +29,7 @@ export class SandboxControl {
    * transaction or as one more transfer of the transaction `txHash`; Circle records it as INBOUND to the owning
    * wallet and notifies.
    */
-  async chainTransfer(input: {
-    chain: 'ethereum' | 'solana';
-    toAddress: string;
-    amount: string;
-    finalState?: 'COMPLETE' | 'FAILED';
-    token?: string;
-    tokenAddress?: string;
-    txHash?: string;
-  }): Promise<InboundTransfer> {
+  async chainTransfer(input: Omit<z.input<typeof chainTransferInput>, 'chain'> & { chain: 'ethereum' | 'solana' }): Promise<InboundTransfer> {
     const body = await this.call<{ transaction: InboundTransfer }>('POST', '/sandbox/chain/transfers', input);
     return body.transaction;
   }

@@ -149,3 +149,41 @@ describe('request ids', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('security headers', () => {
+  it('come on every response: health, errors, documents, the API', async () => {
+    const subject = uniqueSubject('headers');
+    for (const reply of [
+      await api.request('GET', '/healthz'),
+      await api.request('GET', '/nope'),
+      await api.request('GET', '/openapi.json'),
+      await api.request('GET', '/v1/me'),
+      await api.request('GET', '/v1/me', { as: subject }),
+    ]) {
+      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(reply.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'none'|frame-ancestors 'none'/);
+      expect(reply.headers.get('x-frame-options')).toBe('DENY');
+      expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(reply.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('forbid caching of anything under /v1, answers and errors alike', async () => {
+    const subject = uniqueSubject('nocache');
+    await registerUser(api, subject);
+    for (const reply of [
+      await api.request('GET', '/v1/me', { as: subject }),
+      await api.request('GET', '/v1/me'),
+      await api.request('GET', '/v1/withdrawals/not-an-id', { as: subject }),
+    ]) {
+      expect(reply.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('still let the reference page run its own script', async () => {
+    const reply = await api.request('GET', '/docs');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-security-policy')).toMatch(/script-src[^;]*'sha256-/);
+  });
+});

@@ -8,7 +8,7 @@ import { readPrismaSchema, schemaDrift } from '../helpers/prisma-schema.js';
 
 // The tables fundflow adds to the seed; README "Tables beyond the seed" says why each exists.
 const tablesBeyondSeed = [
-  '_prisma_migrations', 'idempotency_keys', 'order_legs', 'inbound_transfers', 'unallocated_funds',
+  '_prisma_migrations', 'idempotency_keys', 'order_legs', 'inbound_transfers', 'unallocated_funds', 'passcode_attempts',
 ] as const;
 const enumsBeyondSeed = ['inbound_disposition', 'unallocated_kind'] as const;
 const functionsBeyondSeed = ['fundflow_require'] as const;

@@ -1,7 +1,7 @@
 import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import {
-  isValidAddress, isValidEthereumAddress, isValidSolanaAddress, toChecksumAddress,
+  isOnEd25519Curve, isValidAddress, isValidEthereumAddress, isValidSolanaAddress, toChecksumAddress, withdrawalAddressProblem,
 } from '../../src/domain/addresses.js';
 
 // The EIP-55 test vectors from the EIP itself.
@@ -54,5 +54,42 @@ describe('solana addresses', () => {
   it('picks the rule of the chain', () => {
     expect(isValidAddress('ethereum', eip55[1]!)).toBe(true);
     expect(isValidAddress('solana', eip55[1]!)).toBe(false);
+  });
+});
+
+describe('addresses no withdrawal may target', () => {
+  const none: string[] = [];
+
+  it('refuses the zero address and the burn address on ethereum, in any spelling', () => {
+    expect(withdrawalAddressProblem('ethereum', '0x0000000000000000000000000000000000000000', none)).toMatch(/zero address/);
+    expect(withdrawalAddressProblem('ethereum', '0x000000000000000000000000000000000000dead', none)).toMatch(/burn/);
+    expect(withdrawalAddressProblem('ethereum', eip55[0]!, none)).toBeUndefined();
+  });
+
+  it('refuses the USDC token contracts and mints themselves', () => {
+    for (const [chain, address] of [
+      ['ethereum', '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48'],
+      ['ethereum', '0x1c7d4b196cb0c7b01d743fbc6116a902379c7238'],
+      ['solana', 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v'],
+      ['solana', '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU'],
+    ] as const) {
+      expect(withdrawalAddressProblem(chain, address, none), address).toMatch(/token/);
+    }
+  });
+
+  it('refuses the addresses it is given (our deposit wallets, the treasury), ethereum in any case', () => {
+    const ours = ['0x52908400098527886E0F7030069857D2E4169EE7', 'DRpbCBMxVnDK7maPM5tGv6MvB3v1sRMC86PZ8okm21hy'];
+    expect(withdrawalAddressProblem('ethereum', '0x52908400098527886e0f7030069857d2e4169ee7', ours)).toMatch(/our own/);
+    expect(withdrawalAddressProblem('solana', 'DRpbCBMxVnDK7maPM5tGv6MvB3v1sRMC86PZ8okm21hy', ours)).toMatch(/our own/);
+    expect(withdrawalAddressProblem('solana', 'GmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB', ours)).toBeUndefined(); // the ed25519 key of seed 7…7
+  });
+
+  it('refuses Solana programs (the system program first) and addresses off the ed25519 curve', () => {
+    for (const program of ['11111111111111111111111111111111', 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL']) {
+      expect(withdrawalAddressProblem('solana', program, none), program).toMatch(/program/);
+    }
+    // 32 bytes that are no ed25519 point: no private key can ever sign for it (a program-derived address at best).
+    expect(withdrawalAddressProblem('solana', '2kzvcTkdKNgQZFjZPjgZ6vsnEvSXD5HkVKEkgXcofMwx', none)).toMatch(/curve/);
+    expect(isOnEd25519Curve('DRpbCBMxVnDK7maPM5tGv6MvB3v1sRMC86PZ8okm21hy')).toBe(true);
   });
 });

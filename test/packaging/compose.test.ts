@@ -3,32 +3,63 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../src/config.js';
+import { shippedSecrets } from '../../src/config-production.js';
 
 // There is no Docker engine on this machine, so the compose file and the Dockerfile are checked for what can be
 // checked without one: structure, that each app service's environment is a valid configuration, and that every
 // command the images run exists.
 
 const root = path.resolve(import.meta.dirname, '../..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+// merge: the app services share one environment through `<<: *app` (without it they would look empty).
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, {
     build?: unknown; image?: string; command?: string[]; environment?: Record<string, string>; profiles?: string[];
     depends_on?: Record<string, { condition: string }>; healthcheck?: unknown;
   }>;
 };
 const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const appServices = ['migrate', 'api', 'worker', 'sandbox'] as const;
+const appServices = ['migrate', 'api', 'worker'] as const;
+const rawCompose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
 
-/** Substitutes `${VAR:-default}` the way compose does when VAR is unset. */
-function interpolate(value: string): string {
-  return value.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+/** What an operator exports before `docker compose up`: strong values, the real providers (test/config.test.ts). */
+const deploymentEnv: Record<string, string> = {
+  POSTGRES_PASSWORD: 'Zq8vN2rT5wXy7bC4dF6gH9jK3mP1sL0e',
+  AUTH_JWKS_URL: 'https://id.fundflow.example/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://id.fundflow.example/',
+  AUTH_AUDIENCE: 'fundflow-api',
+  AUTH_OPERATOR_AUDIENCE: 'fundflow-operators',
+  CIRCLE_API_KEY: 'LIVE_API_KEY:8f1c2a9e4b7d6f3a0c5e8b2d9f4a7c1e:3b6e9d2c5f8a1b4e7d0c3f6a9b2e5d8c',
+  CIRCLE_ENTITY_SECRET: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  CIRCLE_WALLETS_BASE_URL: 'https://api.circle.com',
+  CIRCLE_MINT_BASE_URL: 'https://api.circle.com',
+  ALPACA_KEY_ID: 'AKFZ3Q2XH7L9M4N8P5R1',
+  ALPACA_SECRET_KEY: 'xW9kQ2mN7vB4cR8tY5uJ3hL6gF1dS0aZpE2oI4qK',
+  ALPACA_PAPER: 'false',
+  ALPACA_BROKER_BASE_URL: 'https://broker-api.alpaca.markets',
+  ALPACA_BROKER_KEY: 'CKT4W8Y2U6I0O3P7A1S5',
+  ALPACA_BROKER_SECRET: 'Lm3Nb7Vc1Xz5Qw9Er2Ty6Ui0Op4As8Df3Gh7Jk1',
+  ALPACA_FIRM_ACCOUNT_ID: '8f2e6c1a-3b5d-4e7f-9a0b-1c2d3e4f5a6b',
+  OPENAI_API_KEY: 'sk-proj-Qe4Rt8Yu2Io6Pa0Sd3Fg7Hj1Kl5Zx9Cv4Bn8Mq2',
+  OPENAI_BASE_URL: 'https://api.openai.com/v1',
+};
+
+/** Substitutes `${VAR}`, `${VAR:-default}` and `${VAR:?message}` the way compose does (`:?` fails when unset). */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
+    if (env[name]) return env[name];
+    if (kind === '?') throw new Error(`required variable ${name} is missing a value: ${rest}`);
+    return kind === '-' ? rest! : '';
+  });
 }
+const environmentOf = (name: string, env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), env)]));
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, Temporal with its UI, the migration job, the API and the worker, with the sandbox behind a profile', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker', 'sandbox']));
-    expect(compose.services.sandbox?.profiles).toEqual(['sandbox']);
-    for (const name of ['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker']) {
-      expect(compose.services[name]?.profiles, name).toBeUndefined();
+  it('runs PostgreSQL, Temporal with its UI, the migration job, the API and the worker, and never the sandbox', () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker']));
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.profiles, name).toBeUndefined();
+      expect(service.command ?? [], name).not.toContain('sandbox');
     }
   });
 
@@ -39,11 +70,32 @@ describe('docker-compose.yml', () => {
     expect(compose.services.migrate?.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
-  it.each(appServices)('gives %s an environment that the configuration schema accepts, with no unknown variables', (name) => {
-    const env = Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+  it.each(appServices)('runs %s in production with an environment that the configuration accepts, with no unknown variables', (name) => {
+    const env = environmentOf(name, deploymentEnv);
+    expect(env.NODE_ENV).toBe('production');
     const known = Object.keys(configSchema.shape);
     expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
     expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('takes every secret, key and provider URL from the environment with no default', () => {
+    const secretish = /PASSWORD|PWD|SECRET|_KEY|KEY_ID|JWKS|ISSUER|AUDIENCE|BASE_URL|ACCOUNT_ID|DATABASE_URL/;
+    for (const [service, { environment = {} }] of Object.entries(compose.services)) {
+      for (const [variable, value] of Object.entries(environment)) {
+        if (!secretish.test(variable) || variable === 'ALPACA_TRADING_BASE_URL') continue;
+        // Either wholly required from the environment, or (DATABASE_URL) built around a required password.
+        expect(String(value), `${service}.${variable}`).toMatch(/\$\{[A-Z0-9_]+:\?[^}]+\}/);
+      }
+    }
+    expect(rawCompose).not.toMatch(/\$\{[A-Z0-9_]*(PASSWORD|SECRET|KEY|URL)[A-Z0-9_]*:-/);
+    for (const shipped of shippedSecrets.filter((v) => v.length > 8)) expect(rawCompose).not.toContain(shipped);
+  });
+
+  it.each(Object.keys(deploymentEnv))('refuses to come up without %s', (missing) => {
+    const { [missing]: _, ...env } = deploymentEnv;
+    expect(() => {
+      for (const name of [...appServices, 'postgres', 'temporal']) environmentOf(name, env);
+    }).toThrowError(new RegExp(missing));
   });
 
   it.each(appServices)('runs %s with a command that package.json defines', (name) => {
@@ -65,6 +117,11 @@ describe('Dockerfile', () => {
   it('builds in stages on Node 22 and runs as an unprivileged user', () => {
     expect(dockerfile.match(/^FROM node:22[^\s]* AS \w+/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it('sets NODE_ENV=production in the image and exposes no sandbox port', () => {
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(dockerfile).not.toMatch(/EXPOSE[^\n]*4010/);
   });
 
   it('defaults to a command that package.json defines', () => {

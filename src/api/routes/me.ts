@@ -1,9 +1,9 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { Prisma, type Db } from '../../db/client.js';
 import type { AppDeps } from '../app.js';
 import { callerOf } from '../auth.js';
-import { assertPasscode, hashPasscode, passcode } from '../passcode.js';
+import { assertPasscode, hashPasscode, holdWithdrawals, passcode } from '../passcode.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
 import { meView, serializeMe } from '../serializers.js';
@@ -37,7 +37,27 @@ function uniqueViolation(error: unknown): string | undefined {
   return String(constraint?.index ?? constraint?.fields ?? meta?.target ?? '');
 }
 
-async function saveProfile(db: Db, subject: string, exists: boolean, data: z.output<typeof profileBody>) {
+/**
+ * Creates or updates the caller's row. An email or phone number that belongs to another user is left out and the
+ * rest saved: answering "already in use" would tell anyone with a token who our customers are.
+ */
+async function saveProfile(db: Db, subject: string, exists: boolean, data: z.output<typeof profileBody>, log: Request['log']) {
+  let fields = { ...data };
+  for (let tries = 0; ; tries++) {
+    try {
+      return await saveOnce(db, subject, exists, fields);
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      const taken = constraint === undefined ? undefined : /phone/i.test(constraint) ? 'phoneNumber' : /email/i.test(constraint) ? 'email' : undefined;
+      if (!taken || !(taken in fields) || tries > 2) throw error;
+      log.warn({ field: taken }, 'profile value belongs to another user: not stored');
+      const { [taken]: _, ...rest } = fields;
+      fields = rest;
+    }
+  }
+}
+
+async function saveOnce(db: Db, subject: string, exists: boolean, data: z.output<typeof profileBody>) {
   if (!exists) {
     try {
       const user = await db.user.create({
@@ -54,7 +74,7 @@ async function saveProfile(db: Db, subject: string, exists: boolean, data: z.out
   return { user, created: false };
 }
 
-export function meRouter({ db }: AppDeps): Router {
+export function meRouter({ db, config }: AppDeps): Router {
   const router = Router();
 
   route(
@@ -63,25 +83,16 @@ export function meRouter({ db }: AppDeps): Router {
       method: 'put',
       path: '/v1/me',
       summary: "Create or update the caller's user",
-      description: 'The first call creates the user (sub = auth_provider_id) and its balance.',
+      description:
+        'The first call creates the user (sub = auth_provider_id) and its balance. An email or phone number that ' +
+        'belongs to another user is not stored and not reported (the answer does not say who our customers are).',
       body: profileBody,
       responses: { 200: { description: 'Updated', schema: meView }, 201: { description: 'Created', schema: meView } },
-      problems: [409],
     },
     async (req, res, { body }) => {
-      try {
-        const { user, created } = await saveProfile(db, req.auth!.subject, req.caller != null, body);
-        req.caller = user;
-        res.status(created ? 201 : 200).json(serializeMe(user));
-      } catch (error) {
-        const constraint = uniqueViolation(error);
-        if (constraint === undefined) throw error;
-        const field = /phone/i.test(constraint) ? 'phoneNumber' : 'email';
-        throw new HttpProblem(409, `This ${field === 'email' ? 'email' : 'phone number'} belongs to another user`, {
-          title: 'Already in use',
-          errors: [{ path: `body.${field}`, message: 'already in use' }],
-        });
-      }
+      const { user, created } = await saveProfile(db, req.auth!.subject, req.caller != null, body, req.log);
+      req.caller = user;
+      res.status(created ? 201 : 200).json(serializeMe(user));
     },
   );
 
@@ -106,14 +117,26 @@ export function meRouter({ db }: AppDeps): Router {
       method: 'put',
       path: '/v1/me/passcode',
       summary: "Set the caller's 6-digit passcode (stored only as an argon2id hash)",
+      description:
+        'Changing an existing passcode needs the current one (counted against the passcode lockout: 429 with ' +
+        'Retry-After when locked) and holds withdrawals for PASSCODE_CHANGE_HOLD_HOURS (24 by default); the first ' +
+        'passcode holds nothing.',
       body: passcodeBody,
       responses: { 204: { description: 'Set' } },
-      problems: [403, 404],
+      problems: [403, 404, 409, 429],
     },
     async (req, res, { body }) => {
       const user = callerOf(req);
-      if (user.passcodeHash) await assertPasscode(user, body.currentPasscode);
-      await db.user.update({ where: { id: user.id }, data: { passcodeHash: await hashPasscode(body.passcode) } });
+      const changing = user.passcodeHash !== null;
+      if (changing) await assertPasscode(db, config, user, body.currentPasscode);
+      const passcodeHash = await hashPasscode(body.passcode);
+      await db.$transaction(async (tx) => {
+        // Only over the hash this request checked: a concurrent first set or change cannot be overwritten unseen.
+        const { count } = await tx.user.updateMany({ where: { id: user.id, passcodeHash: user.passcodeHash }, data: { passcodeHash } });
+        if (count === 0) throw new HttpProblem(409, 'The passcode changed meanwhile: try again', { title: 'Passcode changed' });
+        // A stolen session that changes the passcode must not cash out at once; the first passcode holds nothing.
+        if (changing) await holdWithdrawals(tx, user.id, config.PASSCODE_CHANGE_HOLD_HOURS);
+      });
       res.status(204).end();
     },
   );

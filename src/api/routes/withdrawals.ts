@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isValidAddress } from '../../domain/addresses.js';
+import { isValidAddress, toChecksumAddress, withdrawalAddressProblem } from '../../domain/addresses.js';
+import { formatUsd, isUsdAmount, Money, parseUsd } from '../../domain/money.js';
+import type { Db } from '../../db/client.js';
+import { HttpProblem } from '../problem.js';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
@@ -9,20 +12,66 @@ import { confirmIdempotentCommand, idempotentCommand } from '../idempotency.js';
 import { assertKycApproved } from '../kyc-gate.js';
 import { findOwned } from '../owned.js';
 import { pageArgs, toPage } from '../pagination.js';
-import { assertPasscode, passcode } from '../passcode.js';
+import { assertNoWithdrawalHold, assertPasscode, passcode } from '../passcode.js';
 import { route } from '../route.js';
 import { chain, listQuery, usdAmount } from '../schemas.js';
 import { pageView, serializeWithdrawal, withdrawalView } from '../serializers.js';
 
-// Withdrawals back to USDC on chain: passcode, approved KYC and a valid address first; the saga's accept step
-// reserves the amount from buying power in the same transaction that writes the row.
+// Withdrawals back to USDC on chain: passcode (with its lockout), no hold from a recent passcode change, approved
+// KYC, an amount and an address within the configured limits first; the saga's accept step reserves the amount
+// from buying power in the same transaction that writes the row.
 
-const createBody = z
-  .strictObject({ amountUsd: usdAmount, targetChain: chain, targetAddress: z.string().trim().max(255), passcode })
-  .refine((b) => isValidAddress(b.targetChain, b.targetAddress), {
-    path: ['targetAddress'],
-    message: 'not a valid address on the target chain',
+/** The request body; the minimum amount and the refused addresses come from configuration. */
+function createBody(config: AppDeps['config']) {
+  const minimumUsd = parseUsd(config.WITHDRAWAL_MIN_USD);
+  const refused = [config.USDC_ADDRESS_ETHEREUM, config.USDC_ADDRESS_SOLANA, ...config.WITHDRAWAL_REFUSED_ADDRESSES]
+    .filter((a): a is string => Boolean(a));
+  return z
+    .strictObject({
+      amountUsd: usdAmount.refine((v) => !isUsdAmount(v) || parseUsd(v).gte(minimumUsd), `at least ${formatUsd(minimumUsd)} USD`),
+      targetChain: chain,
+      targetAddress: z.string().trim().max(255),
+      passcode,
+    })
+    .superRefine((b, ctx) => {
+      if (!isValidAddress(b.targetChain, b.targetAddress)) {
+        ctx.addIssue({ code: 'custom', path: ['targetAddress'], message: 'not a valid address on the target chain' });
+        return;
+      }
+      const problem = withdrawalAddressProblem(b.targetChain, b.targetAddress, refused);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['targetAddress'], message: problem });
+    });
+}
+
+/** 400 when the target is the deposit address of one of our wallets: the USDC would come back as a deposit. */
+async function assertNotOurWallet(db: Db, targetChain: 'ethereum' | 'solana', targetAddress: string): Promise<void> {
+  // Ethereum addresses are stored as Circle spells them; compare the spellings that idx_wallets_address can find.
+  const spellings = targetChain === 'ethereum'
+    ? [...new Set([targetAddress, targetAddress.toLowerCase(), toChecksumAddress(targetAddress)])]
+    : [targetAddress];
+  const ours = await db.wallet.findFirst({ where: { chain: targetChain, address: { in: spellings } }, select: { id: true } });
+  if (ours) throw HttpProblem.invalid('The target address is one of our own', [{ path: 'body.targetAddress', message: 'one of our own addresses' }]);
+}
+
+/**
+ * 422 when today's (UTC) non-failed withdrawals plus this one pass WITHDRAWAL_DAILY_LIMIT_USD. Best effort: two
+ * concurrent requests can both pass before either row exists (the accept step would close that; see README).
+ */
+async function assertWithinDailyLimit(db: Db, config: AppDeps['config'], userId: string, amountUsd: string): Promise<void> {
+  const startOfDay = new Date();
+  startOfDay.setUTCHours(0, 0, 0, 0);
+  const today = await db.withdrawal.aggregate({
+    _sum: { amountUsd: true },
+    where: { userId, status: { not: 'failed' }, createdAt: { gte: startOfDay } },
   });
+  const limit = parseUsd(config.WITHDRAWAL_DAILY_LIMIT_USD);
+  const left = Money.max(0, limit.minus(new Money(today._sum.amountUsd?.toString() ?? '0')));
+  if (parseUsd(amountUsd).gt(left)) {
+    throw new HttpProblem(422, `Withdrawals are limited to ${formatUsd(limit)} USD a day (UTC): ${formatUsd(left)} USD is left today`, {
+      title: 'Daily withdrawal limit',
+    });
+  }
+}
 
 export function withdrawalsRouter(deps: AppDeps): Router {
   const { db } = deps;
@@ -36,18 +85,25 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       summary: 'Withdraw USD from buying power to USDC at an address on chain',
       description:
         'Needs the passcode and an approved KYC; the amount is reserved from buying power at once. Honours ' +
-        'Idempotency-Key: a repeat with the same key and body answers the same withdrawal and starts nothing.',
-      body: createBody,
+        'Idempotency-Key: a repeat with the same key and body answers the same withdrawal and starts nothing. ' +
+        'Wrong passcodes back off and then lock the user out (429 with Retry-After); a passcode change holds ' +
+        'withdrawals for a day (403). The amount must be at least WITHDRAWAL_MIN_USD and keep the day within ' +
+        'WITHDRAWAL_DAILY_LIMIT_USD (422); the zero address, token contracts, Solana programs and off-curve ' +
+        'addresses, and our own wallets are refused (400).',
+      body: createBody(deps.config),
       responses: { 202: { description: 'Accepted', schema: withdrawalView } },
-      problems: [403, 404, 409, 422, 503],
+      problems: [403, 404, 409, 422, 429, 503],
     },
     async (req, res, { body }) => {
       const user = callerOf(req);
       const { passcode: given, ...command } = body;
-      await assertPasscode(user, given);
+      await assertPasscode(db, deps.config, user, given);
+      await assertNoWithdrawalHold(db, user.id);
       assertKycApproved(user);
+      await assertNotOurWallet(db, command.targetChain, command.targetAddress);
       const plan = await idempotentCommand(db, req, { userId: user.id, resourceType: 'withdrawal', command });
       if (!plan.replay) {
+        await assertWithinDailyLimit(db, deps.config, user.id, command.amountUsd);
         await startWithAccept(deps, {
           workflowType: 'withdrawalWorkflow',
           workflowId: workflowIds.withdrawal(plan.resourceId),
