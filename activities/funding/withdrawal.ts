@@ -1,5 +1,5 @@
 import { Prisma } from '../../src/db/client.js';
-import { usdcFromUsd } from '../../src/domain/money.js';
+import { formatUsd, Money, usdcFromUsd } from '../../src/domain/money.js';
 import type { WithdrawalStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
@@ -85,41 +85,60 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
 
   return {
     /**
-     * In one statement: reserve the amount (only if buying power covers it), insert the row `pending`, and record
-     * the Idempotency-Key. A retry finds the row and answers the same; no reservation without a row or vice versa.
+     * In one statement: reserve the amount (only if buying power covers it and today's withdrawals stay within
+     * WITHDRAWAL_DAILY_LIMIT_USD), insert the row `pending`, and record the Idempotency-Key. A retry finds the row
+     * and answers the same; no reservation without a row or vice versa.
      */
     async acceptWithdrawal(input: WithdrawalAcceptInput): Promise<WithdrawalAcceptResult> {
       return translated(async () => {
-        const rows = await db.$queryRaw<{ inserted: number; existing: WithdrawalStatus | null }[]>`
-          WITH reserved AS (
-            UPDATE balances SET buying_power_usd = buying_power_usd - ${usd(input.amountUsd)}
-            WHERE user_id = ${input.userId}::uuid AND buying_power_usd >= ${usd(input.amountUsd)}
-              AND NOT EXISTS (SELECT 1 FROM withdrawals WHERE id = ${input.withdrawalId}::uuid)
-            RETURNING user_id
-          ), ins AS (
-            INSERT INTO withdrawals (id, user_id, amount_usd, target_chain, target_address)
-            SELECT ${input.withdrawalId}::uuid, user_id, ${usd(input.amountUsd)}, ${input.targetChain}::chain_type,
-                   ${input.targetAddress}
-            FROM reserved RETURNING id
-          ), key AS (
-            INSERT INTO idempotency_keys (user_id, key, request_hash, resource_type, resource_id)
-            SELECT ${input.userId}::uuid, ${input.idempotencyKey ?? null}, ${input.requestHash ?? ''}, 'withdrawal', id
-            FROM ins WHERE ${input.idempotencyKey ?? null}::text IS NOT NULL
-            ON CONFLICT (user_id, key) DO NOTHING
-            RETURNING 1
-          )
-          SELECT (SELECT count(*) FROM ins)::int AS inserted,
-                 (SELECT status::text FROM withdrawals WHERE id = ${input.withdrawalId}::uuid) AS existing`;
-        const row = rows[0]!;
-        if (row.inserted === 1) return { accepted: true, id: input.withdrawalId, status: 'pending' };
-        if (row.existing) return { accepted: true, id: input.withdrawalId, status: row.existing };
+        const amount = usd(input.amountUsd);
+        const limit = usd(config.WITHDRAWAL_DAILY_LIMIT_USD);
+        const [row] = await db.$transaction(async (tx) => {
+          // The user's balances row is the lock: the statement after it starts once earlier accepts of this user
+          // committed, so its daily total counts them (a waiting UPDATE alone would recheck a stale sum).
+          await tx.$queryRaw`SELECT 1 FROM balances WHERE user_id = ${input.userId}::uuid FOR UPDATE`;
+          return tx.$queryRaw<{ inserted: number; existing: WithdrawalStatus | null; today: string }[]>`
+            WITH today AS (
+              SELECT COALESCE(SUM(amount_usd), 0) AS total FROM withdrawals
+              WHERE user_id = ${input.userId}::uuid AND status <> 'failed' AND id <> ${input.withdrawalId}::uuid
+                AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+            ), reserved AS (
+              UPDATE balances SET buying_power_usd = buying_power_usd - ${amount}
+              WHERE user_id = ${input.userId}::uuid AND buying_power_usd >= ${amount}
+                AND (SELECT total FROM today) + ${amount} <= ${limit}
+                AND NOT EXISTS (SELECT 1 FROM withdrawals WHERE id = ${input.withdrawalId}::uuid)
+              RETURNING user_id
+            ), ins AS (
+              INSERT INTO withdrawals (id, user_id, amount_usd, target_chain, target_address)
+              SELECT ${input.withdrawalId}::uuid, user_id, ${amount}, ${input.targetChain}::chain_type, ${input.targetAddress}
+              FROM reserved RETURNING id
+            ), key AS (
+              INSERT INTO idempotency_keys (user_id, key, request_hash, resource_type, resource_id)
+              SELECT ${input.userId}::uuid, ${input.idempotencyKey ?? null}, ${input.requestHash ?? ''}, 'withdrawal', id
+              FROM ins WHERE ${input.idempotencyKey ?? null}::text IS NOT NULL
+              ON CONFLICT (user_id, key) DO NOTHING
+              RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM ins)::int AS inserted,
+                   (SELECT status::text FROM withdrawals WHERE id = ${input.withdrawalId}::uuid) AS existing,
+                   (SELECT total::text FROM today) AS today`;
+        });
+        if (row!.inserted === 1) return { accepted: true, id: input.withdrawalId, status: 'pending' };
+        if (row!.existing) return { accepted: true, id: input.withdrawalId, status: row!.existing };
+        const left = Money.max(0, new Money(config.WITHDRAWAL_DAILY_LIMIT_USD).minus(row!.today));
+        if (left.lt(input.amountUsd)) {
+          return {
+            accepted: false,
+            problem: {
+              status: 422,
+              title: 'Daily withdrawal limit',
+              detail: `Withdrawals are limited to ${formatUsd(config.WITHDRAWAL_DAILY_LIMIT_USD)} USD a day (UTC): ${formatUsd(left)} USD is left today`,
+            },
+          };
+        }
         return {
           accepted: false,
-          problem: {
-            status: 422,
-            title: 'Insufficient buying power',
-            detail: `Buying power does not cover ${input.amountUsd} USD`,
-          },
+          problem: { status: 422, title: 'Insufficient buying power', detail: `Buying power does not cover ${input.amountUsd} USD` },
         };
       });
     },

@@ -62,6 +62,17 @@ function startOperation(deps: AcceptDeps, start: SagaStart) {
 
 // gRPC DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: Temporal is slow, busy or away; anything else is a bug.
 const transientGrpcCodes = new Set([4, 8, 14]);
+const failedPrecondition = 9;
+
+/**
+ * The server refuses updates while the run's workflow task is being retried (its worker died or failed it): a
+ * moment later, with a worker back, the same request goes through.
+ */
+function isWorkflowTaskRetrying(error: unknown): boolean {
+  // Update-with-start hands back the gRPC error itself; other calls wrap it in a ServiceError.
+  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  return grpc?.code === failedPrecondition && /workflow task in failed state/i.test(`${grpc.message} ${grpc.details}`);
+}
 
 function unavailable(error: unknown): HttpProblem | undefined {
   // The accept step itself failed for good (a provider it asks, e.g. the broker's price for a sell, refused or
@@ -73,7 +84,8 @@ function unavailable(error: unknown): HttpProblem | undefined {
   }
   const transient =
     error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-    (error instanceof ServiceError && isGrpcServiceError(error.cause) && transientGrpcCodes.has(error.cause.code));
+    (error instanceof ServiceError && isGrpcServiceError(error.cause) && transientGrpcCodes.has(error.cause.code)) ||
+    isWorkflowTaskRetrying(error);
   if (transient) {
     return new HttpProblem(503, 'The request could not be accepted in time; repeat it (it is safe to)', {
       headers: { 'Retry-After': '1' },

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, startApi, testConfig, uniqueSubject, type Api } from './harness.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { registerUser, startApi, uniqueSubject, type Api } from './harness.js';
 
 // Withdrawal limits from configuration: a minimum amount, a per-user daily total of non-failed withdrawals, and
 // addresses that can never be right. Each refusal is a 4xx problem that writes nothing and starts no saga.
@@ -8,11 +10,17 @@ const address = '0x52908400098527886E0F7030069857D2E4169EE7';
 const treasury = '0x00000000219ab540356cBB839Cbe05303d7705Fa';
 const order = { amountUsd: '40.00', targetChain: 'ethereum', targetAddress: address, passcode: '424242' };
 
+let stack: Stack;
 let api: Api;
 beforeAll(async () => {
-  api = await startApi({ config: testConfig({ WITHDRAWAL_DAILY_LIMIT_USD: '100.00', WITHDRAWAL_REFUSED_ADDRESSES: treasury }) });
+  // The daily limit is the saga's accept step: the whole stack, worker included, with the test's limits.
+  stack = await startStack({ name: 'withdrawal-limits', env: { WITHDRAWAL_DAILY_LIMIT_USD: '100.00', WITHDRAWAL_REFUSED_ADDRESSES: treasury } });
+  api = await startApi({ stack });
 });
-afterAll(() => api?.close());
+afterAll(async () => {
+  await api?.close();
+  await stack?.stop();
+});
 
 async function verifiedUser() {
   const subject = uniqueSubject('limited');
@@ -79,5 +87,17 @@ describe('the daily limit', () => {
     expect(reply.body.title).toBe('Daily withdrawal limit');
     expect(reply.body.detail).toContain('40.00 USD'); // what is left today
     expect(await withdrawalsOf(userId)).toBe(4);
+  });
+
+  it('cannot be passed by two requests at once: of two 60.00 withdrawals under a 100.00 limit exactly one is accepted', async () => {
+    const { subject, userId } = await verifiedUser();
+    await api.db.balance.update({ where: { userId }, data: { buyingPowerUsd: '500.00' } });
+    const send = () =>
+      api.request('POST', '/v1/withdrawals', { as: subject, headers: { 'idempotency-key': randomUUID() }, body: { ...order, amountUsd: '60.00' } });
+    const replies = await Promise.all([send(), send()]);
+    expect(replies.map((r) => r.status).sort()).toEqual([202, 422]);
+    expect(replies.find((r) => r.status === 422)!.body.title).toBe('Daily withdrawal limit');
+    expect(await withdrawalsOf(userId)).toBe(1);
+    expect((await api.db.balance.findUniqueOrThrow({ where: { userId } })).buyingPowerUsd.toFixed(2)).toBe('440.00');
   });
 });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { isValidAddress, toChecksumAddress, withdrawalAddressProblem } from '../../domain/addresses.js';
-import { formatUsd, isUsdAmount, Money, parseUsd } from '../../domain/money.js';
+import { formatUsd, isUsdAmount, parseUsd } from '../../domain/money.js';
 import type { Db } from '../../db/client.js';
 import { HttpProblem } from '../problem.js';
 import { workflowIds } from '../../../workflows/definitions.js';
@@ -53,26 +53,6 @@ async function assertNotOurWallet(db: Db, targetChain: 'ethereum' | 'solana', ta
   if (ours) throw HttpProblem.invalid('The target address is one of our own', [{ path: 'body.targetAddress', message: 'one of our own addresses' }]);
 }
 
-/**
- * 422 when today's (UTC) non-failed withdrawals plus this one pass WITHDRAWAL_DAILY_LIMIT_USD. Best effort: two
- * concurrent requests can both pass before either row exists (the accept step would close that; see README).
- */
-async function assertWithinDailyLimit(db: Db, config: AppDeps['config'], userId: string, amountUsd: string): Promise<void> {
-  const startOfDay = new Date();
-  startOfDay.setUTCHours(0, 0, 0, 0);
-  const today = await db.withdrawal.aggregate({
-    _sum: { amountUsd: true },
-    where: { userId, status: { not: 'failed' }, createdAt: { gte: startOfDay } },
-  });
-  const limit = parseUsd(config.WITHDRAWAL_DAILY_LIMIT_USD);
-  const left = Money.max(0, limit.minus(new Money(today._sum.amountUsd?.toString() ?? '0')));
-  if (parseUsd(amountUsd).gt(left)) {
-    throw new HttpProblem(422, `Withdrawals are limited to ${formatUsd(limit)} USD a day (UTC): ${formatUsd(left)} USD is left today`, {
-      title: 'Daily withdrawal limit',
-    });
-  }
-}
-
 export function withdrawalsRouter(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
@@ -103,7 +83,6 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       await assertNotOurWallet(db, command.targetChain, command.targetAddress);
       const plan = await idempotentCommand(db, req, { userId: user.id, resourceType: 'withdrawal', command });
       if (!plan.replay) {
-        await assertWithinDailyLimit(db, deps.config, user.id, command.amountUsd);
         await startWithAccept(deps, {
           workflowType: 'withdrawalWorkflow',
           workflowId: workflowIds.withdrawal(plan.resourceId),
