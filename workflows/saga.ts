@@ -288,9 +288,11 @@ export async function completeMovement<M>(
     const check: MovementCheck = { read: async () => movement.state(await movement.read(started)) };
     const settled =
       movement.state(started) === 'pending'
-        ? await saga.step(`${movement.step}:wait`, () =>
-            pollUntil(() => movement.read(started), (m) => movement.state(m) !== 'pending'),
-          { movement: check })
+        ? await saga.step(
+            `${movement.step}:wait`,
+            () => pollUntil(() => movement.read(started), (m) => movement.state(m) !== 'pending'),
+            { movement: check },
+          )
         : started;
     if (movement.state(settled) === 'complete') return settled;
     await saga.park(movement.step, movement.reason(settled), { check, failureType: undefined });
