@@ -41,6 +41,30 @@ export const configSchema = z.object({
   /** How long a request waits for a saga's `accept` step before answering 503 (the run goes on regardless). */
   API_ACCEPT_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
 
+  /**
+   * Proxy hops in front of the API whose X-Forwarded-For is trusted for the client address (Express's `trust
+   * proxy`); 0 = the socket's address. Behind a load balancer set it, or every client shares its address's bucket.
+   */
+  API_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+
+  /**
+   * Request limits per client address and per user, counted in PostgreSQL (table rate_limits) so every API
+   * process shares them. Unset = on in production only: everywhere else all clients are 127.0.0.1 and the bench
+   * and chaos runs must measure the API, not its limiter.
+   */
+  RATE_LIMIT_ENABLED: z.preprocess((v) => (v === '' ? undefined : v), bool.optional()),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Requests per window from one client address to /v1 (the webhook excepted), counted before the token. */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(600),
+  /** Requests per window of one user (token subject) to /v1. */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().positive().default(300),
+  /** POST /v1/withdrawals per window and user: money leaving, and a passcode guess each. */
+  RATE_LIMIT_WITHDRAWALS_PER_USER: z.coerce.number().int().positive().default(10),
+  /** POST /v1/deposits per window and user: each one makes us ask Circle about a transaction hash. */
+  RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: z.coerce.number().int().positive().default(30),
+  /** POST /v1/webhooks/circle per window and address: unauthenticated until its signature is checked. */
+  RATE_LIMIT_WEBHOOK_PER_ADDRESS: z.coerce.number().int().positive().default(300),
+
   AUTH_JWT_SECRET: optionalString,
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
   AUTH_ISSUER: optionalString,

@@ -55,7 +55,10 @@ export const operatorUpdate = defineUpdate<{ step: string; action: 'retry' | 'ab
 export const notParkedType = 'NotParked';
 export const abortRefusedType = 'AbortRefused';
 
-export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string }]>('kycDecision');
+// `operator` is the deciding operator's token subject: the run ignores it, Temporal's history keeps who decided.
+export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string; operator?: string }]>(
+  'kycDecision',
+);
 
 export const cancelOrderSignal = defineSignal('cancelOrder');
 

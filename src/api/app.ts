@@ -9,6 +9,7 @@ import { registerSagaStatusGauge } from '../metrics.js';
 import type { Providers } from '../providers/ports.js';
 import { authenticate, requireOperator } from './auth.js';
 import { requestContext } from './context.js';
+import { createRateLimits } from './rate-limit.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { docsRouter } from './routes/docs.js';
 import { healthRouter } from './routes/health.js';
@@ -86,7 +87,10 @@ function allowOwnInlineScripts(_req: Request, res: Response, next: NextFunction)
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hop is the client: the address the per-address rate limits count.
+  app.set('trust proxy', deps.config.API_TRUST_PROXY);
   registerSagaStatusGauge(deps.db);
+  const limits = createRateLimits(deps.config, deps.logger);
 
   app.use(requestContext(deps.logger));
   app.use(securityHeaders);
@@ -98,10 +102,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRouter(deps));
   app.use('/docs', allowOwnInlineScripts);
   app.use(docsRouter());
+  // Counted before anything is parsed or verified: a flood costs one upsert per request, not a JWT or signature check.
+  app.use('/v1', limits.byAddress);
+  app.use('/v1/webhooks/circle', limits.webhookByAddress);
   // Before the JSON parser: the signature covers the raw bytes, and webhooks carry no bearer token.
   app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '64kb' }));
   app.use('/v1', authenticate(deps));
+  app.use('/v1', limits.byUser);
+  app.post('/v1/withdrawals', limits.withdrawalsByUser);
+  app.post('/v1/deposits', limits.depositReportsByUser);
   app.use('/v1/admin', requireOperator);
   for (const router of v1Routers) app.use(router(deps));
 

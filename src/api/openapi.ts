@@ -17,6 +17,11 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });
 
+const retryAfterHeader = {
+  description: 'Seconds to wait before trying again',
+  schema: { type: 'integer' as const, minimum: 1 },
+};
+
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
 
 export interface RouteDoc {
@@ -53,6 +58,8 @@ export function documentRoute(doc: RouteDoc): void {
   if (access !== 'public') problems.add(401);
   if (access === 'operator') problems.add(403);
   if (paramNames.length > 0) problems.add(404);
+  // Every /v1 request spends its address's and its user's rate limit buckets (rate-limit.ts).
+  if (doc.path.startsWith('/v1/')) problems.add(429);
 
   registry.registerPath({
     method: doc.method,
@@ -76,7 +83,11 @@ export function documentRoute(doc: RouteDoc): void {
       ...Object.fromEntries(
         [...problems].sort().map((status) => [
           status,
-          { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } },
+          {
+            description: status === 429 ? 'Rate limited (or locked out): wait Retry-After seconds' : 'Problem',
+            ...(status === 429 ? { headers: { 'Retry-After': retryAfterHeader } } : {}),
+            content: { 'application/problem+json': { schema: problemSchema } },
+          },
         ]),
       ),
     },

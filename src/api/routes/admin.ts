@@ -20,10 +20,13 @@ import {
   withdrawalTransitions,
 } from '../../domain/status.js';
 import type { AppDeps } from '../app.js';
+import { audited, auditEntryView, serializeAuditEntry, type AuditTargetKind } from '../audit.js';
 import { findOwned } from '../owned.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
+import { pageArgs, toPage } from '../pagination.js';
 import { id, listQuery } from '../schemas.js';
+import { pageView } from '../serializers.js';
 import type { InboundTransfer } from '../../generated/prisma/client.js';
 import { formatUsdc } from '../../domain/money.js';
 
@@ -154,6 +157,12 @@ const parkable = {
   },
 } as const;
 
+/** How the audit log names the target of a retry or abort. */
+const auditKindOf = { deposits: 'deposit', withdrawals: 'withdrawal', orders: 'order' } as const satisfies Record<
+  keyof typeof parkable,
+  AuditTargetKind
+>;
+
 const decisionBody = z.strictObject({ note: z.string().trim().min(1).max(500).optional() });
 const decisionView = z
   .object({
@@ -248,24 +257,48 @@ export function adminRouter(deps: AppDeps): Router {
           problems: [409],
         },
         async (req, res, { body, params }) => {
-          const { handle, runId, status, step } = await parkedRun(resource, params.id);
-          try {
-            await handle.executeUpdate(operatorUpdate, {
-              args: [{ action, operator: req.auth?.subject, ...(body.note ? { note: body.note } : {}) }],
-            });
-          } catch (error) {
-            const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
-            if (failure instanceof ApplicationFailure && failure.type === abortRefusedType) {
-              throw new HttpProblem(409, failure.message, { title: 'Abort refused' });
+          const target = { action, targetKind: auditKindOf[resource], targetId: params.id, details: body.note ? { note: body.note } : {} };
+          const decided = await audited(deps.db, req, target, async () => {
+            const { handle, runId, status, step } = await parkedRun(resource, params.id);
+            try {
+              await handle.executeUpdate(operatorUpdate, {
+                args: [{ action, operator: req.auth?.subject, ...(body.note ? { note: body.note } : {}) }],
+              });
+            } catch (error) {
+              const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+              if (failure instanceof ApplicationFailure && failure.type === abortRefusedType) {
+                throw new HttpProblem(409, failure.message, { title: 'Abort refused' });
+              }
+              if (failure instanceof ApplicationFailure && failure.type === notParkedType) throw notWaiting(what);
+              throw error;
             }
-            if (failure instanceof ApplicationFailure && failure.type === notParkedType) throw notWaiting(what);
-            throw error;
-          }
-          res.status(202).json({ workflowId: handle.workflowId, runId, status, step });
+            return { workflowId: handle.workflowId, runId, status, step };
+          });
+          res.status(202).json(decided);
         },
       );
     }
   }
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/v1/admin/audit',
+      summary: 'Operator (extension): the operator audit log, newest first',
+      description:
+        'Not in API.md. One entry per operator action (KYC decision, retry, abort, summary run) with the operator\'s ' +
+        'token subject, the target and the outcome: `accepted`, `refused` with the reason the API or the saga gave ' +
+        '(e.g. an abort refused with 409), or `failed` (our error; the effect is unknown). Append-only: the database ' +
+        'refuses to change or remove an entry. Pass nextCursor back as cursor.',
+      query: listQuery,
+      responses: { 200: { description: 'A page of audit entries', schema: pageView(auditEntryView).meta({ id: 'OperatorAuditPage' }) } },
+    },
+    async (_req, res, { query }) => {
+      const rows = await deps.db.operatorAuditEntry.findMany(pageArgs(query));
+      res.json(toPage(rows, query, serializeAuditEntry));
+    },
+  );
 
   route(
     router,

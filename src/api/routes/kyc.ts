@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { kycDecisionSignal, workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
+import { audited } from '../audit.js';
 import { callerOf } from '../auth.js';
 import { findOwned } from '../owned.js';
 import { HttpProblem } from '../problem.js';
@@ -60,20 +61,25 @@ export function kycRouter(deps: AppDeps): Router {
         },
       },
     },
-    async (_req, res, { body, params: { userId } }) => {
-      const user = await findOwned('User', userId, (id) =>
-        db.user.findUnique({ where: { id }, select: { kycStatus: true } }),
-      );
-      const noPendingKyc = new HttpProblem(404, 'This user has no KYC submission waiting for a decision', {
-        title: 'No pending KYC',
+    async (req, res, { body, params: { userId } }) => {
+      await audited(db, req, { action: 'kyc_decision', targetKind: 'user', targetId: userId, details: body }, async () => {
+        const user = await findOwned('User', userId, (id) =>
+          db.user.findUnique({ where: { id }, select: { kycStatus: true } }),
+        );
+        const noPendingKyc = new HttpProblem(404, 'This user has no KYC submission waiting for a decision', {
+          title: 'No pending KYC',
+        });
+        if (user.kycStatus !== 'pending') throw noPendingKyc;
+        try {
+          // The operator rides in the signal so that Temporal's history of the run shows who decided.
+          await temporal.workflow
+            .getHandle(workflowIds.kyc(userId))
+            .signal(kycDecisionSignal, { ...body, operator: req.auth?.subject });
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) throw noPendingKyc;
+          throw error;
+        }
       });
-      if (user.kycStatus !== 'pending') throw noPendingKyc;
-      try {
-        await temporal.workflow.getHandle(workflowIds.kyc(userId)).signal(kycDecisionSignal, body);
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw noPendingKyc;
-        throw error;
-      }
       res.status(202).json({ userId, decision: body.decision });
     },
   );

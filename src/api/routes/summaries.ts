@@ -5,6 +5,7 @@ import { isoDate, isWeekStartDate, previousWeekStart, weekHasEnded } from '../..
 import { searchAttributes, workflowIds } from '../../../workflows/definitions.js';
 import type { weeklySummaryRunWorkflow } from '../../../workflows/summary.js';
 import type { AppDeps } from '../app.js';
+import { audited } from '../audit.js';
 import { callerOf } from '../auth.js';
 import { pageArgs, toPage } from '../pagination.js';
 import { HttpProblem } from '../problem.js';
@@ -79,19 +80,22 @@ export function summariesRouter(deps: AppDeps): Router {
       responses: { 202: { description: 'The run of that week', schema: runView } },
       problems: [422],
     },
-    async (_req, res, { body }) => {
+    async (req, res, { body }) => {
       const now = new Date();
       const weekStartDate = body.weekStartDate ?? previousWeekStart(now);
-      // Summaries are written once and never rewritten: summarising a week still in progress would freeze it half-told.
-      if (!weekHasEnded(weekStartDate, now)) {
-        throw new HttpProblem(422, `The week of ${weekStartDate} has not ended yet`, { title: 'Week not over' });
-      }
-      const handle = await temporal.workflow.start<typeof weeklySummaryRunWorkflow>('weeklySummaryRunWorkflow', {
-        workflowId: workflowIds.summaryRun(weekStartDate),
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [{ weekStartDate, concurrency: config.SUMMARY_CONCURRENCY, pageSize: config.SUMMARY_PAGE_SIZE }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [{ key: searchAttributes.kind, value: 'summary' }],
+      const target = { action: 'summary_run', targetKind: 'summary_week', targetId: weekStartDate } as const;
+      const handle = await audited(db, req, target, async () => {
+        // Summaries are written once and never rewritten: summarising a week still in progress would freeze it half-told.
+        if (!weekHasEnded(weekStartDate, now)) {
+          throw new HttpProblem(422, `The week of ${weekStartDate} has not ended yet`, { title: 'Week not over' });
+        }
+        return temporal.workflow.start<typeof weeklySummaryRunWorkflow>('weeklySummaryRunWorkflow', {
+          workflowId: workflowIds.summaryRun(weekStartDate),
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [{ weekStartDate, concurrency: config.SUMMARY_CONCURRENCY, pageSize: config.SUMMARY_PAGE_SIZE }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [{ key: searchAttributes.kind, value: 'summary' }],
+        });
       });
       res.status(202).json({ workflowId: handle.workflowId, weekStartDate });
     },
