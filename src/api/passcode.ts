@@ -7,10 +7,12 @@ import { HttpProblem } from './problem.js';
 
 // The 6-digit passcode that authorizes money leaving the account. Stored only as an argon2id hash (the
 // library's default algorithm, with its default memory and time costs). A million codes fall to a script in
-// minutes, so every try is counted in passcode_attempts before it is checked: the n-th consecutive try (n >= 2)
-// makes the next wait PASSCODE_BACKOFF_SECONDS × 2^(n-2), the PASSCODE_MAX_FAILURES-th locks the user out for
-// PASSCODE_LOCKOUT_SECONDS, and the right passcode resets the count. Claiming the try first, in one statement
-// that refuses while locked, keeps concurrent requests and several API processes to the same budget.
+// minutes, so the tries of one user are checked one at a time, under a lock on their passcode_attempts row (every
+// API process, across restarts): the n-th consecutive failure (n >= 2) makes the next try wait
+// PASSCODE_BACKOFF_SECONDS x 2^(n-2), the PASSCODE_MAX_FAILURES-th locks the user out for
+// PASSCODE_LOCKOUT_SECONDS, and the right passcode resets the count. Holding the lock while argon2 runs (tens of
+// milliseconds) is what makes ten guesses sent at once count as ten, and lets an app's concurrent requests with
+// the right passcode through one after the other.
 
 export const passcode = z.string().regex(/^\d{6}$/, 'exactly 6 digits');
 
@@ -28,24 +30,37 @@ function tryAgainAt(until: Date): HttpProblem {
   });
 }
 
-/** Counts one try against the user's budget; the time the user must wait when the budget is spent now. */
-async function claimAttempt(db: Db, userId: string, policy: PasscodePolicy): Promise<Date | undefined> {
-  const claimed = await db.$queryRaw<{ consecutive_failures: number }[]>`
-    INSERT INTO passcode_attempts AS a (user_id, consecutive_failures, last_attempt_at, locked_until)
-    VALUES (${userId}::uuid, 1, now(),
-            now() + make_interval(secs => CASE WHEN 1 >= ${policy.PASSCODE_MAX_FAILURES}::int THEN ${policy.PASSCODE_LOCKOUT_SECONDS}::float8 ELSE 0 END))
-    ON CONFLICT (user_id) DO UPDATE SET
-      consecutive_failures = a.consecutive_failures + 1,
-      last_attempt_at = now(),
-      locked_until = now() + make_interval(secs => CASE
-        WHEN a.consecutive_failures + 1 >= ${policy.PASSCODE_MAX_FAILURES}::int THEN ${policy.PASSCODE_LOCKOUT_SECONDS}::float8
-        WHEN a.consecutive_failures = 0 THEN 0
-        ELSE ${policy.PASSCODE_BACKOFF_SECONDS}::float8 * power(2, a.consecutive_failures - 1) END)
-    WHERE a.locked_until IS NULL OR a.locked_until <= now()
-    RETURNING a.consecutive_failures`;
-  if (claimed.length > 0) return undefined;
-  const row = await db.passcodeAttempt.findUniqueOrThrow({ where: { userId }, select: { lockedUntil: true } });
-  return row.lockedUntil ?? new Date();
+type Verdict = { ok: true } | { ok: false; lockedUntil?: Date };
+
+/** One try, checked under the user's lock: refused while waiting, else verified and counted. */
+function checkTry(db: Db, policy: PasscodePolicy, user: User & { passcodeHash: string }, value: string): Promise<Verdict> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`INSERT INTO passcode_attempts (user_id) VALUES (${user.id}::uuid) ON CONFLICT (user_id) DO NOTHING`;
+      const [row] = await tx.$queryRaw<{ locked_until: Date | null; waiting: boolean }[]>`
+        SELECT locked_until, COALESCE(locked_until > now(), false) AS waiting
+        FROM passcode_attempts WHERE user_id = ${user.id}::uuid FOR UPDATE`;
+      if (row!.waiting) return { ok: false, lockedUntil: row!.locked_until! };
+      if (await verify(user.passcodeHash, value)) {
+        await tx.$executeRaw`
+          UPDATE passcode_attempts SET consecutive_failures = 0, locked_until = NULL, last_attempt_at = now()
+          WHERE user_id = ${user.id}::uuid`;
+        return { ok: true };
+      }
+      await tx.$executeRaw`
+        UPDATE passcode_attempts SET
+          consecutive_failures = consecutive_failures + 1,
+          last_attempt_at = now(),
+          locked_until = now() + make_interval(secs => CASE
+            WHEN consecutive_failures + 1 >= ${policy.PASSCODE_MAX_FAILURES}::int THEN ${policy.PASSCODE_LOCKOUT_SECONDS}::float8
+            WHEN consecutive_failures + 1 >= 2 THEN ${policy.PASSCODE_BACKOFF_SECONDS}::float8 * power(2, consecutive_failures - 1)
+            ELSE 0 END)
+        WHERE user_id = ${user.id}::uuid`;
+      return { ok: false };
+    },
+    // Tries of one user queue on the lock: give the queue time rather than failing a legitimate one.
+    { maxWait: 10_000, timeout: 15_000 },
+  );
 }
 
 /**
@@ -53,16 +68,15 @@ async function claimAttempt(db: Db, userId: string, policy: PasscodePolicy): Pro
  * unless the user has set a passcode and `value` matches it. A missing value is not a guess and is not counted.
  */
 export async function assertPasscode(db: Db, policy: PasscodePolicy, user: User, value: string | undefined): Promise<void> {
-  if (!user.passcodeHash) {
+  const passcodeHash = user.passcodeHash;
+  if (!passcodeHash) {
     throw new HttpProblem(403, 'Set a passcode with PUT /v1/me/passcode first', { title: 'Passcode not set' });
   }
   if (value === undefined) throw new HttpProblem(403, 'The passcode is required', { title: 'Wrong passcode' });
-  const lockedUntil = await claimAttempt(db, user.id, policy);
-  if (lockedUntil) throw tryAgainAt(lockedUntil);
-  if (!(await verify(user.passcodeHash, value))) {
-    throw new HttpProblem(403, 'The passcode does not match', { title: 'Wrong passcode' });
-  }
-  await db.passcodeAttempt.update({ where: { userId: user.id }, data: { consecutiveFailures: 0, lockedUntil: null } });
+  const verdict = await checkTry(db, policy, { ...user, passcodeHash }, value);
+  if (verdict.ok) return;
+  if (verdict.lockedUntil) throw tryAgainAt(verdict.lockedUntil);
+  throw new HttpProblem(403, 'The passcode does not match', { title: 'Wrong passcode' });
 }
 
 /** Starts the withdrawal hold of a passcode change (the database's clock, like the lockout's). */

@@ -76,6 +76,14 @@ describe('wrong passcodes', () => {
     expect((await api.db.passcodeAttempt.findUniqueOrThrow({ where: { userId } })).consecutiveFailures).toBe(0);
   });
 
+  it('are the only thing that backs off: the right passcode sent four times at once (an app retrying) is never held back by itself', async () => {
+    const { subject, userId } = await verifiedUser(backoffApi);
+    // Each passes the guard (then, with no worker behind this API, the saga's accept times out: 503).
+    const replies = await Promise.all(Array.from({ length: 4 }, () => withdraw(backoffApi, subject, '424242')));
+    expect(replies.map((r) => r.status)).toEqual([503, 503, 503, 503]);
+    expect((await backoffApi.db.passcodeAttempt.findUniqueOrThrow({ where: { userId } })).consecutiveFailures).toBe(0);
+  });
+
   it('back off: after the 2nd in a row the next try waits, and is allowed once the wait is over', async () => {
     const { subject } = await verifiedUser(backoffApi);
     expect((await withdraw(backoffApi, subject, '000000')).status).toBe(403);
