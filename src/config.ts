@@ -47,6 +47,11 @@ export const configSchema = z.object({
    */
   API_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 
+  /** How long a Circle webhook key id that Circle did not give us is refused without asking Circle again. */
+  CIRCLE_WEBHOOK_UNKNOWN_KEY_TTL_SECONDS: z.coerce.number().int().positive().default(300),
+  /** Fetches of not-yet-known Circle webhook key ids per minute and API process; more are refused (401). */
+  CIRCLE_WEBHOOK_KEY_FETCHES_PER_MINUTE: z.coerce.number().int().positive().default(30),
+
   /**
    * Request limits per client address and per user, counted in PostgreSQL (table rate_limits) so every API
    * process shares them. Unset = on in production only: everywhere else all clients are 127.0.0.1 and the bench

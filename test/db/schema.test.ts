@@ -9,7 +9,7 @@ import { readPrismaSchema, schemaDrift } from '../helpers/prisma-schema.js';
 // The tables fundflow adds to the seed; README "Tables beyond the seed" says why each exists.
 const tablesBeyondSeed = [
   '_prisma_migrations', 'idempotency_keys', 'order_legs', 'inbound_transfers', 'unallocated_funds', 'passcode_attempts',
-  'operator_audit_log', 'rate_limits',
+  'operator_audit_log', 'rate_limits', 'circle_notifications',
 ] as const;
 const enumsBeyondSeed = ['inbound_disposition', 'unallocated_kind'] as const;
 const functionsBeyondSeed = ['fundflow_require', 'fundflow_operator_audit_append_only'] as const;

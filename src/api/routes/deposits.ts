@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
+import type { Db } from '../../db/client.js';
+import type { User } from '../../generated/prisma/client.js';
+import type { Chain } from '../../providers/ports.js';
 import { callerOf } from '../auth.js';
+import { assertKycApproved } from '../kyc-gate.js';
 import { findOwned } from '../owned.js';
 import { pageArgs, toPage } from '../pagination.js';
 import { HttpProblem } from '../problem.js';
@@ -33,6 +37,17 @@ const reportBody = z
   // Hex is case-insensitive and Circle reports it in lower case; base58 is case-sensitive.
   .transform((b) => ({ ...b, txHash: b.chain === 'ethereum' ? b.txHash.toLowerCase() : b.txHash }));
 
+/**
+ * A report costs a saga run and Circle lookups: only a verified user who has a wallet on the chain can have
+ * received a deposit there, so anyone else is refused before anything starts.
+ */
+async function assertCanReportDeposit(db: Db, user: User, reportedChain: Chain): Promise<void> {
+  assertKycApproved(user);
+  // A wallet still being created has no address yet, so nothing can have reached it.
+  const wallet = await db.wallet.findFirst({ where: { userId: user.id, chain: reportedChain, status: { not: 'creating' } }, select: { id: true } });
+  if (!wallet) throw new HttpProblem(404, `The caller has no ${reportedChain} wallet to receive a deposit`, { title: 'No wallet on this chain' });
+}
+
 export function depositsRouter(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
@@ -43,19 +58,22 @@ export function depositsRouter(deps: AppDeps): Router {
       method: 'post',
       path: '/v1/deposits',
       summary: 'Report a USDC transfer the caller sent to their wallet',
-      description: 'Starts (or finds) the deposit saga; the same chain and txHash always answer the same deposit.',
+      description:
+        'Starts (or finds) the deposit saga; the same chain and txHash always answer the same deposit. Only a user ' +
+        'with an approved KYC (403 otherwise) and a wallet on that chain (404 otherwise) may start one.',
       body: reportBody,
       responses: {
         200: { description: 'Already known', schema: depositView },
         202: { description: 'Accepted', schema: depositView },
       },
-      problems: [404, 422, 503],
+      problems: [403, 404, 422, 503],
     },
     async (req, res, { body }) => {
       const user = callerOf(req);
       const known = await db.deposit.findUnique({ where: { chain_txHash: { chain: body.chain, txHash: body.txHash } } });
       if (known && known.userId !== user.id) throw HttpProblem.notFound('Deposit');
       if (known) return void res.status(200).json(serializeDeposit(known));
+      await assertCanReportDeposit(db, user, body.chain);
 
       const depositId = await startWithAccept(deps, {
         workflowType: 'depositWorkflow',

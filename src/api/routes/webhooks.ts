@@ -9,6 +9,7 @@ import type { AppDeps } from '../app.js';
 import { circleWebhookVerifier } from '../../providers/circle/webhook.js';
 import { circleBlockchainChains, transferState } from '../../providers/circle/wallets.js';
 import type { Chain } from '../../providers/ports.js';
+import type { Logger } from '../../logger.js';
 import { documentRoute } from '../openapi.js';
 import { HttpProblem } from '../problem.js';
 import { parse } from '../validate.js';
@@ -18,7 +19,8 @@ import { parse } from '../validate.js';
 // news, never money: the saga gets only the transaction's chain and hash and reads the transfers from Circle.
 // An inbound transfer to a user's wallet that is not recorded yet reports its transaction to the deposit saga
 // (update-with-start: it joins the running run, which looks again, or starts a new one, also after the deposit
-// ended); news of the deposit's own transfer only wakes the running saga's wait.
+// ended); news of the deposit's own transfer only wakes the running saga's wait. Each notificationId acts once
+// (table circle_notifications), whichever API process receives it and however often Circle redelivers.
 
 export type WebhookVerifier = (input: {
   rawBody: Buffer;
@@ -107,44 +109,59 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     const event = parse(notificationBody, json);
     const log = req.log.child({ notificationId: event.notificationId, notificationType: event.notificationType });
-    const news = inboundNewsOf(event);
-    if (!news) {
-      log.info('circle notification ignored');
+    // Circle delivers at least once, and a redelivery may reach another API process: a notification handled
+    // before is not handled again. It is remembered only once handled, so a process that dies in between never
+    // makes Circle's redelivery look handled (deliveries at the same moment may both act: the saga's workflow id
+    // and its idempotent accept make that one run).
+    const seen = await db.circleNotification.findUnique({ where: { notificationId: event.notificationId }, select: { notificationId: true } });
+    if (seen) {
+      log.info('circle notification already handled');
       return void res.status(200).json({ received: true });
     }
-
-    const { chain, txHash } = news;
-    const wallet = await walletReachedBy(db, news);
-    const recorded = await db.inboundTransfer.findUnique({
-      where: { circleTransferId: news.transferId },
-      select: { disposition: true, deposit: { select: { status: true } } },
+    await handleNotification(deps, event, log);
+    await db.circleNotification.createMany({
+      data: [{ notificationId: event.notificationId, notificationType: event.notificationType }],
+      skipDuplicates: true,
     });
-    const running = recorded?.deposit && !isTerminal(depositTransitions, recorded.deposit.status);
-    if (!wallet || (recorded && !running)) {
-      log.info({ knownWallet: Boolean(wallet), disposition: recorded?.disposition }, 'circle notification needs nothing');
-      return void res.status(200).json({ received: true });
-    }
-
-    const workflowId = workflowIds.deposit(chain, txHash);
-    const report = () =>
-      startWithoutWaiting(deps, {
-        workflowType: 'depositWorkflow',
-        workflowId,
-        input: { chain, txHash, reportedBy: `circle:${event.notificationId}` },
-      });
-    if (!recorded) await report();
-    else {
-      // The deposit's own transfer moved on: the news only wakes the running saga's wait.
-      try {
-        await deps.temporal.workflow.getHandle(workflowId).signal(depositTransferUpdate, { transferId: news.transferId, state: news.state });
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        await report(); // the run is gone (terminated): a new one picks up where the row is
-      }
-    }
-    log.info({ txHash, chain }, 'deposit saga notified');
     res.status(200).json({ received: true });
   });
 
   return router;
+}
+
+/** Starts or signals the deposit saga an inbound transfer concerns; nothing for any other notification. */
+async function handleNotification(deps: AppDeps, event: z.output<typeof notificationBody>, log: Logger): Promise<void> {
+  const { db } = deps;
+  const news = inboundNewsOf(event);
+  if (!news) return void log.info('circle notification ignored');
+
+  const { chain, txHash } = news;
+  const wallet = await walletReachedBy(db, news);
+  const recorded = await db.inboundTransfer.findUnique({
+    where: { circleTransferId: news.transferId },
+    select: { disposition: true, deposit: { select: { status: true } } },
+  });
+  const running = recorded?.deposit && !isTerminal(depositTransitions, recorded.deposit.status);
+  if (!wallet || (recorded && !running)) {
+    return void log.info({ knownWallet: Boolean(wallet), disposition: recorded?.disposition }, 'circle notification needs nothing');
+  }
+
+  const workflowId = workflowIds.deposit(chain, txHash);
+  const report = () =>
+    startWithoutWaiting(deps, {
+      workflowType: 'depositWorkflow',
+      workflowId,
+      input: { chain, txHash, reportedBy: `circle:${event.notificationId}` },
+    });
+  if (!recorded) await report();
+  else {
+    // The deposit's own transfer moved on: the news only wakes the running saga's wait.
+    try {
+      await deps.temporal.workflow.getHandle(workflowId).signal(depositTransferUpdate, { transferId: news.transferId, state: news.state });
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      await report(); // the run is gone (terminated): a new one picks up where the row is
+    }
+  }
+  log.info({ txHash, chain }, 'deposit saga notified');
 }
