@@ -36,6 +36,8 @@ export const configSchema = z.object({
 
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The API's internal listener: /metrics and /readyz with each dependency's state, for the cluster, not the public. */
+  API_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** Seconds the server waits for in-flight requests after SIGTERM before it closes them. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
   /** How long a request waits for a saga's `accept` step before answering 503 (the run goes on regardless). */

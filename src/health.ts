@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Logger } from './logger.js';
 
-// Liveness and readiness for processes that are not the API (the worker, the sandbox): a bare node:http
-// listener, so that probing a process never depends on the thing being probed.
+// Liveness and readiness for the worker and for the API's internal listener: a bare node:http listener, so that
+// probing a process never depends on the thing being probed.
 
 export type ReadinessCheck = () => Promise<void>;
 

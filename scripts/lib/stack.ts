@@ -98,6 +98,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TASK_QUEUE: 'fundflow',
     HTTP_PORT: String(apiPort),
+    API_INTERNAL_PORT: '0',
     WORKER_HTTP_PORT: String(workerPort),
     WORKER_SDK_METRICS_PORT: '0',
     AUTH_JWT_SECRET: `${options.name}-secret`,

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { startInternalServer } from '../../src/api/internal.js';
 import { createDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { freePort } from '../../scripts/lib/tools.js';
@@ -22,42 +23,68 @@ function expectProblem(reply: { status: number; headers: Headers; body: any }, s
   expect(reply.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
 }
 
+/** The API's internal listener (/metrics, readiness details) over the same dependencies, on a free port. */
+async function internalListener(deps: Parameters<typeof startInternalServer>[1]) {
+  const server = await startInternalServer({ HTTP_HOST: '127.0.0.1', API_INTERNAL_PORT: 0 }, deps, createLogger('silent', 'internal-test'));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('health', () => {
-  it('is alive and ready when PostgreSQL and Temporal answer', async () => {
+  it('is alive and ready when PostgreSQL and Temporal answer; only the internal listener names the dependencies', async () => {
     expect((await api.request('GET', '/healthz')).status).toBe(200);
     const ready = await api.request('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ postgres: 'ok', temporal: 'ok' });
+    expect(ready.body).toEqual({ status: 'ready' });
+    const internal = await internalListener({ db: api.db, temporal: api.temporal });
+    try {
+      const detailed = (await (await fetch(`${internal.url}/readyz`)).json()) as { checks: Record<string, string> };
+      expect(detailed.checks).toEqual({ postgres: 'ok', temporal: 'ok' });
+    } finally {
+      await internal.close();
+    }
   });
 
-  it('is not ready while Temporal does not answer, and says which dependency is down', async () => {
+  it('is not ready while Temporal does not answer, and the internal listener says which dependency is down', async () => {
     const config = testConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     const db = createDb(config.DATABASE_URL, 1);
     const connection = await Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-    const app = createApp({ config, db, temporal: new Client({ connection }), logger: createLogger('silent', 'api-test') });
+    const temporal = new Client({ connection });
+    const app = createApp({ config, db, temporal, logger: createLogger('silent', 'api-test') });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
+    const internal = await internalListener({ db, temporal });
     try {
       const { port } = server.address() as { port: number };
       const reply = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(reply.status).toBe(503);
-      const body = (await reply.json()) as { checks: Record<string, string> };
+      expect(await reply.json()).toEqual({ status: 'not ready' });
+      const detailed = await fetch(`${internal.url}/readyz`);
+      expect(detailed.status).toBe(503);
+      const body = (await detailed.json()) as { checks: Record<string, string> };
       expect(body.checks.postgres).toBe('ok');
       // The RPC itself gave up (its deadline), so no retry of it is left running once the connection closes.
       expect(body.checks.temporal).toMatch(/DEADLINE_EXCEEDED/);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       server.close();
+      await internal.close();
       await connection.close();
       await db.$disconnect();
     }
   });
 
-  it('serves Prometheus metrics with the request latency histogram', async () => {
+  it('serves Prometheus metrics on the internal listener only, with the request latency histogram', async () => {
     await api.request('GET', '/healthz');
-    const reply = await fetch(`${api.url}/metrics`);
-    expect(reply.status).toBe(200);
-    expect(await reply.text()).toContain('fundflow_http_request_duration_seconds_bucket');
+    expect((await api.request('GET', '/metrics')).status).toBe(404);
+    const internal = await internalListener({ db: api.db, temporal: api.temporal });
+    try {
+      const reply = await fetch(`${internal.url}/metrics`);
+      expect(reply.status).toBe(200);
+      expect(await reply.text()).toContain('fundflow_http_request_duration_seconds_bucket');
+    } finally {
+      await internal.close();
+    }
   });
 });
 

@@ -54,6 +54,7 @@ describe('the API and worker processes', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `lifecycle-${process.pid}`,
       HTTP_PORT: String(apiPort),
+      API_INTERNAL_PORT: '0',
       WORKER_HTTP_PORT: String(workerPort),
       WORKER_SDK_METRICS_PORT: '0',
       AUTH_JWT_SECRET: 'lifecycle-secret',

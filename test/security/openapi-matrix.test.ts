@@ -12,9 +12,6 @@ import { registerUser, startApi, testConfig, uniqueSubject, type Api } from '../
 const PUBLIC_OPERATIONS: Record<string, string> = {
   'GET /healthz': 'liveness for the orchestrator',
   'GET /readyz': 'readiness for the orchestrator',
-  // OPEN (issue 15): metrics belong on the internal port; listed so the suite stays green meanwhile, and so
-  // that removing this line is how the move gets proved.
-  'GET /metrics': 'Prometheus scrape, still on the public port',
   'GET /openapi.json': 'the contract itself',
   'GET /docs': 'the reference page',
   'HEAD /v1/webhooks/circle': 'Circle checks the subscription',

@@ -1,21 +1,27 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { runChecks } from '../../health.js';
-import { registry } from '../../metrics.js';
+import { runChecks, type ReadinessCheck } from '../../health.js';
 import { pingTemporal } from '../../temporal.js';
 import type { AppDeps } from '../app.js';
 import { route } from '../route.js';
 
-// Liveness, readiness and metrics: no auth, no body parsing, nothing that depends on the caller.
+// Liveness and readiness on the public port: no auth, no body parsing, nothing that depends on the caller, and
+// nothing about our dependencies beyond ready or not (which one is down, and /metrics, are on the internal
+// listener: src/api/internal.ts).
 
-const readiness = z.object({ status: z.enum(['ready', 'not ready']), checks: z.record(z.string(), z.string()) });
+const readiness = z.object({ status: z.enum(['ready', 'not ready']) });
 
-export function healthRouter(deps: AppDeps): Router {
-  const router = Router();
-  const checks = {
+/** What the API needs to serve: PostgreSQL and Temporal answering. */
+export function readinessChecks(deps: Pick<AppDeps, 'db' | 'temporal'>): Record<string, ReadinessCheck> {
+  return {
     postgres: async () => void (await deps.db.$queryRaw`SELECT 1`),
     temporal: () => pingTemporal(deps.temporal),
   };
+}
+
+export function healthRouter(deps: AppDeps): Router {
+  const router = Router();
+  const checks = readinessChecks(deps);
 
   route(
     router,
@@ -31,19 +37,13 @@ export function healthRouter(deps: AppDeps): Router {
       summary: 'Readiness: 200 only when PostgreSQL and Temporal answer',
       responses: {
         200: { description: 'Ready', schema: readiness },
-        503: { description: 'A dependency does not answer (named in checks)', schema: readiness },
+        503: { description: 'A dependency does not answer (which one: the internal listener)', schema: readiness },
       },
     },
     async (_req, res) => {
       const result = await runChecks(checks);
-      res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ready' : 'not ready', checks: result.checks });
+      res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ready' : 'not ready' });
     },
-  );
-
-  route(
-    router,
-    { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition' } } },
-    async (_req, res) => res.type(registry.contentType).send(await registry.metrics()),
   );
 
   return router;
