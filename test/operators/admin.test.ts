@@ -3,7 +3,7 @@ import { progressQuery, workflowIds } from '../../workflows/definitions.js';
 import { startApi, type Api } from '../api/harness.js';
 import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
-import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
+import { depositUsdc, parkedDeposit, provisionWallet } from '../workflows/support.js';
 
 // The operator's loop over the real stack: a deposit whose funding journal the broker refuses parks; the
 // operator finds it in GET /v1/admin/workflows, retries it through the API, and the money lands exactly once.
@@ -23,19 +23,6 @@ beforeEach(async () => stack.sandbox.control.clearFaults());
 
 const operator = { as: 'operator|admin-test', operator: true };
 
-/** A deposit of `amount` USDC parked at broker-fund: the broker refuses the funding journal for good. */
-async function parkedDeposit(amount: string) {
-  const user = await createUser(stack.db);
-  const wallet = await provisionWallet(stack, user.id);
-  await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
-  const started = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount });
-  await parkedProgress(started.handle);
-  const deposit = await stack.db.deposit.findUniqueOrThrow({
-    where: { chain_txHash: { chain: 'ethereum', txHash: started.txHash } },
-  });
-  return { user, deposit, handle: started.handle };
-}
-
 /** The runs the admin list shows for this query, once visibility has caught up with `until`. */
 async function listed(query: string, until: (items: any[]) => boolean) {
   return eventually(async () => {
@@ -47,7 +34,7 @@ async function listed(query: string, until: (items: any[]) => boolean) {
 
 describe('operators', () => {
   it('a deposit parked at funding is listed as needing an operator, and a retry through the API funds it once', async () => {
-    const { user, deposit, handle } = await parkedDeposit('12.345678');
+    const { user, deposit, handle } = await parkedDeposit(stack, '12.345678');
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '12.34' });
 
     const page = await listed(`kind=deposit&needsOperator=true&userId=${user.id}`, (items) => items.length > 0);
@@ -81,7 +68,7 @@ describe('operators', () => {
   });
 
   it('an operator abort ends a parked deposit failed and takes it out of pending', async () => {
-    const { user, deposit, handle } = await parkedDeposit('8');
+    const { user, deposit, handle } = await parkedDeposit(stack, '8');
     const abort = await api.request('POST', `/v1/admin/deposits/${deposit.id}/abort`, {
       ...operator,
       body: { note: 'funding account closed' },
@@ -108,7 +95,7 @@ describe('operators', () => {
   });
 
   it('a second retry once the first was taken is 409, and the deposit is credited once', async () => {
-    const { user, deposit, handle } = await parkedDeposit('3');
+    const { user, deposit, handle } = await parkedDeposit(stack, '3');
     expect((await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, operator)).status).toBe(202);
     await eventually(async () => ((await handle.query(progressQuery)).parked ? undefined : true));
     const again = await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, operator);
@@ -127,7 +114,7 @@ describe('operators', () => {
   });
 
   it('users who are not operators get 403 on every admin route', async () => {
-    const { deposit } = await parkedDeposit('2');
+    const { deposit } = await parkedDeposit(stack, '2');
     const user = { as: 'user|admin-test' };
     expect((await api.request('GET', '/v1/admin/workflows?kind=deposit', user)).status).toBe(403);
     expect((await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, user)).status).toBe(403);

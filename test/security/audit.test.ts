@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../workflows/definitions.js';
 import { registerUser, startApi, uniqueSubject, type Api } from '../api/harness.js';
 import { createUser, startStack, type Stack } from '../helpers/stack.js';
-import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
+import { parkedDeposit, parkedProgress } from '../workflows/support.js';
 
 // Every operator action (KYC decision, retry, abort, summary run) leaves exactly one row in the append-only
 // operator_audit_log: who (the token's subject), what, on which target, and whether it was accepted or refused
@@ -41,15 +41,6 @@ async function auditRowsOf(subject: string) {
   return rows;
 }
 
-/** A deposit parked at broker-fund (the broker refuses its funding journal for good). */
-async function parkedDeposit(amount: string) {
-  const user = await createUser(stack.db);
-  const wallet = await provisionWallet(stack, user.id);
-  await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
-  const started = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount });
-  await parkedProgress(started.handle);
-  return stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash: started.txHash } } });
-}
 
 describe('operator audit log', () => {
   it('a KYC decision leaves one accepted row, and the signal in Temporal’s history names the operator', async () => {
@@ -100,7 +91,7 @@ describe('operator audit log', () => {
 
   it('an abort the saga takes is one accepted row with the operator’s note', async () => {
     const { subject, as } = newOperator();
-    const deposit = await parkedDeposit('4');
+    const { deposit } = await parkedDeposit(stack, '4');
     const abort = await api.request('POST', `/v1/admin/deposits/${deposit.id}/abort`, { ...as, body: { note: 'account closed' } });
     expect(abort.status).toBe(202);
     expect(await auditRowsOf(subject)).toEqual([

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery, type SagaProgress, workflowIds } from '../../workflows/definitions.js';
 import { eventually } from '../helpers/eventually.js';
-import type { Stack } from '../helpers/stack.js';
+import { createUser, type Stack } from '../helpers/stack.js';
 
 // Steps the funding tests share: provision a wallet through its saga, send USDC to it on the sandbox chain, and
 // wait for a saga to park.
@@ -32,4 +32,17 @@ export async function depositUsdc(
   const txHash = chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash;
   const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), { chain, txHash, reportedBy: `user:${input.userId}` });
   return { ...started, txHash, transactionId: tx.id };
+}
+
+/** A deposit of `amount` USDC parked at broker-fund: the broker refuses its funding journal for good. */
+export async function parkedDeposit(stack: Stack, amount: string) {
+  const user = await createUser(stack.db);
+  const wallet = await provisionWallet(stack, user.id);
+  await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
+  const started = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount });
+  await parkedProgress(started.handle);
+  const deposit = await stack.db.deposit.findUniqueOrThrow({
+    where: { chain_txHash: { chain: 'ethereum', txHash: started.txHash } },
+  });
+  return { user, deposit, handle: started.handle };
 }
