@@ -10,7 +10,9 @@ import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
 import { stepKey, translated } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
-import { assertNotFailed, move } from './rows.js';
+import { assertNotFailed, ledgerReference, move } from './rows.js';
+import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
+import { bookedWith, text } from '../../src/ledger/book.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
 // read by hash, and the deposit's own transfer, read again by id before confirming) and from our wallets table;
@@ -18,6 +20,14 @@ import { assertNotFailed, move } from './rows.js';
 // a deposit = its USDC truncated to cents. confirmed_on_chain adds to pending_broker_deposits_usd (and records the
 // sub-cent rest as rounding); broker_funded moves it from pending to buying power; failed after confirmation takes
 // it out of pending again and records the USDC, which the firm now holds for nobody, as suspense.
+//
+// Ledger (src/ledger/accounts.ts), each booked by the statement that moves the row:
+//   confirmed     circle:wallets:<chain> +usdc; firm:conversion -usd, firm:rounding -(usdc - usd) USDC;
+//                 firm:conversion +usd, user pending_deposits -usd USD
+//   off_ramped    circle:mint -usd, firm:conversion +usd USDC; firm:conversion -usd, alpaca:firm +usd USD
+//   funded        alpaca:firm -usd, alpaca:brokerage +usd; user pending_deposits +usd, buying_power -usd
+//   failed        user pending_deposits +usd, firm:suspense -usd (the money stays where it is, for an operator)
+// (the sweep of the USDC from the user's wallet into Mint is booked by the sweep, activities/funding/sweep.ts).
 
 export interface DepositAcceptInput {
   chain: Chain;
@@ -48,6 +58,9 @@ const confirmed: DepositStatus[] = ['confirmed_on_chain', 'off_ramp_initiated', 
 
 /** Failure type of confirmDeposit when Circle's transfer disagrees with the row: non-retryable, so the saga parks. */
 const depositMismatch = 'DepositMismatch';
+
+/** The moved deposit row's USD (its USDC truncated to cents), inside a `move` statement. */
+const rowUsd = Prisma.sql`trunc(ledger_when.amount_stablecoin, 2)`;
 
 const roundingReason = 'sub-cent USDC truncated when the deposit was converted to USD (credited to the cent)';
 
@@ -148,8 +161,21 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
             FOR UPDATE
           ), moved AS (
             UPDATE deposits d SET status = 'confirmed_on_chain', confirmed_at = now()
-            FROM prior WHERE d.id = prior.id RETURNING prior.user_id, prior.usdc, prior.usd
-          ), credited AS (
+            FROM prior WHERE d.id = prior.id RETURNING prior.user_id, prior.usdc, prior.usd, d.chain
+          )${bookedWith({
+            name: 'ledger',
+            when: 'moved',
+            reference: ledgerReference('deposits', depositId),
+            kind: text('confirmed'),
+            userId: Prisma.sql`moved.user_id`,
+            postings: [
+              { account: accounts.circleWallets(Prisma.sql`moved.chain`), asset: assets.usdc, amount: Prisma.sql`moved.usdc` },
+              { account: accounts.conversion, asset: assets.usdc, amount: Prisma.sql`-moved.usd` },
+              { account: accounts.rounding, asset: assets.usdc, amount: Prisma.sql`moved.usd - moved.usdc` },
+              { account: accounts.conversion, asset: assets.usd, amount: Prisma.sql`moved.usd` },
+              { account: userAccount(Prisma.sql`moved.user_id`, 'pending_deposits'), asset: assets.usd, amount: Prisma.sql`-moved.usd` },
+            ],
+          })}, credited AS (
             UPDATE balances b SET pending_broker_deposits_usd = b.pending_broker_deposits_usd + moved.usd
             FROM moved WHERE b.user_id = moved.user_id RETURNING 1
           ), rounding AS (
@@ -198,6 +224,15 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           from: ['off_ramp_initiated'],
           to: 'off_ramp_complete',
           set: Prisma.sql`, off_ramp_completed_at = now()`,
+          ledger: {
+            kind: text('off_ramped'),
+            postings: [
+              { account: accounts.circleMint, asset: assets.usdc, amount: Prisma.sql`-${rowUsd}` },
+              { account: accounts.conversion, asset: assets.usdc, amount: rowUsd },
+              { account: accounts.conversion, asset: assets.usd, amount: Prisma.sql`-${rowUsd}` },
+              { account: accounts.alpacaFirm, asset: assets.usd, amount: rowUsd },
+            ],
+          },
         }),
       );
     },
@@ -228,6 +263,15 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           set: Prisma.sql`, broker_funded_at = now()`,
           balance: Prisma.sql`pending_broker_deposits_usd = pending_broker_deposits_usd - ${usd},
                                buying_power_usd = buying_power_usd + ${usd}`,
+          ledger: {
+            kind: text('funded'),
+            postings: [
+              { account: accounts.alpacaFirm, asset: assets.usd, amount: Prisma.sql`-${rowUsd}` },
+              { account: accounts.alpacaBrokerage, asset: assets.usd, amount: rowUsd },
+              { account: userAccount(Prisma.sql`ledger_when.user_id`, 'pending_deposits'), asset: assets.usd, amount: rowUsd },
+              { account: userAccount(Prisma.sql`ledger_when.user_id`, 'buying_power'), asset: assets.usd, amount: Prisma.sql`-${rowUsd}` },
+            ],
+          },
         }),
       );
     },
@@ -249,7 +293,17 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           ), debited AS (
             UPDATE balances b SET pending_broker_deposits_usd = b.pending_broker_deposits_usd - moved.usd
             FROM moved WHERE b.user_id = moved.user_id AND moved.was_confirmed RETURNING 1
-          ), suspense AS (
+          ), ledger_when AS (SELECT * FROM moved WHERE was_confirmed)${bookedWith({
+            name: 'ledger',
+            when: 'ledger_when',
+            reference: ledgerReference('deposits', depositId),
+            kind: text('failed'),
+            userId: Prisma.sql`ledger_when.user_id`,
+            postings: [
+              { account: userAccount(Prisma.sql`ledger_when.user_id`, 'pending_deposits'), asset: assets.usd, amount: Prisma.sql`ledger_when.usd` },
+              { account: accounts.suspense, asset: assets.usd, amount: Prisma.sql`-ledger_when.usd` },
+            ],
+          })}, suspense AS (
             INSERT INTO unallocated_funds (kind, currency, amount, user_id, source, reason)
             SELECT 'suspense', 'USDC', usd, user_id, ${`deposit:${depositId}`}, ${reason}
             FROM moved WHERE was_confirmed

@@ -1,4 +1,5 @@
 import { Prisma, type Db } from '../../src/db/client.js';
+import { bookedWith, type Entry } from '../../src/ledger/book.js';
 import { hasReached } from '../../src/domain/reach.js';
 import {
   depositTransitions, RowFailed, TransitionError, withdrawalTransitions, type DepositStatus, type WithdrawalStatus,
@@ -7,7 +8,7 @@ import {
 // Guarded status changes of deposits and withdrawals, each ONE statement: the UPDATE ... WHERE status IN (<from>)
 // and the balance move it causes run together, and the balance moves only when the status did — so a retried
 // activity never moves money twice. A retry that finds the row already moved is a success; a row anywhere else
-// is a TransitionError.
+// is a TransitionError. The ledger transaction that records the move is booked by the same statement.
 
 interface Tables {
   deposits: DepositStatus;
@@ -28,7 +29,15 @@ export interface Move<T extends keyof Tables> {
   balance?: Prisma.Sql;
   /** Move the balance only when the row came from one of these statuses (default: any of `from`). */
   balanceFrom?: readonly Tables[T][];
+  /**
+   * The ledger transaction the move books (reference `<table without s>:<id>`), when it moves money; its
+   * expressions see the moved row as `moved` (every column, and `previous`). Booked when the balance moves.
+   */
+  ledger?: Pick<Entry, 'kind' | 'postings' | 'more'>;
 }
+
+/** The ledger reference of a deposit's or withdrawal's movements. */
+export const ledgerReference = (table: keyof Tables, id: string) => Prisma.sql`${`${table.slice(0, -1)}:${id}`}::text`;
 
 /** Applies the move; returns the status the row came from, or undefined when an earlier attempt already did it. */
 export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<Tables[T] | undefined> {
@@ -47,14 +56,18 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
         NOT (previous = ANY(${balanceFrom}::text[])) OR (SELECT count(*) FROM credited) = 1,
         ${`${m.table} ${m.id}: no balances row to move money on`}) AS balance_moved`
     : Prisma.empty;
+  const ledger = m.ledger
+    ? Prisma.sql`, ledger_when AS (SELECT * FROM moved WHERE previous = ANY(${balanceFrom}::text[]))
+      ${bookedWith({ ...m.ledger, name: 'ledger', when: 'ledger_when', reference: ledgerReference(m.table, m.id), userId: Prisma.sql`ledger_when.user_id` })}`
+    : Prisma.empty;
   const rows = await db.$queryRaw<{ previous: Tables[T] }[]>`
     WITH old AS (
-      SELECT id, user_id, status::text AS previous FROM ${table}
+      SELECT id, status::text AS previous FROM ${table}
       WHERE id = ${m.id}::uuid AND status::text = ANY(${from}::text[]) FOR UPDATE
     ), moved AS (
       UPDATE ${table} t SET status = ${m.to}::${type} ${m.set ?? Prisma.empty}
-      FROM old WHERE t.id = old.id RETURNING old.user_id, old.previous
-    )${balance}
+      FROM old WHERE t.id = old.id RETURNING t.*, old.previous
+    )${balance}${ledger}
     SELECT previous ${balanceMoved} FROM moved`;
   if (rows.length > 0) return rows[0]!.previous;
 

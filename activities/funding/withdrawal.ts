@@ -5,7 +5,9 @@ import type { BrokerTransfer, Chain, ChainTransfer, MintTransfer, RailMovement }
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
-import { assertNotFailed, move, usd } from './rows.js';
+import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
+import { bookedWith, firmReversalOf, text, type Posting } from '../../src/ledger/book.js';
+import { assertNotFailed, ledgerReference, move, usd } from './rows.js';
 
 // A withdrawal's rows and ledger: accepting reserves the amount from buying power in the statement that writes
 // the row; failing gives it back in the statement that marks the row failed. The movements in between only
@@ -17,6 +19,15 @@ import { assertNotFailed, move, usd } from './rows.js';
 //
 // The USDC always leaves from the chain's treasury wallet, which the on-ramp itself funds from the Mint balance;
 // the users' own wallets hold their deposits, which were off-ramped already.
+//
+// Ledger (src/ledger/accounts.ts), each booked by the statement that moves the row, amount a:
+//   accepted            user buying_power +a, withdrawing -a
+//   broker_withdrawn    alpaca:brokerage -a, alpaca:firm +a
+//   on_ramped           alpaca:firm -a, firm:conversion +a USD; firm:conversion -a, circle:mint +a USDC
+//   treasury_funded     circle:mint -a, circle:treasury:<chain> +a (booked when the transfer starts)
+//   completed           circle:treasury:<chain> -a, firm:conversion +a USDC; firm:conversion -a, user withdrawing +a USD
+//   failed              user withdrawing +a, buying_power -a; and the reversal of every firm posting booked so far
+//                       (the compensation put the money back where it came from before the row fails)
 
 export interface WithdrawalAcceptInput {
   withdrawalId: string;
@@ -42,6 +53,14 @@ const failable: WithdrawalStatus[] = [
   'pending', 'broker_withdrawal_initiated', 'broker_withdrawal_complete', 'on_ramp_initiated', 'on_ramp_complete',
   'transfer_initiated',
 ];
+
+/** The withdrawal's amount debited to one account and credited to another, inside a `move` statement. */
+function amountOf(asset: Posting['asset'], { debit, credit }: { debit: Posting['account']; credit: Posting['account'] }): Posting[] {
+  return [
+    { account: debit, asset, amount: Prisma.sql`ledger_when.amount_usd` },
+    { account: credit, asset, amount: Prisma.sql`-ledger_when.amount_usd` },
+  ];
+}
 
 /** Shares one pending lookup per key between concurrent activities; a failed lookup is tried again next time. */
 function cached<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
@@ -111,8 +130,18 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
             ), ins AS (
               INSERT INTO withdrawals (id, user_id, amount_usd, target_chain, target_address)
               SELECT ${input.withdrawalId}::uuid, user_id, ${amount}, ${input.targetChain}::chain_type, ${input.targetAddress}
-              FROM reserved RETURNING id
-            ), key AS (
+              FROM reserved RETURNING id, user_id
+            )${bookedWith({
+              name: 'ledger',
+              when: 'ins',
+              reference: ledgerReference('withdrawals', input.withdrawalId),
+              kind: text('accepted'),
+              userId: Prisma.sql`ins.user_id`,
+              postings: [
+                { account: userAccount(Prisma.sql`ins.user_id`, 'buying_power'), asset: assets.usd, amount },
+                { account: userAccount(Prisma.sql`ins.user_id`, 'withdrawing'), asset: assets.usd, amount: Prisma.sql`-${amount}` },
+              ],
+            })}, key AS (
               INSERT INTO idempotency_keys (user_id, key, request_hash, resource_type, resource_id)
               SELECT ${input.userId}::uuid, ${input.idempotencyKey ?? null}, ${input.requestHash ?? ''}, 'withdrawal', id
               FROM ins WHERE ${input.idempotencyKey ?? null}::text IS NOT NULL
@@ -163,7 +192,13 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
 
     async completeBrokerWithdrawal({ withdrawalId }: { withdrawalId: string }): Promise<void> {
       await translated(() =>
-        move(db, { table: 'withdrawals', id: withdrawalId, from: ['broker_withdrawal_initiated'], to: 'broker_withdrawal_complete' }),
+        move(db, {
+          table: 'withdrawals',
+          id: withdrawalId,
+          from: ['broker_withdrawal_initiated'],
+          to: 'broker_withdrawal_complete',
+          ledger: { kind: text('broker_withdrawn'), postings: [...amountOf(assets.usd, { debit: accounts.alpacaFirm, credit: accounts.alpacaBrokerage })] },
+        }),
       );
     },
 
@@ -187,7 +222,16 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
 
     async completeOnRamp({ withdrawalId }: { withdrawalId: string }): Promise<void> {
       await translated(() =>
-        move(db, { table: 'withdrawals', id: withdrawalId, from: ['on_ramp_initiated'], to: 'on_ramp_complete' }),
+        move(db, {
+          table: 'withdrawals',
+          id: withdrawalId,
+          from: ['on_ramp_initiated'],
+          to: 'on_ramp_complete',
+          ledger: {
+            kind: text('on_ramped'),
+            postings: [...amountOf(assets.usd, { debit: accounts.conversion, credit: accounts.alpacaFirm }), ...amountOf(assets.usdc, { debit: accounts.circleMint, credit: accounts.conversion })],
+          },
+        }),
       );
     },
 
@@ -239,6 +283,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
             from: ['on_ramp_complete'],
             to: 'transfer_initiated',
             set: Prisma.sql`, circle_transfer_ref = ${transfer.id}`,
+            ledger: {
+              kind: text('treasury_funded'),
+              postings: [...amountOf(assets.usdc, { debit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`), credit: accounts.circleMint })],
+            },
           });
         }
         return transfer;
@@ -253,6 +301,13 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           from: ['transfer_initiated'],
           to: 'complete',
           set: Prisma.sql`, tx_hash = ${txHash}`,
+          ledger: {
+            kind: text('completed'),
+            postings: [
+              ...amountOf(assets.usdc, { debit: accounts.conversion, credit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`) }),
+              ...amountOf(assets.usd, { debit: userAccount(Prisma.sql`ledger_when.user_id`, 'withdrawing'), credit: accounts.conversion }),
+            ],
+          },
         }),
       );
     },
@@ -300,6 +355,13 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           to: 'failed',
           set: Prisma.sql`, failure_reason = ${reason}`,
           balance: Prisma.sql`buying_power_usd = buying_power_usd + ${usd(amountUsd)}`,
+          ledger: {
+            kind: text('failed'),
+            postings: [
+              ...amountOf(assets.usd, { debit: userAccount(Prisma.sql`ledger_when.user_id`, 'withdrawing'), credit: userAccount(Prisma.sql`ledger_when.user_id`, 'buying_power') }),
+            ],
+            more: firmReversalOf(ledgerReference('withdrawals', withdrawalId)),
+          },
         }),
       );
     },

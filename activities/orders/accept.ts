@@ -2,6 +2,7 @@ import { legClientOrderId } from '../../src/domain/basket.js';
 import { Prisma, type Db } from '../../src/db/client.js';
 import type { OrderStatus } from '../../src/domain/status.js';
 import type { BrokerPort } from '../../src/providers/ports.js';
+import { acceptedEntry } from './ledger.js';
 import { planOrder, PlanRefused, sellAmountUsd, sellHolds, type OrderPlan, type SellHold } from './plan.js';
 import type { OrderAcceptance, OrderRequest } from './types.js';
 
@@ -148,7 +149,7 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
   }
   const { orderId, userId } = request;
   const optionDetails = request.optionDetails ? JSON.stringify(request.optionDetails) : null;
-  // One statement: the gate (reservation or hold), the order, its legs and the Idempotency-Key.
+  // One statement: the gate (reservation or hold), the order, its legs, its ledger entry and the Idempotency-Key.
   const [row] = await db.$queryRaw<{ inserted: number; existing: string | null }[]>`
     WITH legs AS (${legsTable(orderId, orderPlan, holds)}),
     ${gate(request, amountUsd, orderPlan.legs.length)},
@@ -156,8 +157,8 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
       INSERT INTO orders (id, user_id, basket_id, asset_type, option_details_json, side, amount_usd)
       SELECT ${orderId}::uuid, user_id, ${request.basketId ?? null}::uuid, ${request.assetType}::asset_type,
              ${optionDetails}::jsonb, ${request.side}::order_side, ${amountUsd}::numeric
-      FROM gate RETURNING id
-    ),
+      FROM gate RETURNING id, user_id
+    )${acceptedEntry(orderId, request.side, request.assetType, amountUsd)},
     leg_rows AS (
       INSERT INTO order_legs (order_id, symbol, client_order_id, notional_usd, quantity, held_quantity)
       SELECT ins.id, l.symbol, l.client_order_id, l.notional_usd, l.quantity, COALESCE(h.held, 0)

@@ -5,6 +5,7 @@ import { contractMultiplier } from '../../src/domain/options.js';
 import type { OrderStatus } from '../../src/domain/status.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
 import { toFailure } from '../failures.js';
+import { fillEntry } from './ledger.js';
 import { predecessors } from './transitions.js';
 import type { OrderSync } from './types.js';
 
@@ -174,6 +175,15 @@ async function bookLeg(db: Db, order: Order, leg: Leg, remote: BrokerOrder): Pro
   const paid = order.side === 'buy' ? now.quantity : Money.min(now.quantity, leg.heldQuantity.toString());
   const price = remote.filledAvgPrice ?? (paid.isZero() ? '0' : now.amountUsd.div(paid.times(multiplier)).toFixed(6));
   const delta = { quantity: now.quantity.minus(before.quantity), amount: now.amountUsd.minus(before.amountUsd), price };
+  const held = new Money(leg.heldQuantity.toString());
+  const increment = {
+    symbol: leg.symbol,
+    filledQuantity: now.quantity.toFixed(),
+    quantity: delta.quantity.toFixed(),
+    bookedUsd: delta.amount.toFixed(),
+    brokerUsd: now.brokerUsd.minus(before.brokerUsd).toFixed(),
+    heldQuantity: Money.min(now.quantity, held).minus(Money.min(before.quantity, held)).toFixed(),
+  };
   const credited =
     order.side === 'sell'
       ? Prisma.sql`, fundflow_require(NOT EXISTS (SELECT 1 FROM leg) OR (SELECT count(*) FROM proceeds) = 1,
@@ -187,6 +197,7 @@ async function bookLeg(db: Db, order: Order, leg: Leg, remote: BrokerOrder): Pro
       RETURNING order_id
     )
     ${fillEffect(order, leg, delta, multiplier)}
+    ${fillEntry(order, increment)}
     ${recordResidues(order, leg, now.quantity, residues(order, leg, before, now, price))}
     SELECT (SELECT count(*) FROM leg)::int AS booked ${credited}`;
 }

@@ -1,5 +1,6 @@
 import { Prisma, type Db } from '../../src/db/client.js';
 import { TransitionError, type OrderStatus } from '../../src/domain/status.js';
+import { settledEntry } from './ledger.js';
 import { predecessors } from './transitions.js';
 import type { OrderSettlement } from './types.js';
 
@@ -24,7 +25,7 @@ export async function settleOrder(
     ),
     filled AS (
       SELECT COALESCE(SUM(filled_amount_usd), 0) AS amount FROM order_legs WHERE order_id = ${orderId}::uuid
-    ),
+    )${settledEntry(orderId)},
     released AS (
       UPDATE balances b SET buying_power_usd = b.buying_power_usd + GREATEST(s.amount_usd - f.amount, 0)
       FROM settled s, filled f
