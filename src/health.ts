@@ -42,18 +42,23 @@ export interface HealthServerOptions {
 export function startHealthServer(options: HealthServerOptions): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (req.method !== 'GET') return void res.writeHead(405).end();
+    const route = options.routes?.[path];
+    // A path this listener does not serve is 404 whatever the method: it tells a prober nothing about what runs here.
+    if (path !== '/healthz' && path !== '/readyz' && !route) return void json(res, 404, { status: 'not found' });
+    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
     if (path === '/healthz') return void json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const result = await runChecks(options.checks);
       return void json(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', checks: result.checks });
     }
-    const route = options.routes?.[path];
-    if (route) {
-      const { contentType, body } = await route();
-      return void res.writeHead(200, { 'content-type': contentType }).end(body);
+    try {
+      const { contentType, body } = await route!();
+      res.writeHead(200, { 'content-type': contentType }).end(body);
+    } catch (error) {
+      // e.g. the database behind a gauge is down: the scrape fails, the process does not.
+      options.logger.warn({ err: error, path }, 'health listener route failed');
+      json(res, 500, { status: 'failed' });
     }
-    json(res, 404, { status: 'not found' });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -6,6 +7,8 @@ export type { Logger };
 // out the fields at the places our own code logs them (request headers and bodies); a scrubber catches the same
 // fields anywhere else, and inside strings, because provider SDK errors carry their request (our API key, the
 // entity-secret ciphertext) as nested objects and serialised JSON that fixed paths cannot reach.
+// On-chain addresses tie a person to their money on a public ledger: operators need only enough of one to tell two
+// apart, so address fields and addresses inside strings keep their first 6 and last 4 characters.
 
 const CENSOR = '[redacted]';
 
@@ -26,11 +29,28 @@ const inStrings: [RegExp, string][] = [
   [/("(?:passcode|currentPasscode|newPasscode|password|apiKey|[A-Za-z]*(?:[Ss]ecret|[Cc]iphertext)[A-Za-z]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, `$1"${CENSOR}"`],
 ];
 
-function scrubString(value: string): string {
-  return inStrings.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
+/** Fields that hold an on-chain address (target_address, destinationAddress, a wallet's address, ...). */
+const addressField = /^(?:(?:target|destination|deposit|wallet|source|from|to|recipient|treasury)[-_]?)?address$/i;
+
+/** An EVM address (0x + 40 hex) or a base58 Solana address (32–44 characters), standing alone in a string. */
+const inStringAddresses = [/(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/g, /(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])/g];
+
+/** `0x5290…9EE7`: enough to tell addresses apart, not enough to look one up on chain. */
+export function shortenAddress(address: string): string {
+  return address.length <= 11 ? address : `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
-/** A copy of `value` with credential fields censored and credentials inside strings replaced. */
+function scrubString(value: string): string {
+  const scrubbed = inStrings.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
+  return inStringAddresses.reduce((text, pattern) => text.replace(pattern, shortenAddress), scrubbed);
+}
+
+/** An address field's value, shortened; a network address (`address` of a listening socket) is not on chain. */
+function scrubAddressField(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+  return typeof value === 'string' && isIP(value) === 0 ? shortenAddress(value.trim()) : scrubSecrets(value, seen, depth);
+}
+
+/** A copy of `value` with credential fields censored, credentials inside strings replaced and addresses shortened. */
 export function scrubSecrets(value: unknown, seen = new WeakSet<object>(), depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object') return value;
@@ -40,7 +60,9 @@ export function scrubSecrets(value: unknown, seen = new WeakSet<object>(), depth
   if (Array.isArray(value)) return value.map((item) => scrubSecrets(item, seen, depth + 1));
   if (Buffer.isBuffer(value)) return scrubString(value.toString('utf8'));
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = secretField.test(key) ? CENSOR : scrubSecrets(item, seen, depth + 1);
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = secretField.test(key) ? CENSOR : addressField.test(key) ? scrubAddressField(item, seen, depth + 1) : scrubSecrets(item, seen, depth + 1);
+  }
   return copy;
 }
 

@@ -9,7 +9,7 @@ import { registerSagaStatusGauge } from '../metrics.js';
 import type { Providers } from '../providers/ports.js';
 import { authenticate, requireOperator } from './auth.js';
 import { requestContext } from './context.js';
-import { createRateLimits } from './rate-limit.js';
+import { createRateLimits, routeBuckets } from './rate-limit.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { docsRouter } from './routes/docs.js';
 import { healthRouter } from './routes/health.js';
@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // Which X-Forwarded-For hop is the client: the address the per-address rate limits count.
   app.set('trust proxy', deps.config.API_TRUST_PROXY);
-  registerSagaStatusGauge(deps.db);
+  registerSagaStatusGauge(deps.db, { refreshSeconds: deps.config.METRICS_SAGA_STATUS_REFRESH_SECONDS });
   const limits = createRateLimits(deps.config, deps.logger);
 
   app.use(requestContext(deps.logger));
@@ -110,8 +110,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '64kb' }));
   app.use('/v1', authenticate(deps));
   app.use('/v1', limits.byUser);
-  app.post('/v1/withdrawals', limits.withdrawalsByUser);
-  app.post('/v1/deposits', limits.depositReportsByUser);
+  for (const { method, path, bucket } of routeBuckets) app[method](path, limits[bucket]);
   app.use('/v1/admin', requireOperator);
   for (const router of v1Routers) app.use(router(deps));
 

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { rateLimitBucketsOf } from './rate-limit.js';
 
 // The served OpenAPI document, generated from the same zod schemas that validate requests and shape responses.
 // Routes describe themselves through `documentRoute` (route.ts does it for every route it registers).
@@ -84,7 +85,7 @@ export function documentRoute(doc: RouteDoc): void {
         [...problems].sort().map((status) => [
           status,
           {
-            description: status === 429 ? 'Rate limited (or locked out): wait Retry-After seconds' : 'Problem',
+            description: status === 429 ? tooManyRequests(doc) : 'Problem',
             ...(status === 429 ? { headers: { 'Retry-After': retryAfterHeader } } : {}),
             content: { 'application/problem+json': { schema: problemSchema } },
           },
@@ -92,6 +93,13 @@ export function documentRoute(doc: RouteDoc): void {
       ),
     },
   });
+}
+
+/** The 429 of a route: which rate limit buckets it spends (rate-limit.ts), and the passcode lockout where it applies. */
+function tooManyRequests(doc: RouteDoc): string {
+  const buckets = rateLimitBucketsOf(doc.method, doc.path);
+  const limited = buckets.length ? `Rate limited: over one of its buckets per window: ${buckets.join('; ')}` : 'Too many requests';
+  return `${limited}${doc.problems?.includes(429) ? ' (or locked out by the passcode guard)' : ''}. Wait Retry-After seconds.`;
 }
 
 let cached: { size: number; document: unknown } | undefined;

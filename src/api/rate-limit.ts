@@ -9,8 +9,8 @@ import { HttpProblem } from './problem.js';
 // Abuse limits (issue 15) with rate-limiter-flexible's PostgreSQL store: one row per bucket key in rate_limits
 // (created by a migration, never by the app), updated by one atomic upsert per request, so every API process
 // shares the same counts. Buckets per window: every client address (before the token is checked), every user
-// (token subject), and stricter ones for withdrawals, deposit reports (per user) and the Circle webhook (per
-// address). Over a bucket: 429 problem+json with Retry-After. If the store cannot be reached the request fails
+// (token subject), and stricter ones for withdrawals, passcode checks, deposit reports (per user) and the Circle
+// webhook (per address). Over a bucket: 429 problem+json with Retry-After. If the store cannot be reached the request fails
 // (500, logged) rather than going unlimited: the API needs that database for everything else anyway.
 
 export type RateLimitSettings = Pick<
@@ -24,6 +24,7 @@ export type RateLimitSettings = Pick<
   | 'RATE_LIMIT_WITHDRAWALS_PER_USER'
   | 'RATE_LIMIT_DEPOSIT_REPORTS_PER_USER'
   | 'RATE_LIMIT_WEBHOOK_PER_ADDRESS'
+  | 'RATE_LIMIT_PASSCODE_CHECKS_PER_USER'
 >;
 
 /** Unset means on in production only: elsewhere every client is 127.0.0.1 and the bench must measure the API. */
@@ -37,7 +38,46 @@ export interface RateLimits {
   byUser: RequestHandler;
   withdrawalsByUser: RequestHandler;
   depositReportsByUser: RequestHandler;
+  /** Requests that carry a passcode to check (passcodeToCheck): each one is a guess. */
+  passcodeChecksByUser: RequestHandler;
   webhookByAddress: RequestHandler;
+}
+
+/**
+ * The stricter buckets beyond the address and user ones, by route: app.ts mounts them, /openapi.json names them in
+ * each route's 429. The webhook's own bucket replaces the address one on its path (every method).
+ */
+export const routeBuckets: readonly { method: 'post' | 'put'; path: string; bucket: Exclude<keyof RateLimits, 'byAddress' | 'byUser'> }[] = [
+  { method: 'post', path: '/v1/withdrawals', bucket: 'withdrawalsByUser' },
+  { method: 'post', path: '/v1/withdrawals', bucket: 'passcodeChecksByUser' },
+  { method: 'put', path: '/v1/me/passcode', bucket: 'passcodeChecksByUser' },
+  { method: 'post', path: '/v1/deposits', bucket: 'depositReportsByUser' },
+];
+
+const bucketNames: Record<keyof RateLimits, string> = {
+  byAddress: 'requests per client address (RATE_LIMIT_PER_ADDRESS)',
+  byUser: 'requests per user (RATE_LIMIT_PER_USER)',
+  withdrawalsByUser: 'withdrawals per user (RATE_LIMIT_WITHDRAWALS_PER_USER)',
+  depositReportsByUser: 'deposit reports per user (RATE_LIMIT_DEPOSIT_REPORTS_PER_USER)',
+  passcodeChecksByUser: 'passcode checks per user (RATE_LIMIT_PASSCODE_CHECKS_PER_USER)',
+  webhookByAddress: 'webhook deliveries per client address (RATE_LIMIT_WEBHOOK_PER_ADDRESS)',
+};
+
+/** What the buckets a request to this route spends are, for its documented 429 (`/v1/...` Express path). */
+export function rateLimitBucketsOf(method: string, path: string): string[] {
+  if (!path.startsWith('/v1/')) return [];
+  if (path.startsWith('/v1/webhooks/')) return [bucketNames.webhookByAddress];
+  const own = routeBuckets.filter((b) => b.method === method && b.path === path).map((b) => bucketNames[b.bucket]);
+  return [bucketNames.byAddress, bucketNames.byUser, ...own];
+}
+
+/**
+ * The passcode a request asks us to check, if any: a withdrawal's, or the current one of a passcode change (setting
+ * the first passcode checks nothing). A request without one is refused before any check and is not a guess.
+ */
+function passcodeToCheck(req: Request): unknown {
+  const body = req.body as Record<string, unknown> | undefined;
+  return req.path === '/v1/me/passcode' ? body?.currentPasscode : body?.passcode;
 }
 
 const pass: RequestHandler = (_req, _res, next) => next();
@@ -50,7 +90,7 @@ const subjectOf = (req: Request) => req.auth?.subject;
 
 export function createRateLimits(config: RateLimitSettings, logger: Logger): RateLimits {
   if (!rateLimitsEnabled(config)) {
-    return { byAddress: pass, byUser: pass, withdrawalsByUser: pass, depositReportsByUser: pass, webhookByAddress: pass };
+    return { byAddress: pass, byUser: pass, withdrawalsByUser: pass, depositReportsByUser: pass, passcodeChecksByUser: pass, webhookByAddress: pass };
   }
   // Its own few connections: one short upsert per bucket and request, never queued behind Prisma's transactions.
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4, allowExitOnIdle: true });
@@ -61,6 +101,9 @@ export function createRateLimits(config: RateLimitSettings, logger: Logger): Rat
       storeClient: pool,
       tableName: 'rate_limits',
       tableCreated: true, // by prisma/migrations/20261202000500_rate_limits
+      // Not the store's own unbounded DELETE every 5 minutes from every bucket of every process: the retention
+      // schedule (workflows/retention.ts) deletes expired rows in bounded batches, once for all of them.
+      clearExpiredByTimeout: false,
       keyPrefix,
       points,
       duration: config.RATE_LIMIT_WINDOW_SECONDS,
@@ -93,6 +136,12 @@ export function createRateLimits(config: RateLimitSettings, logger: Logger): Rat
       config.RATE_LIMIT_DEPOSIT_REPORTS_PER_USER,
       'deposit reports from this user',
       subjectOf,
+    ),
+    passcodeChecksByUser: bucket(
+      'passcode-checks',
+      config.RATE_LIMIT_PASSCODE_CHECKS_PER_USER,
+      'passcode checks from this user',
+      (req) => (passcodeToCheck(req) === undefined ? undefined : subjectOf(req)),
     ),
     webhookByAddress: bucket('webhook', config.RATE_LIMIT_WEBHOOK_PER_ADDRESS, 'webhook deliveries from this address', addressOf),
   };

@@ -15,6 +15,9 @@ const limits = {
   RATE_LIMIT_WITHDRAWALS_PER_USER: '2',
   RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: '2',
   RATE_LIMIT_WEBHOOK_PER_ADDRESS: '2',
+  RATE_LIMIT_PASSCODE_CHECKS_PER_USER: '2',
+  // Right passcodes only below; no backoff between a user's tries, so a 429 here is the bucket's.
+  PASSCODE_BACKOFF_SECONDS: '0',
   // The tests speak for many clients through X-Forwarded-For, as a load balancer in front of the API would.
   API_TRUST_PROXY: '1',
 };
@@ -85,6 +88,33 @@ describe('rate limits', () => {
     expect((await api.request('GET', '/v1/balances', asUser(subject))).status).toBe(200);
   });
 
+  it('passcode checks have a bucket of their own per user, shared by withdrawals and passcode changes', async () => {
+    const subject = uniqueSubject('guesser');
+    await register(api, subject); // user bucket: 1 of 5
+    const setPasscode = (body: Record<string, string>) => api.request('PUT', '/v1/me/passcode', asUser(subject, { body }));
+    // Setting the first passcode checks none: not counted.
+    expect((await setPasscode({ passcode: '111111' })).status).toBe(204);
+    // Two checks of the right passcode, on two routes (the withdrawal stops at the change's hold, after the check).
+    expect((await setPasscode({ currentPasscode: '111111', passcode: '222222' })).status).toBe(204);
+    const body = { amountUsd: '10.00', targetChain: 'ethereum', targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7', passcode: '222222' };
+    const held = await api.request('POST', '/v1/withdrawals', asUser(subject, { body }));
+    expect(held.status).toBe(403);
+    expect(held.body.title).toBe('Withdrawals on hold');
+    // The third check in the window is refused before the passcode is looked at, right passcode or not; the
+    // withdrawal bucket (1 of 2 spent) and the user's (5 of 5) would still let it through.
+    const limited = await setPasscode({ currentPasscode: '222222', passcode: '333333' });
+    expectLimited(limited);
+    expect(limited.body.detail).toMatch(/passcode checks/);
+    const after = await api.db.passcodeAttempt.findFirst({ where: { user: { authProviderId: subject } } });
+    expect(after?.consecutiveFailures ?? 0).toBe(0);
+  });
+
+  it('the passcode bucket is stricter than the user’s by default', () => {
+    const defaults = testConfig();
+    expect(defaults.RATE_LIMIT_PASSCODE_CHECKS_PER_USER).toBeLessThan(defaults.RATE_LIMIT_WITHDRAWALS_PER_USER);
+    expect(defaults.RATE_LIMIT_PASSCODE_CHECKS_PER_USER).toBeLessThan(defaults.RATE_LIMIT_PER_USER);
+  });
+
   it('deposit reports have a stricter bucket per user', async () => {
     const subject = uniqueSubject('reporter');
     await register(api, subject);
@@ -131,5 +161,21 @@ describe('rate limits', () => {
       expect(limited.headers['Retry-After']).toBeDefined();
     }
     expect(doc.paths['/healthz'].get.responses['429']).toBeUndefined();
+  });
+
+  it('the OpenAPI 429 of each route names the buckets it spends, the passcode checks where a passcode is checked', async () => {
+    const doc = (await api.request('GET', '/openapi.json')).body;
+    const limited = (path: string, method: string): string => doc.paths[path][method].responses['429'].description;
+    for (const [path, method] of [['/v1/withdrawals', 'post'], ['/v1/me/passcode', 'put']] as const) {
+      expect(limited(path, method), `${method} ${path}`).toMatch(/passcode checks per user \(RATE_LIMIT_PASSCODE_CHECKS_PER_USER\)/);
+      expect(limited(path, method), `${method} ${path}`).toMatch(/requests per user/);
+    }
+    expect(limited('/v1/withdrawals', 'post')).toMatch(/withdrawals per user/);
+    expect(limited('/v1/deposits', 'post')).toMatch(/deposit reports per user/);
+    expect(limited('/v1/balances', 'get')).toMatch(/requests per client address.*requests per user/);
+    for (const [path, method] of [['/v1/balances', 'get'], ['/v1/deposits', 'post'], ['/v1/me', 'put']] as const) {
+      expect(limited(path, method), `${method} ${path}`).not.toMatch(/passcode/);
+    }
+    expect(limited('/v1/webhooks/circle', 'post')).toMatch(/webhook deliveries per client address/);
   });
 });

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Order, OrderLeg } from '../../generated/prisma/client.js';
-import { formatUsd, Money, sumUsd } from '../../domain/money.js';
+import { formatUsd, isUsdAmount, Money, sumUsd } from '../../domain/money.js';
 import { optionDetailsProblems, optionPremiumUsd } from '../../domain/options.js';
 import { isTerminal, orderTransitions, type OrderStatus } from '../../domain/status.js';
 import { cancelOrderSignal, workflowIds } from '../../../workflows/definitions.js';
@@ -70,9 +70,13 @@ const createBody = z
       forbid('symbol');
       forbid('quantity');
       const details = body.optionDetails;
-      if (details && body.amountUsd !== undefined && optionDetailsProblems(details).length === 0) {
+      if (details && optionDetailsProblems(details).length === 0) {
         const premium = optionPremiumUsd(details);
-        if (!new Money(body.amountUsd).eq(premium)) {
+        // The premium becomes the order's amount_usd, DECIMAL(18,2): a count of contracts it cannot hold is refused here.
+        if (!isUsdAmount(premium)) {
+          ctx.addIssue({ code: 'custom', path: ['optionDetails', 'quantity'], message: `makes a premium (${premium}) larger than any USD amount` });
+        } else if (body.amountUsd !== undefined && isUsdAmount(body.amountUsd) && !new Money(body.amountUsd).eq(premium)) {
+          // zod runs this refinement even when amountUsd failed its own checks: only a well-formed amount is compared.
           ctx.addIssue({ code: 'custom', path: ['amountUsd'], message: `must be the premium quantity x limitPrice x 100 = ${premium}` });
         }
       }
