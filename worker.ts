@@ -8,12 +8,13 @@ import { startHealthServer } from './src/health.js';
 import { createLogger } from './src/logger.js';
 import { registry } from './src/metrics.js';
 import { createProviders } from './src/providers/index.js';
+import { ensureReconcileSchedule } from './src/schedules/reconcile.js';
+import { ensureRetentionSchedule } from './src/schedules/retention.js';
 import { ensureWeeklySummarySchedule } from './src/schedules/weekly-summary.js';
 import { connectWorker, workerTuning } from './src/temporal.js';
 
-// Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the weekly
-// summary schedule, and runs until
-// SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
+// Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the schedules
+// (src/schedules/), and runs until SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
@@ -35,8 +36,12 @@ const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const providers = createProviders(config, logger);
 const connection = await connectWorker(config);
 
-// The weekly summary schedule is part of the worker's deployment: created or brought up to date at every start.
-await ensureWeeklySummarySchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
+// The schedules (weekly summary, reconciliation, retention purge) are part of the worker's deployment: created or
+// brought up to date at every start.
+const scheduleClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+await ensureWeeklySummarySchedule(scheduleClient, config);
+await ensureReconcileSchedule(scheduleClient, config);
+await ensureRetentionSchedule(scheduleClient, config);
 
 const worker = await Worker.create({
   connection,

@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,22 +9,31 @@ import { envInt, step } from '../scripts/lib/tools.js';
 import type { FaultInput, operations, SandboxProvider } from '../src/sandbox/faults.js';
 import { operatorUpdate, progressQuery } from '../workflows/definitions.js';
 import { verify, type Check } from './verify.js';
-import { amount, random, submit, type Refused, type SagaKind, type Submitted } from './workload.js';
+import { act, amount, pickAction, random, type Refused, type SagaKind, type Submitted } from './workload.js';
+import { seed as seedBaskets } from '../src/db/seed.js';
 
-// `npm run chaos`: a mixed workload of deposits, withdrawals and buy orders through the API while the sandbox
-// fails a share of provider calls (5xx, timeouts whose effect did happen, business rejections) and the worker is
-// SIGKILLed and restarted every few seconds. Then faults stop, an operator retries whatever parked, and
-// chaos/verify.ts checks what must hold. Prints a verdict table, writes chaos/results/latest.{md,json}, and exits
-// 1 on any violation. Knobs: CHAOS_SAGAS (default 500), CHAOS_USERS, CHAOS_SEED, CHAOS_MIN_KILLS,
-// CHAOS_STORM_SECONDS, CHAOS_DRAIN_SECONDS.
+// `npm run chaos`: every kind of money movement through the API (chaos/workload.ts) while the sandbox fails a
+// share of provider calls (5xx, timeouts whose effect did happen, business rejections), the worker is SIGKILLed
+// and restarted every few seconds, PostgreSQL and the Temporal server (its store kept) are restarted, and the
+// sandbox turns slow for a while. Then faults stop, an operator retries whatever parked, and chaos/verify.ts
+// checks what must hold, the money by reconciling the ledger with the providers. Prints a verdict table, writes
+// chaos/results/latest.{md,json}, and exits 1 on any violation. Reproducible from CHAOS_SEED (the mix, amounts
+// and disruption times; the interleaving is the machine's). Knobs: CHAOS_SAGAS (default 1000), CHAOS_USERS,
+// CHAOS_SEED, CHAOS_MIN_KILLS (50), CHAOS_PG_RESTARTS (3), CHAOS_TEMPORAL_RESTARTS (2), CHAOS_STORM_SECONDS,
+// CHAOS_DRAIN_SECONDS, CHAOS_PG_RESTART_COMMAND (default: pg_ctlcluster of the local cluster; it restarts the
+// whole server, so run chaos alone on the machine).
 
-const total = envInt('CHAOS_SAGAS', 500);
+const total = envInt('CHAOS_SAGAS', 1000);
 const userCount = envInt('CHAOS_USERS', 25);
 const seed = envInt('CHAOS_SEED', 20261125);
-const minKills = envInt('CHAOS_MIN_KILLS', 10);
+const minKills = envInt('CHAOS_MIN_KILLS', 50);
+const pgRestarts = envInt('CHAOS_PG_RESTARTS', 3);
+const temporalRestarts = envInt('CHAOS_TEMPORAL_RESTARTS', 2);
 /** Submissions are spread evenly over this long, so that kills and faults hit sagas at every step. */
-const stormSeconds = envInt('CHAOS_STORM_SECONDS', 120);
+const stormSeconds = envInt('CHAOS_STORM_SECONDS', 240);
 const initialUsd = '5000.00';
+/** The sandbox's pace: each provider-side state change takes this long (1.5 s while it is slow). */
+const stepDelayMs = 300;
 
 /**
  * Per provider, the call that moves money fails with a 5xx 10% of the time, times out after taking effect 5%,
@@ -52,7 +62,7 @@ const stack = await startProcessStack({
   name: 'chaos',
   env: {
     LOG_LEVEL: 'warn',
-    SANDBOX_STEP_DELAY_MS: '300',
+    SANDBOX_STEP_DELAY_MS: String(stepDelayMs),
     // A timeout fault holds the answer past the adapters' deadline; both short, so a run takes minutes.
     PROVIDER_TIMEOUT_MS: '2000',
     SANDBOX_TIMEOUT_HOLD_MS: '2500',
@@ -61,49 +71,58 @@ const stack = await startProcessStack({
 
 let exitCode = 1;
 try {
-  step(`${userCount} users with wallets, ${initialUsd} USD of buying power each`);
+  step(`${userCount} users with wallets, ${initialUsd} USD of buying power each; the baskets`);
   const users = await createLoadUsers(stack, userCount, { buyingPowerUsd: initialUsd });
+  await seedBaskets(stack.db);
+  const basketId = (await stack.db.basket.findFirstOrThrow({ where: { isActive: true }, select: { id: true } })).id;
   for (const fault of faults) await stack.sandbox.fault(fault);
-  step(`${faults.length} faults armed; ${total} sagas, the worker killed every few seconds`);
+  step(`${faults.length} faults armed; ${total} actions, the worker killed every few seconds, ${pgRestarts} PostgreSQL and ${temporalRestarts} Temporal restarts`);
 
   const next = random(seed);
   const plan = Array.from({ length: total }, () => {
-    const r = next();
-    const kind: SagaKind = r < 0.5 ? 'deposit' : r < 0.75 ? 'withdrawal' : 'order';
-    return { kind, user: users[Math.floor(next() * users.length)]!, usd: kind === 'deposit' ? amount(next, 5, 200) : amount(next, 1, 50) };
+    const action = pickAction(next());
+    return { action, user: users[Math.floor(next() * users.length)]!, usd: action === 'deposit' ? amount(next, 5, 200) : amount(next, 1, 50) };
   });
 
   const killer = startKiller(stack);
+  const disruptions = startDisruptions(stack, random(seed + 2));
   const submitted: Submitted[] = [];
   const refused: Refused[] = [];
-  const bar = progress('submitted', total);
+  const apiViolations: string[] = [];
+  const bar = progress('actions', total);
+  let done = 0;
   const started = Date.now();
   await pool(total, 24, async (i) => {
     const due = started + (i * stormSeconds * 1000) / total;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    const { kind, user, usd } = plan[i]!;
-    const outcome = await submit(stack, kind, user, usd, `chaos-${randomUUID()}`);
-    if ('id' in outcome) submitted.push(outcome);
-    else refused.push(outcome);
-    bar.tick(submitted.length + refused.length);
+    const { action, user, usd } = plan[i]!;
+    const outcome = await act({ stack, basketId }, action, user, usd, `chaos-${randomUUID()}`);
+    submitted.push(...outcome.submitted);
+    refused.push(...outcome.refused);
+    apiViolations.push(...outcome.violations);
+    bar.tick(++done);
   });
   bar.end();
   await killer.until(minKills);
+  const disrupted = await disruptions.finish();
   const kills = await killer.stop();
   const stormTook = (Date.now() - started) / 1000;
   const faultHits = (await stack.sandbox.faults()).map((f) => ({ rule: `${f.provider}.${f.operation} ${f.kind}`, hits: f.hits }));
   await stack.sandbox.clearFaults();
-  step(`storm over after ${stormTook.toFixed(0)} s: ${kills} worker kills, ${faultHits.reduce((a, f) => a + f.hits, 0)} injected faults; faults cleared`);
+  step(
+    `storm over after ${stormTook.toFixed(0)} s: ${kills} worker kills, ${disrupted.pg} PostgreSQL and ${disrupted.temporal} Temporal restarts, ` +
+      `${faultHits.reduce((a, f) => a + f.hits, 0)} injected faults; faults cleared`,
+  );
 
   const drained = await drain(stack, submitted);
   step('verifying');
-  const checks = await verify(stack, submitted, initialUsd);
+  const checks = await verify(stack, submitted);
   const clientGaveUp = refused.filter((r) => r.status >= 500);
   checks.unshift({
     name: 'requests',
-    expectation: 'every request answered for good (2xx or 4xx)',
+    expectation: 'every request answered for good (2xx or 4xx); a key names one resource; a counterfeit token is refused',
     checked: total,
-    violations: clientGaveUp.map((r) => `${r.kind}: ${r.status} ${r.detail}`),
+    violations: [...clientGaveUp.map((r) => `${r.kind}: ${r.status} ${r.detail}`), ...apiViolations],
   });
   exitCode = checks.some((c) => c.violations.length > 0) ? 1 : 0;
   const sensitivity = await verifierSensitivity(stack, submitted);
@@ -113,7 +132,7 @@ try {
     UNION ALL SELECT 'withdrawal', status::text, count(*)::int FROM withdrawals GROUP BY status
     UNION ALL SELECT 'order', status::text, count(*)::int FROM orders GROUP BY status
     ORDER BY 1, 2`;
-  await report({ checks, kills, stormSeconds: stormTook, submitted, refused, drained, faultHits, outcomes, sensitivity });
+  await report({ checks, kills, disrupted, stormSeconds: stormTook, submitted, refused, drained, faultHits, outcomes, sensitivity });
 } finally {
   await stack.stop();
 }
@@ -129,9 +148,9 @@ async function verifierSensitivity(stack: ProcessStack, sagas: Submitted[]): Pro
   await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 0.01 WHERE user_id = ${deposit.userId}::uuid`;
   await stack.db.$executeRaw`UPDATE deposits SET status = 'off_ramp_complete' WHERE id = ${deposit.id}::uuid`;
   try {
-    const checks = await verify(stack, [deposit], initialUsd);
+    const checks = await verify(stack, [deposit]);
     const found = (name: string) => checks.find((c) => c.name === name)!.violations.length > 0;
-    const caught = found('balances') && found('agreement');
+    const caught = found('reconciliation') && found('agreement');
     return { caught, detail: caught ? 'a 1-cent balance change and a row set back one step were both reported' : 'MISSED a planted violation' };
   } finally {
     await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd - 0.01 WHERE user_id = ${deposit.userId}::uuid`;
@@ -149,11 +168,14 @@ function startKiller(stack: ProcessStack) {
     while (!stopping) {
       await new Promise((r) => setTimeout(r, 2000 + pause() * 3000));
       if (stopping) break;
-      await stack.killWorker();
-      kills++;
-      process.stderr.write(`  ✝ worker killed (${kills})\n`);
-      for (const w of waiters.filter((w) => kills >= w.count)) w.resolve();
-      await stack.startWorker();
+      if (stack.workerRunning()) {
+        await stack.killWorker();
+        kills++;
+        process.stderr.write(`  ✝ worker killed (${kills})\n`);
+        for (const w of waiters.filter((w) => kills >= w.count)) w.resolve();
+      }
+      // Also brings back a worker that exited on its own (Temporal away for too long).
+      await stack.startWorker().catch((error: Error) => process.stderr.write(`  worker did not start: ${error.message}\n`));
     }
   })();
   return {
@@ -164,6 +186,53 @@ function startKiller(stack: ProcessStack) {
       return kills;
     },
   };
+}
+
+/**
+ * Restarts PostgreSQL CHAOS_PG_RESTARTS times and the Temporal server CHAOS_TEMPORAL_RESTARTS times at seeded
+ * moments of the storm, and makes the sandbox slow (every step 1.5 s) for a tenth of it.
+ */
+function startDisruptions(stack: ProcessStack, next: () => number) {
+  const stormMs = stormSeconds * 1000;
+  const at = (n: number) => Array.from({ length: n }, (_, i) => ((i + 0.3 + next() * 0.4) / n) * stormMs);
+  const pgCommand = process.env.CHAOS_PG_RESTART_COMMAND ?? defaultPgRestart();
+  const counts = { pg: 0, temporal: 0 };
+  const timers: Promise<void>[] = [];
+  const later = (ms: number, what: () => Promise<void>) =>
+    timers.push(new Promise<void>((resolve) => setTimeout(() => what().catch((e: Error) => process.stderr.write(`  disruption failed: ${e.message}\n`)).finally(resolve), ms)));
+  for (const ms of at(pgRestarts)) {
+    later(ms, async () => {
+      execSync(pgCommand, { stdio: 'ignore' });
+      counts.pg++;
+      process.stderr.write(`  ⟳ PostgreSQL restarted (${counts.pg})\n`);
+    });
+  }
+  for (const ms of at(temporalRestarts)) {
+    later(ms, async () => {
+      await stack.restartTemporal();
+      counts.temporal++;
+      process.stderr.write(`  ⟳ Temporal server restarted (${counts.temporal})\n`);
+    });
+  }
+  const slowFrom = (0.4 + next() * 0.4) * stormMs;
+  later(slowFrom, async () => {
+    await stack.sandbox.settings({ stepDelayMs: 1500 });
+    process.stderr.write('  ⧗ sandbox slow\n');
+    await new Promise((r) => setTimeout(r, stormMs / 10));
+    await stack.sandbox.settings({ stepDelayMs });
+  });
+  return {
+    async finish() {
+      await Promise.all(timers);
+      return counts;
+    },
+  };
+}
+
+/** Restarts the machine's PostgreSQL cluster (ENVIRONMENT.md: one cluster, pg_ctlcluster). */
+function defaultPgRestart(): string {
+  const version = execSync('ls /etc/postgresql').toString().trim().split('\n')[0];
+  return `pg_ctlcluster --skip-systemctl-redirect ${version} main restart -m fast`;
 }
 
 /**
@@ -201,6 +270,7 @@ async function drain(stack: ProcessStack, sagas: Submitted[]): Promise<{ seconds
 async function report(r: {
   checks: Check[];
   kills: number;
+  disrupted: { pg: number; temporal: number };
   stormSeconds: number;
   submitted: Submitted[];
   refused: Refused[];
@@ -217,7 +287,8 @@ async function report(r: {
     ``,
     `${new Date().toISOString()} · seed ${seed} · ${r.submitted.length} sagas accepted (${byKind('deposit')} deposits, ` +
       `${byKind('withdrawal')} withdrawals, ${byKind('order')} orders), ${r.refused.length} refused · ` +
-      `**${r.kills} worker SIGKILLs** in ${r.stormSeconds.toFixed(0)} s · ${faults.length} fault rules ` +
+      `**${r.kills} worker SIGKILLs, ${r.disrupted.pg} PostgreSQL restarts, ${r.disrupted.temporal} Temporal restarts** in ` +
+      `${r.stormSeconds.toFixed(0)} s, the sandbox slow for a tenth of it · ${faults.length} fault rules ` +
       `(5xx 10%, timeouts 5%, rejections 3–5% per operation) · ${retriedRequests} requests needed a client retry · ` +
       `drained in ${r.drained.seconds.toFixed(0)} s with ${r.drained.operatorRetries} operator retries of parked sagas`,
     ``,
@@ -238,7 +309,7 @@ async function report(r: {
   await writeFile(path.join(dir, 'latest.md'), markdown + '\n');
   await writeFile(
     path.join(dir, 'latest.json'),
-    JSON.stringify({ at: new Date().toISOString(), seed, verdict, kills: r.kills, stormSeconds: r.stormSeconds, drained: r.drained,
+    JSON.stringify({ at: new Date().toISOString(), seed, verdict, kills: r.kills, disrupted: r.disrupted, stormSeconds: r.stormSeconds, drained: r.drained,
       accepted: r.submitted.length, refused: r.refused, outcomes: r.outcomes, faultHits: r.faultHits, checks: r.checks }, null, 2) + '\n',
   );
   process.stdout.write(`\n${markdown}\n`);

@@ -1,4 +1,7 @@
 import { Prisma } from '../src/db/client.js';
+import { createLogger } from '../src/logger.js';
+import { createProviders } from '../src/providers/index.js';
+import { reconcile } from '../src/reconcile/index.js';
 import type { ProcessStack } from '../scripts/lib/stack.js';
 import { progressQuery, searchAttributes } from '../workflows/definitions.js';
 import { pool } from '../scripts/lib/stats.js';
@@ -10,7 +13,9 @@ import type { Submitted } from './workload.js';
 //   agreement   each row's status is what its workflow says: the result of a completed run, the progress of a
 //               parked one, and the FundflowStatus search attribute operators filter on
 //   effects     no provider effect happened twice (the sandbox counts effects per idempotency key)
-//   balances    each user's buying power and pending deposits equal what their movements add up to
+//   reconciliation   the ledger against what Circle and Alpaca report (src/reconcile: every pool, every
+//               movement, fills and positions, effects we never recorded) and the projections against the ledger:
+//               the money is checked against the providers' books, not against our own rows
 
 export interface Check {
   name: string;
@@ -78,41 +83,7 @@ async function visibilityStatuses(stack: ProcessStack): Promise<Map<string, stri
   return statuses;
 }
 
-async function balanceMismatches(stack: ProcessStack, initialUsd: string): Promise<{ users: number; mismatches: string[] }> {
-  const rows = await stack.db.$queryRaw<
-    { user_id: string; buying_power: string; pending: string; expected_buying_power: string; expected_pending: string }[]
-  >`
-    WITH d AS (
-      SELECT user_id,
-             sum(trunc(amount_stablecoin, 2)) FILTER (WHERE status = 'broker_funded') AS funded,
-             sum(trunc(amount_stablecoin, 2))
-               FILTER (WHERE status IN ('confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete')) AS pending
-      FROM deposits GROUP BY user_id
-    ), w AS (
-      SELECT user_id, sum(amount_usd) FILTER (WHERE status <> 'failed') AS withdrawn FROM withdrawals GROUP BY user_id
-    ), o AS (
-      -- A buy reserves its amount at accept; settling gives back what the fills did not spend. A sell credits the
-      -- proceeds its fills booked (never beyond the quantity it held), as they are booked.
-      SELECT o.user_id,
-             sum(CASE WHEN o.side = 'sell' THEN -coalesce(l.filled, 0)
-                      WHEN o.status IN ('filled', 'failed', 'canceled') THEN LEAST(o.amount_usd, coalesce(l.filled, 0))
-                      ELSE o.amount_usd END) AS spent
-      FROM orders o
-      LEFT JOIN (SELECT order_id, sum(filled_amount_usd) AS filled FROM order_legs GROUP BY order_id) l ON l.order_id = o.id
-      GROUP BY o.user_id
-    )
-    SELECT b.user_id::text, b.buying_power_usd::text AS buying_power, b.pending_broker_deposits_usd::text AS pending,
-           (${initialUsd}::numeric + coalesce(d.funded, 0) - coalesce(w.withdrawn, 0) - coalesce(o.spent, 0))::text
-             AS expected_buying_power,
-           coalesce(d.pending, 0)::text AS expected_pending
-    FROM balances b LEFT JOIN d USING (user_id) LEFT JOIN w USING (user_id) LEFT JOIN o USING (user_id)`;
-  const mismatches = rows
-    .filter((r) => !new Prisma.Decimal(r.buying_power).equals(r.expected_buying_power) || !new Prisma.Decimal(r.pending).equals(r.expected_pending))
-    .map((r) => `user ${r.user_id}: buying power ${r.buying_power} (expected ${r.expected_buying_power}), pending ${r.pending} (expected ${r.expected_pending})`);
-  return { users: rows.length, mismatches };
-}
-
-export async function verify(stack: ProcessStack, sagas: Submitted[], initialUsd: string): Promise<Check[]> {
+export async function verify(stack: ProcessStack, sagas: Submitted[]): Promise<Check[]> {
   const observed = await observe(stack, sagas);
   const checks: Check[] = [];
 
@@ -124,7 +95,7 @@ export async function verify(stack: ProcessStack, sagas: Submitted[], initialUsd
 
   const rowCounts = await Promise.all(
     Object.entries(tables).map(async ([kind, table]) => {
-      const [{ count }] = await stack.db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM ${Prisma.raw(table)}`;
+      const [{ count }] = await stack.db.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM ${Prisma.raw(table)}`;
       const accepted = new Set(sagas.filter((s) => s.kind === kind).map((s) => s.id)).size;
       return count === accepted ? undefined : `${table}: ${count} rows for ${accepted} accepted requests`;
     }),
@@ -153,12 +124,12 @@ export async function verify(stack: ProcessStack, sagas: Submitted[], initialUsd
     violations: duplicated.map((e) => `${e.provider}.${e.operation} key ${e.key}: ${e.count} effects`),
   });
 
-  const balances = await balanceMismatches(stack, initialUsd);
+  const breaks = await reconcile({ db: stack.db, providers: createProviders(stack.config, createLogger('warn', 'chaos')), config: stack.config });
   checks.push({
-    name: 'balances',
-    expectation: 'buying power and pending = sum of the movements',
-    checked: balances.users,
-    violations: balances.mismatches,
+    name: 'reconciliation',
+    expectation: 'ledger = providers (pools, movements, fills, positions); projections = ledger',
+    checked: (await stack.db.ledgerTransaction.count()),
+    violations: breaks.map((b) => `${b.check} ${b.subject}: expected ${b.expected}, found ${b.found}`),
   });
   return checks;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { productionConfigProblem } from './config-production.js';
+import { minimumCircleNotificationRetentionHours, minimumIdempotencyKeyRetentionHours } from './domain/retention.js';
 
 // The one schema of the environment. Every process (API, worker, sandbox, scripts) parses it once at start;
 // defaults are the local development stack, documented in .env.example.
@@ -71,6 +72,26 @@ export const configSchema = z.object({
   RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: z.coerce.number().int().positive().default(30),
   /** POST /v1/webhooks/circle per window and address: unauthenticated until its signature is checked. */
   RATE_LIMIT_WEBHOOK_PER_ADDRESS: z.coerce.number().int().positive().default(300),
+  /**
+   * Requests per window and user that have a passcode checked (a withdrawal, a passcode change): each is a guess,
+   * so fewer than anything else; the lockout counts wrong ones, this bounds them all.
+   */
+  RATE_LIMIT_PASSCODE_CHECKS_PER_USER: z.coerce.number().int().positive().default(5),
+
+  /** The fundflow_sagas gauge (rows per status, on /metrics) counts its tables at most this often. */
+  METRICS_SAGA_STATUS_REFRESH_SECONDS: z.coerce.number().min(0).default(30),
+
+  /**
+   * Idempotency keys are kept this long after their request, then purged by the retention schedule; at least a
+   * day, because a client may retry a request (and must get the first answer) for that long.
+   */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(minimumIdempotencyKeyRetentionHours).default(72),
+  /** Handled Circle notifications are remembered this long (Circle redelivers for hours), then purged. */
+  CIRCLE_NOTIFICATION_RETENTION_HOURS: z.coerce.number().int().min(minimumCircleNotificationRetentionHours).default(168),
+  /** When the retention schedule purges old idempotency keys, notifications and expired rate limit rows (cron, UTC). */
+  RETENTION_CRON: z.string().default('17 * * * *'),
+  /** Rows one purge statement deletes at most: short statements, short locks. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000),
 
   AUTH_JWT_SECRET: optionalString,
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -178,6 +199,9 @@ export const configSchema = z.object({
   SUMMARY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   /** The LLM's instructions for weekly summaries; empty = the built-in prompt (defaultSummarySystemPrompt). */
   SUMMARY_SYSTEM_PROMPT: optionalString.transform((v) => v ?? defaultSummarySystemPrompt),
+
+  /** When the reconciliation against the providers runs (a Temporal Schedule, UTC cron): hourly by default. */
+  RECONCILE_CRON: z.string().default('0 * * * *'),
 
   /** The worker's own /healthz, /readyz and /metrics listener. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),

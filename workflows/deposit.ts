@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, setHandler } from '@temporalio/workflow';
 import { transferNotSeen } from '../activities/funding/contract.js';
 import type { DepositAccepted, DepositAcceptInput, DepositAcceptResult } from '../activities/funding/deposit.js';
 import { depositTransitions, isTerminal, type DepositStatus } from '../src/domain/status.js';
@@ -16,18 +16,23 @@ import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, RowEnded,
 //
 //   transfer COMPLETE on chain, re-read from Circle and matching the row -> confirmed_on_chain
 //                                          (pending_broker_deposits_usd += usd; the sub-cent rest to rounding)
+//   sweep: the row's USDC from the user's wallet to Mint's deposit address, until COMPLETE and credited by Mint
+//                                          (still confirmed_on_chain: the sweep lives inside that status)
 //   Circle payout to the broker's bank -> off_ramp_initiated -> off_ramp_complete
 //   journal into the brokerage account -> broker_funded (pending -= usd, buying_power += usd)
 //
 // Waits poll the provider on workflow timers; news (a report, a notification) only wakes the first wait early,
 // so a lost webhook costs latency, never the deposit. The transfer failing on chain ends the deposit `failed`
-// before any money moved. Once confirmed, the USDC is the firm's to account for: a payout or funding journal that
-// ends failed parks (an operator retry starts a new one under a new key), and if an operator aborts anyway the
+// before any money moved. Once confirmed, the USDC is the firm's to account for: a sweep, payout or funding journal
+// that ends failed parks (an operator retry starts a new one under a new key), and if an operator aborts anyway the
 // deposit ends `failed` with its USDC recorded in suspense. Circle disagreeing with the row parks before anything
 // is credited. A run for a terminal row ends at once; a step that finds the row failed (a reset or replayed run)
 // ends the run failed without compensating.
 
 export type DepositInput = DepositAcceptInput;
+
+/** The patch that added the sweep to Mint between confirmation and the payout. */
+const sweepPatch = 'deposit-sweep-to-mint';
 
 export async function depositWorkflow(input: DepositInput): Promise<DepositStatus | undefined> {
   const saga = new Saga<DepositStatus>('deposit', '', 'pending_confirmation', depositTransitions);
@@ -116,6 +121,21 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
 
     await saga.step('confirmDeposit', () => provider.confirmDeposit({ depositId }), { movement: arriving });
     saga.transition('confirmed_on_chain');
+
+    // Runs confirmed before the sweep existed went on to the payout directly; they replay without it.
+    if (patched(sweepPatch)) {
+      await completeMovement(saga, {
+        step: 'sweep',
+        start: (step) => provider.startDepositSweep({ depositId, step }),
+        read: (sweep) => provider.readDepositSweep({ depositId, transferId: sweep.transfer.id }),
+        state: (sweep) => sweep.state,
+        reason: ({ transfer, mintDeposit }) =>
+          transfer.state === 'failed'
+            ? `sweeping the USDC to Mint failed: ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`
+            : `Mint did not credit the swept USDC: ${mintDeposit?.errorCode ?? mintDeposit?.status ?? 'not seen'}`,
+      });
+      await saga.step('bookDepositSweep', () => db.bookDepositSweep({ depositId }));
+    }
 
     await completeMovement(saga, {
       step: 'off-ramp',

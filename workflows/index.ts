@@ -5,3 +5,5 @@ export * from './wallet.js';
 export * from './deposit.js';
 export * from './withdrawal.js';
 export * from './order.js';
+export * from './retention.js';
+export * from './reconcile.js';

@@ -3,6 +3,8 @@ import { Prisma, type Db } from '../../src/db/client.js';
 import { walletReachedBy } from '../../src/db/wallets.js';
 import { Money, usdFromUsdc } from '../../src/domain/money.js';
 import { hasReached } from '../../src/domain/reach.js';
+import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
+import { bookedWith, text } from '../../src/ledger/book.js';
 import { depositTransitions, RowFailed, TransitionError, type DepositStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
@@ -11,8 +13,6 @@ import { transferNotSeen } from './contract.js';
 import { stepKey, translated } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
 import { assertNotFailed, ledgerReference, move } from './rows.js';
-import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
-import { bookedWith, text } from '../../src/ledger/book.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
 // read by hash, and the deposit's own transfer, read again by id before confirming) and from our wallets table;
@@ -27,7 +27,7 @@ import { bookedWith, text } from '../../src/ledger/book.js';
 //   off_ramped    circle:mint -usd, firm:conversion +usd USDC; firm:conversion -usd, alpaca:firm +usd USD
 //   funded        alpaca:firm -usd, alpaca:brokerage +usd; user pending_deposits +usd, buying_power -usd
 //   failed        user pending_deposits +usd, firm:suspense -usd (the money stays where it is, for an operator)
-// (the sweep of the USDC from the user's wallet into Mint is booked by the sweep, activities/funding/sweep.ts).
+//   swept         circle:wallets:<chain> -usdc, circle:mint +usdc (once Mint credited the sweep; no status change)
 
 export interface DepositAcceptInput {
   chain: Chain;
@@ -274,6 +274,30 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           },
         }),
       );
+    },
+
+    /**
+     * Books the sweep of the row's USDC from the user's wallet into the Mint balance, once (the sweep lives inside
+     * confirmed_on_chain: no status change guards it, the NOT EXISTS and the ledger's unique step do).
+     */
+    async bookDepositSweep({ depositId }: { depositId: string }): Promise<void> {
+      const reference = ledgerReference('deposits', depositId);
+      await translated(() => db.$queryRaw`
+        WITH swept AS (
+          SELECT user_id, chain, amount_stablecoin AS usdc FROM deposits WHERE id = ${depositId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM ledger_transactions WHERE reference = ${reference} AND kind = 'swept')
+        )${bookedWith({
+          name: 'ledger',
+          when: 'swept',
+          reference,
+          kind: text('swept'),
+          userId: Prisma.sql`swept.user_id`,
+          postings: [
+            { account: accounts.circleWallets(Prisma.sql`swept.chain`), asset: assets.usdc, amount: Prisma.sql`-swept.usdc` },
+            { account: accounts.circleMint, asset: assets.usdc, amount: Prisma.sql`swept.usdc` },
+          ],
+        })}
+        SELECT count(*)::int AS booked FROM ledger_tx`);
     },
 
     /**

@@ -2,10 +2,14 @@ import type { ActivityDeps } from '../index.js';
 import { createDepositActivities } from './deposit.js';
 import { createKycActivities } from './kyc.js';
 import { createMovementActivities } from './movements.js';
+import { createSweepActivities } from './sweep.js';
 import { createWalletActivities } from './wallet.js';
 import { createWithdrawalActivities } from './withdrawal.js';
 
-export { createDepositActivities, createKycActivities, createMovementActivities, createWalletActivities, createWithdrawalActivities };
+export {
+  createDepositActivities, createKycActivities, createMovementActivities, createSweepActivities, createWalletActivities,
+  createWithdrawalActivities,
+};
 
 /** The activities of the funding sagas (KYC, wallets, deposits, withdrawals). */
 export function createFundingActivities(deps: ActivityDeps) {
@@ -14,6 +18,7 @@ export function createFundingActivities(deps: ActivityDeps) {
     ...createWalletActivities(deps),
     ...createMovementActivities(deps),
     ...createDepositActivities(deps),
+    ...createSweepActivities(deps),
     ...createWithdrawalActivities(deps),
   };
 }

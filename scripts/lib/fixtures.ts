@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hashPasscode } from '../../src/api/passcode.js';
 import { Prisma } from '../../src/db/client.js';
+import { bookOpening } from '../../src/ledger/opening.js';
 import type { ProcessStack } from './stack.js';
 
 // Users for load runs (bench, chaos): KYC-approved rows written directly (onboarding is not what they measure),
-// each with an Ethereum wallet provisioned through the API and its wallet saga, like any user's.
+// each with an Ethereum wallet provisioned through the API and its wallet saga, like any user's, and the buying
+// power they start with wired into the sandbox's omnibus brokerage account.
 
 export interface LoadUser {
   id: string;
@@ -58,6 +60,12 @@ export async function createLoadUsers(
         },
         select: { id: true },
       });
+      await bookOpening(stack.db, { userId: user.id, buyingPowerUsd: options.buyingPowerUsd });
+      // The sandbox's brokerage account starts empty: the buying power written above arrives there as a wire from
+      // outside (money that predates the run), so withdrawals and buys draw on cash the broker really holds.
+      if (new Prisma.Decimal(options.buyingPowerUsd ?? '0').gt(0)) {
+        await stack.sandbox.brokerWire({ account: 'trading', amountUsd: new Prisma.Decimal(options.buyingPowerUsd!).toFixed(2) });
+      }
       const token = await stack.token(subject);
       const created = await call(stack, 'POST', '/v1/wallets', { token, body: { chain: 'ethereum' } });
       if (created.status !== 202 && created.status !== 200) throw new Error(`wallet: ${created.status} ${JSON.stringify(created.body)}`);

@@ -44,6 +44,10 @@ export interface ProcessStack {
   pids(): Record<string, number>;
   /** SIGKILLs the worker: no drain, no goodbye. */
   killWorker(): Promise<void>;
+  /** Whether the worker process is running (it may exit on its own, e.g. when Temporal is gone too long). */
+  workerRunning(): boolean;
+  /** Stops the Temporal server and starts it again on the same port and SQLite file (its store kept). */
+  restartTemporal(): Promise<void>;
   /** Starts the worker again and waits until it is ready. */
   startWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -122,13 +126,15 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   await migrate(config.DATABASE_URL, { log: () => {} });
 
   step(`Temporal dev server on :${temporalPort} (SQLite file + WAL, metrics :${metricsPort})`);
-  const temporal = await startTemporalServer({
-    port: temporalPort,
-    metricsPort,
-    dbFile: path.join(tmp, 'temporal.db'),
-    quiet: true,
-    dynamicConfig: options.temporalDynamicConfig,
-  });
+  const startTemporal = () =>
+    startTemporalServer({
+      port: temporalPort,
+      metricsPort,
+      dbFile: path.join(tmp, 'temporal.db'),
+      quiet: true,
+      dynamicConfig: options.temporalDynamicConfig,
+    });
+  let temporal = await startTemporal();
 
   const children = new Map<string, ChildProcess>();
   function spawnChild(name: string, script: string): ChildProcess {
@@ -191,6 +197,14 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       await exited;
     },
     startWorker,
+    workerRunning() {
+      const worker = children.get('worker');
+      return !!worker && worker.exitCode === null && worker.signalCode === null;
+    },
+    async restartTemporal() {
+      await temporal.stop();
+      temporal = await startTemporal();
+    },
     async stop() {
       await connection.close();
       await db.$disconnect();

@@ -1,5 +1,5 @@
 import { Money } from '../domain/money.js';
-import type { Db } from '../db/client.js';
+import { Prisma, type Db } from '../db/client.js';
 
 // The seed's balances and positions_cache are projections of the users' ledger accounts, and what open orders and
 // withdrawals hold are projections of the others. `projectionDrift` compares every one with the ledger, at any
@@ -15,7 +15,9 @@ export interface Drift {
   projected: string;
 }
 
-export async function projectionDrift(db: Db): Promise<Drift[]> {
+/** Every drift, or only those of `userIds` (a test sharing its database with others). */
+export async function projectionDrift(db: Db, userIds?: readonly string[]): Promise<Drift[]> {
+  const only = userIds ? Prisma.sql`AND split_part(COALESCE(b.account, p.account), ':', 2) = ANY(${[...userIds]}::text[])` : Prisma.empty;
   const rows = await db.$queryRaw<{ account: string; asset: string; ledger: string; projected: string }[]>`
     WITH booked AS (
       SELECT account, asset, -sum(amount) AS amount FROM ledger_postings
@@ -43,7 +45,7 @@ export async function projectionDrift(db: Db): Promise<Drift[]> {
     FROM booked b FULL JOIN (
       SELECT account, asset, sum(amount) AS amount FROM projected GROUP BY account, asset
     ) p ON p.account = b.account AND p.asset = b.asset
-    WHERE COALESCE(b.amount, 0) <> COALESCE(p.amount, 0)
+    WHERE COALESCE(b.amount, 0) <> COALESCE(p.amount, 0) ${only}
     ORDER BY 1, 2`;
   return rows.map((r) => ({ ...r, ledger: new Money(r.ledger).toFixed(), projected: new Money(r.projected).toFixed() }));
 }

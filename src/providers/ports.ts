@@ -59,6 +59,12 @@ export interface WalletsPort {
     amountUsdc: string;
     idempotencyKey: string;
   }): Promise<ChainTransfer>;
+  /** Reconciliation read: the configured USDC a wallet holds (no other token counts, whatever it is named). */
+  usdcBalance(walletId: string): Promise<string>;
+  /** Reconciliation read: our wallets on `chain` created with this refId (a user id, or `fundflow-treasury`). */
+  findWallets(input: { chain: Chain; refId: string }): Promise<CustodyWallet[]>;
+  /** Reconciliation read: every outbound transfer out of any of our wallets on `chain`, newest first. */
+  listOutboundTransfers(chain: Chain): Promise<ChainTransfer[]>;
 }
 
 export type RailStatus = 'pending' | 'complete' | 'failed';
@@ -73,6 +79,11 @@ export interface RailMovement {
 /** USDC leaving the Mint balance on chain (a Mint business transfer); `txHash` once it is on chain. */
 export interface MintTransfer extends RailMovement {
   txHash?: string;
+}
+
+/** USDC that reached Mint's deposit address on chain, as Mint records it: `complete` once credited to the balance. */
+export interface MintChainDeposit extends RailMovement {
+  txHash: string;
 }
 
 /**
@@ -91,6 +102,16 @@ export interface FiatRailsPort {
   getMintTransfer(id: string): Promise<MintTransfer>;
   /** Mint's deposit address on `chain` (created once if it has none): USDC sent there is credited to the Mint balance. */
   depositAddress(chain: Chain): Promise<string>;
+  /** Reconciliation read: the Mint balance available (USD at Mint, which is USDC). */
+  balanceUsd(): Promise<string>;
+  /** Reconciliation read: every payout (off-ramp), newest first. */
+  listOffRamps(): Promise<RailMovement[]>;
+  /** Reconciliation read: every incoming wire deposit (on-ramp), newest first. */
+  listOnRamps(): Promise<RailMovement[]>;
+  /** Reconciliation read: every transfer out of the Mint balance on chain, newest first. */
+  listMintTransfers(): Promise<(MintTransfer & { destinationAddress?: string })[]>;
+  /** What Mint recorded of the on-chain transaction `txHash` that reached its deposit address (none: not seen yet). */
+  getChainDeposit(input: { chain: Chain; txHash: string }): Promise<MintChainDeposit | undefined>;
 }
 
 export type BrokerOrderStatus =
@@ -152,6 +173,12 @@ export interface BrokerPort {
   listPositions(): Promise<BrokerPosition[]>;
   /** The account's position in one symbol, with the broker's current price; undefined when it holds none. */
   getPosition(symbol: string): Promise<BrokerPosition | undefined>;
+  /** Reconciliation read: the firm account's cash at the broker (Broker API trading account of the firm). */
+  firmCashUsd(): Promise<string>;
+  /** Reconciliation read: every cash journal between the firm account and the brokerage account, with its direction. */
+  listTransfers(): Promise<(BrokerTransfer & { direction: 'fund' | 'withdraw' })[]>;
+  /** Reconciliation read: every order of the brokerage account, whatever its status, oldest first. */
+  listOrders(): Promise<BrokerOrder[]>;
 }
 
 /** The LLM that writes weekly summaries. */

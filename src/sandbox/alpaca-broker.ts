@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
 import { AlpacaLedger, alpacaError, brokerDialect } from './alpaca-common.js';
-import { endpoint, idempotent, type Reply } from './http.js';
+import { endpoint, idempotent, queryString, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
 
 // Alpaca's Broker API, the funding part: cash journals (JNLC) between the firm account and the omnibus trading
 // account (queued → sent_to_clearing → executed) and bank transfers (QUEUED → … → COMPLETE). Both honour the
-// Idempotency-Key header: the same key and body answer the original, another body with that key is 422.
+// Idempotency-Key header: the same key and body answer the original, another body with that key is 422. Money
+// leaves only what an account has: the firm account's cash, the trading account's cash less its open buys.
 
 interface Journal {
   id: string;
@@ -126,6 +127,28 @@ export class AlpacaBrokerSim {
       }),
     { rejection: () => alpacaError(403, 40310000, 'insufficient balance for journal') }));
 
+    // Read by the reconciliation: every journal (newest first), optionally of one entry type / account.
+    router.get('/v1/journals', on('listJournals', (req) => {
+      const entryType = queryString(req, 'entry_type');
+      const account = (name: string) => queryString(req, name);
+      const journals = [...this.journals.values()].filter(
+        (j) =>
+          (!entryType || j.entry_type === entryType) &&
+          (!account('from_account') || j.from_account === account('from_account')) &&
+          (!account('to_account') || j.to_account === account('to_account')),
+      );
+      return { body: journals.reverse().map((j) => ({ ...j })) };
+    }));
+
+    // The Broker API's view of an account's trading side: what its cash is (the firm account's too).
+    router.get('/v1/trading/accounts/:id/account', on('getTradingAccount', (req) => {
+      const id = String(req.params.id);
+      const cash = this.ledger.balanceOf(id);
+      if (cash === undefined) throw alpacaError(404, 40410000, 'account not found');
+      const value = (id === this.ledger.accountId ? this.ledger.cash : cash).toFixed(2);
+      return { body: { id, account_number: id === this.ledger.accountId ? this.ledger.accountNumber : 'FIRM', status: 'ACTIVE', currency: 'USD', cash: value, cash_withdrawable: value } };
+    }));
+
     router.get('/v1/journals/:id', on('getJournal', (req) => {
       const journal = this.journals.get(String(req.params.id));
       if (!journal) throw alpacaError(404, 40410000, 'journal not found');
@@ -140,7 +163,7 @@ export class AlpacaBrokerSim {
         if (!usdAmount.test(amount) || new Decimal(amount).lte(0)) throw alpacaError(422, 40010001, 'amount must be a positive USD amount');
         if (body.transfer_type !== 'ach' && body.transfer_type !== 'wire') throw alpacaError(422, 40010001, 'transfer_type must be ach or wire');
         if (body.direction !== 'INCOMING' && body.direction !== 'OUTGOING') throw alpacaError(422, 40010001, 'direction must be INCOMING or OUTGOING');
-        if (body.direction === 'OUTGOING' && this.ledger.cash.lt(amount)) throw alpacaError(403, 40310000, 'insufficient funds for transfer');
+        if (body.direction === 'OUTGOING' && this.ledger.balanceOf(this.ledger.accountId)!.lt(amount)) throw alpacaError(403, 40310000, 'insufficient funds for transfer');
         const at = now();
         const transfer: Transfer = {
           id: randomUUID(), relationship_id: body.relationship_id ?? null, account_id: this.ledger.accountId,

@@ -7,6 +7,8 @@ import { ProviderHttpError, type ProviderDialect } from './http.js';
 
 // What Alpaca's Trading and Broker APIs share: the `{code, message}` error body with Alpaca's 8-digit codes,
 // and one ledger: the omnibus trading account (cash, positions) that broker journals fund from the firm account.
+// Both accounts start empty: money reaches the firm account from Circle Mint payouts (the firm's bank, for the
+// sandbox) or an incoming wire of the control API, and the trading account by journal, sells, or such a wire.
 
 export function alpacaError(status: number, code: number, message: string): ProviderHttpError {
   return new ProviderHttpError(status, { code, message });
@@ -37,27 +39,27 @@ export interface Position {
   costBasis: Decimal;
 }
 
-export const initialTradingCashUsd = '1000000.00';
-export const initialFirmCashUsd = '100000000.00';
-
 /** The money side of Alpaca, shared by orders (trading) and journals/transfers (broker). */
 export class AlpacaLedger {
   readonly accountId = stableUuid('alpaca-trading-account');
   readonly accountNumber = 'PA3SANDBOX01';
-  cash = new Decimal(initialTradingCashUsd);
-  firmCash = new Decimal(initialFirmCashUsd);
+  cash = new Decimal(0);
+  firmCash = new Decimal(0);
   positions = new Map<string, Position>();
+  /** The trading account's cash held by its open buy orders (set by the trading sim). */
+  buyHolds: () => Decimal = () => new Decimal(0);
 
   constructor(readonly firmAccountId: string) {}
 
   reset(): void {
-    this.cash = new Decimal(initialTradingCashUsd);
-    this.firmCash = new Decimal(initialFirmCashUsd);
+    this.cash = new Decimal(0);
+    this.firmCash = new Decimal(0);
     this.positions.clear();
   }
 
+  /** What the account can spend or send now: the trading account's cash less what open buys hold. */
   balanceOf(accountId: string): Decimal | undefined {
-    if (accountId === this.accountId) return this.cash;
+    if (accountId === this.accountId) return Decimal.max(0, this.cash.minus(this.buyHolds()));
     if (accountId === this.firmAccountId) return this.firmCash;
     return undefined;
   }

@@ -71,6 +71,25 @@ export class AlpacaTradingSim {
       this.orders.clear();
       this.fullQtys.clear();
     });
+    ledger.buyHolds = () => this.openBuyHolds();
+  }
+
+  /** The cash a buy may still spend: its notional (or qty at its limit / the current price) less what filled. */
+  private holdOf(order: Order): Decimal {
+    if (order.side !== 'buy' || terminal.has(order.status)) return new Decimal(0);
+    const mult = this.multiplier(order.symbol);
+    if (order.notional) {
+      const spent = new Decimal(order.filled_qty).times(order.filled_avg_price ?? 0).times(mult);
+      return Decimal.max(0, new Decimal(order.notional).minus(spent));
+    }
+    const price = order.limit_price ? new Decimal(order.limit_price) : this.priceOf(order.symbol);
+    return new Decimal(order.qty!).minus(order.filled_qty).times(price).times(mult);
+  }
+
+  private openBuyHolds(): Decimal {
+    let held = new Decimal(0);
+    for (const order of this.orders.values()) held = held.plus(this.holdOf(order));
+    return held;
   }
 
   priceOf(symbol: string): Decimal {
@@ -147,13 +166,14 @@ export class AlpacaTradingSim {
     };
   }
 
-  /** Alpaca checks buying power (buys) and available quantity (sells) when it accepts an order. */
+  /**
+   * Alpaca checks buying power (buys) and available quantity (sells) when it accepts an order. Buying power is
+   * the account's cash less what its open buys hold: a cash account never buys beyond its cash.
+   */
   private checkFunds(order: Order): void {
-    const price = order.limit_price ? new Decimal(order.limit_price) : this.priceOf(order.symbol);
-    const mult = this.multiplier(order.symbol);
     if (order.side === 'buy') {
-      const cost = order.notional ? new Decimal(order.notional) : new Decimal(order.qty!).times(price).times(mult);
-      if (cost.gt(this.ledger.cash)) throw alpacaError(403, 40310000, 'insufficient buying power');
+      const buyingPower = this.ledger.balanceOf(this.ledger.accountId)!;
+      if (this.holdOf(order).gt(buyingPower)) throw alpacaError(403, 40310000, 'insufficient buying power');
       return;
     }
     // A notional sell would sell its notional at the current price, in the 9 decimals it fills in.
@@ -274,12 +294,14 @@ export class AlpacaTradingSim {
       let longValue = new Decimal(0);
       for (const [symbol, p] of this.ledger.positions) longValue = longValue.plus(p.qty.times(this.priceOf(symbol)).times(this.multiplier(symbol)));
       const cash = this.ledger.cash.toFixed(2);
+      const buyingPower = this.ledger.balanceOf(this.ledger.accountId)!.toFixed(2);
       const equity = this.ledger.cash.plus(longValue).toFixed(2);
       return {
         body: {
           id: this.ledger.accountId, account_number: this.ledger.accountNumber, status: 'ACTIVE', crypto_status: 'ACTIVE',
-          currency: 'USD', cash, buying_power: cash, regt_buying_power: cash, daytrading_buying_power: '0',
-          non_marginable_buying_power: cash, options_buying_power: cash, effective_buying_power: cash, equity, last_equity: equity,
+          currency: 'USD', cash, buying_power: buyingPower, regt_buying_power: buyingPower, daytrading_buying_power: '0',
+          non_marginable_buying_power: buyingPower, options_buying_power: buyingPower, effective_buying_power: buyingPower,
+          equity, last_equity: equity,
           long_market_value: longValue.toFixed(2), short_market_value: '0', portfolio_value: equity,
           initial_margin: '0', maintenance_margin: '0', last_maintenance_margin: '0', sma: '0', multiplier: '1',
           pattern_day_trader: false, trading_blocked: false, transfers_blocked: false, account_blocked: false,
@@ -312,11 +334,15 @@ export class AlpacaTradingSim {
       const status = queryString(req, 'status') ?? 'open';
       const symbols = queryString(req, 'symbols')?.split(',');
       const limit = Math.min(Number(queryString(req, 'limit') ?? 50) || 50, 500);
-      const orders = [...this.orders.values()]
+      // Alpaca pages by order id: after_order_id / before_order_id, in `direction` (desc by default).
+      const all = [...this.orders.values()];
+      const after = all.findIndex((o) => o.id === queryString(req, 'after_order_id'));
+      const before = all.findIndex((o) => o.id === queryString(req, 'before_order_id'));
+      const ranged = all.slice(after + 1, before === -1 ? undefined : before);
+      const listed = ranged
         .filter((o) => status === 'all' || (status === 'open') !== terminal.has(o.status))
-        .filter((o) => !symbols || symbols.includes(o.symbol))
-        .reverse()
-        .slice(0, limit);
+        .filter((o) => !symbols || symbols.includes(o.symbol));
+      const orders = (queryString(req, 'direction') === 'asc' ? listed : listed.reverse()).slice(0, limit);
       return { body: orders.map((o) => ({ ...o })) };
     }));
 

@@ -13,11 +13,16 @@ import type { SandboxState } from './state.js';
 // The balance's chain side shares the chain with Programmable Wallets (MintChainLink, wired in server.ts):
 // a transfer to an address of the recipient book debits the balance at once and arrives as an inbound W3S
 // transfer to the wallet owning the address, and is `complete` with that transaction's hash once it is COMPLETE;
-// USDC that a W3S wallet sends to one of Mint's deposit addresses is credited when its transfer is COMPLETE.
+// USDC that a W3S wallet sends to one of Mint's deposit addresses is credited when its transfer is COMPLETE, and
+// listed among the business transfers as an incoming one (source `blockchain`, with its transaction hash).
+//
+// The balance starts at 0 and nothing leaves beyond it: a payout or a transfer it does not cover fails
+// (`insufficient_funds`). Its fiat side is linked to the firm's bank, which the sandbox stands in for with the
+// Alpaca firm account (MintBankLink, wired in server.ts): a payout credits it when it completes, and the incoming
+// wire of an on-ramp leaves it (a wire it cannot cover fails).
 
 const provider = 'circle-mint' as const;
 const masterWalletId = '1000216185';
-const initialAvailableUsd = '10000000.00';
 const now = () => new Date().toISOString();
 
 interface WireBank {
@@ -92,6 +97,18 @@ interface Transfer {
   createDate: string;
 }
 
+/** USDC that reached one of Mint's deposit addresses on chain, as Mint lists it among its transfers. */
+interface IncomingTransfer {
+  id: string;
+  source: { type: 'blockchain'; chain: MintChain };
+  destination: { type: 'wallet'; id: string };
+  amount: { amount: string; currency: 'USD' };
+  transactionHash?: string;
+  status: 'complete';
+  errorCode: null;
+  createDate: string;
+}
+
 /** The W3S side of the chain, as Mint needs it. */
 export interface MintChainLink {
   /**
@@ -99,6 +116,14 @@ export interface MintChainLink {
    * undefined when no wallet does (the USDC went to someone else's address).
    */
   deliver(input: { blockchains: readonly string[]; toAddress: string; amount: string }): { id: string; state: string; txHash?: string } | undefined;
+}
+
+/** The firm's bank, where payouts land and the on-ramp's wires leave from. */
+export interface MintBankLink {
+  /** A payout arrived. */
+  receive(amount: Decimal): void;
+  /** Sends a wire to Circle: false (and nothing moves) when the bank does not hold `amount`. */
+  send(amount: Decimal): boolean;
 }
 
 /** A W3S transaction in a new state, as the wallets sim announces it. */
@@ -121,17 +146,18 @@ export class CircleMintSim {
   private deposits = new Map<string, Deposit>();
   private recipients = new Map<string, RecipientAddress>();
   private depositAddresses = new Map<MintChain, DepositAddress>();
-  private transfers = new Map<string, Transfer>();
+  private transfers = new Map<string, Transfer | IncomingTransfer>();
   /** Mint transfers waiting for their inbound W3S transaction (by its id) to settle. */
   private deliveries = new Map<string, Transfer>();
   /** W3S transactions already credited to the balance (a state is announced once, but be sure). */
   private credited = new Set<string>();
-  private availableUsd = new Decimal(initialAvailableUsd);
+  private availableUsd = new Decimal(0);
   readonly dialect;
 
   constructor(
     private readonly state: SandboxState,
     private readonly chain?: MintChainLink,
+    private readonly bank?: MintBankLink,
   ) {
     this.dialect = circleDialect(provider, state.settings.credentials.circleApiKey);
     state.onReset(() => {
@@ -143,7 +169,7 @@ export class CircleMintSim {
       this.transfers.clear();
       this.deliveries.clear();
       this.credited.clear();
-      this.availableUsd = new Decimal(initialAvailableUsd);
+      this.availableUsd = new Decimal(0);
     });
   }
 
@@ -166,8 +192,25 @@ export class CircleMintSim {
     // Only Circle's USDC (by contract, not by symbol) becomes Mint balance; anything else sent here is lost.
     if (!isUsdcToken(tx.tokenId) || this.credited.has(tx.id)) return;
     this.credited.add(tx.id);
-    this.availableUsd = this.availableUsd.plus(tx.amounts[0] ?? '0');
+    const amount = new Decimal(tx.amounts[0] ?? '0');
+    this.availableUsd = this.availableUsd.plus(amount);
+    const incoming: IncomingTransfer = {
+      id: randomUUID(),
+      source: { type: 'blockchain', chain },
+      destination: { type: 'wallet', id: masterWalletId },
+      amount: { amount: amount.toFixed(Math.max(2, amount.decimalPlaces())), currency: 'USD' },
+      transactionHash: tx.txHash,
+      status: 'complete',
+      errorCode: null,
+      createDate: now(),
+    };
+    this.transfers.set(incoming.id, incoming);
     this.state.recordEffect(provider, 'chainDeposit', tx.id, true);
+  }
+
+  /** The available balance (the control API's view of the pool). */
+  get balanceUsd(): Decimal {
+    return this.availableUsd;
   }
 
   private settleDelivery(transfer: Transfer, tx: { id: string; state: string; txHash?: string }): void {
@@ -250,7 +293,10 @@ export class CircleMintSim {
         payout.updateDate = now();
         payout.status = errorCode ? 'failed' : 'complete';
         payout.errorCode = errorCode;
-        if (!errorCode) payout.trackingRef = `CIR${payout.id.slice(0, 7).toUpperCase()}`;
+        if (!errorCode) {
+          payout.trackingRef = `CIR${payout.id.slice(0, 7).toUpperCase()}`;
+          this.bank?.receive(amount);
+        }
       },
     ], this.state.settings.stepDelayMs * 2);
   }
@@ -332,7 +378,7 @@ export class CircleMintSim {
       return { body: data({ ...payout }) };
     }));
 
-    router.get('/v1/businessAccount/payouts', on('listPayouts', () => ({ body: data([...this.payouts.values()].reverse().map((p) => ({ ...p }))) })));
+    router.get('/v1/businessAccount/payouts', on('listPayouts', (req) => ({ body: data(newestFirstPage(req, [...this.payouts.values()])) })));
 
     // Circle's sandbox-only simulation of a wire arriving from a bank. It takes no idempotency key at Circle;
     // this sandbox honours one when sent, and names the resulting deposit by it (see the Mint adapter).
@@ -355,7 +401,8 @@ export class CircleMintSim {
           updateDate: at,
         };
         this.deposits.set(id, deposit);
-        const failed = ctx.reject;
+        // The wire leaves the firm's bank now; one it cannot cover never arrives.
+        const failed = ctx.reject || !(this.bank?.send(new Decimal(amount)) ?? true);
         this.state.scheduleSteps([
           () => {
             deposit.updateDate = now();
@@ -446,16 +493,24 @@ export class CircleMintSim {
       return { body: data({ ...transfer }) };
     }));
 
-    router.get('/v1/businessAccount/transfers', on('listTransfers', () => ({
-      body: data([...this.transfers.values()].reverse().map((t) => ({ ...t }))),
-    })));
+    router.get('/v1/businessAccount/transfers', on('listTransfers', (req) => ({ body: data(newestFirstPage(req, [...this.transfers.values()])) })));
 
     router.get('/v1/businessAccount/balances', on('getBalances', () => ({
-      body: data({ available: [{ amount: this.availableUsd.toFixed(2), currency: 'USD' }], unsettled: [] }),
+      // Sub-cent USDC (a deposit's rest) is held but cannot be paid out in cents: shown truncated.
+      body: data({ available: [{ amount: this.availableUsd.toFixed(2, Decimal.ROUND_DOWN), currency: 'USD' }], unsettled: [] }),
     })));
 
     return router;
   }
+}
+
+/** Circle's paging of a list, newest first: `pageSize` (at most 50) items after the id `pageAfter`. */
+function newestFirstPage<T extends { id: string }>(req: Request, items: T[]): T[] {
+  const newestFirst = [...items].reverse();
+  const size = Math.min(Number(queryString(req, 'pageSize') ?? 50) || 50, 50);
+  const after = queryString(req, 'pageAfter');
+  const start = after ? newestFirst.findIndex((i) => i.id === after) + 1 : 0;
+  return newestFirst.slice(start, start + size).map((i) => ({ ...i }));
 }
 
 function publicBank(bank: WireBank) {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { chainTransferInput } from './control.js';
+import type { brokerWireInput, chainTransferInput } from './control.js';
 import type { Fault, FaultInput } from './faults.js';
 import type { EffectRecord, FillSettings } from './state.js';
 import type { Delivery } from './webhooks.js';
@@ -18,6 +18,13 @@ export interface InboundTransfer {
   amounts: string[];
   sourceAddress: string;
   destinationAddress: string;
+}
+
+/** The custody pools the sandbox enforces, in USD (the Mint balance truncated to cents). */
+export interface SandboxPools {
+  mintAvailableUsd: string;
+  alpacaFirmCashUsd: string;
+  alpacaTradingCashUsd: string;
 }
 
 /** A typed client for the sandbox control API (/sandbox/...). */
@@ -51,9 +58,17 @@ export class SandboxControl {
     return this.call('PUT', '/sandbox/broker/fills', fills);
   }
 
-  /** Sets the omnibus trading account's cash (= its buying power). */
-  async setBrokerCash(cashUsd: string): Promise<void> {
-    await this.call('PUT', '/sandbox/broker/account', { cashUsd });
+  /**
+   * A wire from a bank outside fundflow's pools arrives in an Alpaca account (`trading`: the omnibus account,
+   * `firm`: the firm account): money that predates what a test or load run plays, never a stand-in for a flow.
+   */
+  async brokerWire(input: z.input<typeof brokerWireInput>): Promise<SandboxPools> {
+    return this.call('POST', '/sandbox/broker/wires', input);
+  }
+
+  /** What each custody pool holds now. */
+  async pools(): Promise<SandboxPools> {
+    return this.call('GET', '/sandbox/pools');
   }
 
   async setWebhookUrl(webhookUrl: string | null): Promise<void> {

@@ -2,13 +2,15 @@ import { Router, type Response } from 'express';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { AlpacaLedger } from './alpaca-common.js';
+import type { CircleMintSim } from './circle-mint.js';
 import { ChainInputError, type CircleWalletsSim } from './circle-wallets.js';
 import { faultInput } from './faults.js';
 import type { SandboxState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
 
-// The control API (/sandbox/...): a person or a test acts as the outside world — sends USDC on chain, injects
-// faults, sets how the broker fills — and reads back the effects each idempotency key caused.
+// The control API (/sandbox/...): a person or a test acts as the outside world — sends USDC on chain, wires USD
+// into an Alpaca account, injects faults, sets how the broker fills — and reads back the effects each idempotency
+// key caused and what each custody pool holds.
 
 const chainBlockchains: Record<string, readonly string[]> = {
   ethereum: ['ETH', 'ETH-SEPOLIA'],
@@ -44,6 +46,12 @@ export const fillsInput = z.object({
   cancelDelayMs: z.number().int().min(0).optional(),
 });
 
+export const brokerWireInput = z.object({
+  /** `trading`: the omnibus trading account; `firm`: the firm account journals fund from. */
+  account: z.enum(['trading', 'firm']),
+  amountUsd: decimal.refine((v) => new Decimal(v).gt(0) && new Decimal(v).decimalPlaces() <= 2, 'a positive USD amount in cents'),
+});
+
 const settingsInput = z.object({
   stepDelayMs: z.number().int().min(0).optional(),
   timeoutHoldMs: z.number().int().min(0).optional(),
@@ -59,8 +67,9 @@ export function controlRouter(deps: {
   wallets: CircleWalletsSim;
   webhooks: WebhookSender;
   ledger: AlpacaLedger;
+  mint: CircleMintSim;
 }): Router {
-  const { state, wallets, webhooks, ledger } = deps;
+  const { state, wallets, webhooks, ledger, mint } = deps;
   const router = Router();
 
   router.get('/sandbox/health', (_req, res) => void res.json({ ok: true }));
@@ -100,12 +109,23 @@ export function controlRouter(deps: {
   });
   router.get('/sandbox/broker/fills', (_req, res) => void res.json(state.fills));
 
-  router.put('/sandbox/broker/account', (req, res) => {
-    const parsed = z.object({ cashUsd: decimal }).safeParse(req.body);
+  // An incoming wire from a bank outside fundflow's pools (the firm's own capital, a user's funding that predates
+  // the test): money from outside, where every other route into an Alpaca account is a flow (journal, payout, fill).
+  router.post('/sandbox/broker/wires', (req, res) => {
+    const parsed = brokerWireInput.safeParse(req.body);
     if (!parsed.success) return invalid(res, parsed.error);
-    ledger.cash = new Decimal(parsed.data.cashUsd);
-    res.json({ accountId: ledger.accountId, cashUsd: ledger.cash.toFixed(2) });
+    const amount = new Decimal(parsed.data.amountUsd);
+    if (parsed.data.account === 'trading') ledger.cash = ledger.cash.plus(amount);
+    else ledger.firmCash = ledger.firmCash.plus(amount);
+    res.status(201).json(pools());
   });
+
+  const pools = () => ({
+    mintAvailableUsd: mint.balanceUsd.toFixed(2, Decimal.ROUND_DOWN),
+    alpacaFirmCashUsd: ledger.firmCash.toFixed(2),
+    alpacaTradingCashUsd: ledger.cash.toFixed(2),
+  });
+  router.get('/sandbox/pools', (_req, res) => void res.json(pools()));
 
   router.get('/sandbox/effects', (_req, res) => {
     const effects = state.listEffects();

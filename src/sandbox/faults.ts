@@ -24,7 +24,7 @@ export const operations = {
     'createDepositAddress', 'listDepositAddresses', 'createTransfer', 'getTransfer', 'listTransfers',
   ],
   alpaca: ['getAccount', 'createOrder', 'getOrder', 'getOrderByClientOrderId', 'listOrders', 'cancelOrder', 'listPositions', 'getPosition'],
-  'alpaca-broker': ['listAccounts', 'getBrokerAccount', 'createJournal', 'getJournal', 'createTransfer', 'listTransfers'],
+  'alpaca-broker': ['listAccounts', 'getBrokerAccount', 'createJournal', 'getJournal', 'listJournals', 'getTradingAccount', 'createTransfer', 'listTransfers'],
   openai: ['chatCompletion'],
 } as const satisfies Record<SandboxProvider, readonly string[]>;
 

@@ -76,11 +76,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let mint: CircleMintSim | undefined;
   const webhooks = new ChainWatchingWebhooks(state, signer, (tx) => mint?.observeTransaction(tx));
   const wallets = new CircleWalletsSim(state, new EntitySecretVault(state.settings.circleEntitySecret), signer, webhooks);
-  mint = new CircleMintSim(state, {
-    deliver: ({ blockchains, toAddress, amount }) => wallets.recordInbound({ blockchains, toAddress, amount }),
-  });
   const ledger = new AlpacaLedger(opts.firmAccountId ?? defaults.ALPACA_FIRM_ACCOUNT_ID);
   state.onReset(() => ledger.reset());
+  // The firm's bank, where Mint's payouts land and the on-ramp's wires leave from, is the Alpaca firm account:
+  // the sandbox's stand-in for the bank that wires between Circle and Alpaca, so both sides add up.
+  mint = new CircleMintSim(
+    state,
+    { deliver: ({ blockchains, toAddress, amount }) => wallets.recordInbound({ blockchains, toAddress, amount }) },
+    {
+      receive: (amount) => {
+        ledger.firmCash = ledger.firmCash.plus(amount);
+      },
+      send: (amount) => {
+        if (ledger.firmCash.lt(amount)) return false;
+        ledger.firmCash = ledger.firmCash.minus(amount);
+        return true;
+      },
+    },
+  );
   const trading = new AlpacaTradingSim(state, ledger);
   const broker = new AlpacaBrokerSim(state, ledger);
   const openai = new OpenAiSim(state);
@@ -92,7 +105,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     next();
   });
   app.use(express.json({ limit: '1mb' }));
-  app.use(controlRouter({ state, wallets, webhooks, ledger }));
+  app.use(controlRouter({ state, wallets, webhooks, ledger, mint }));
   // Circle first: its /v2/notifications path shares the /v2 prefix with Alpaca's Trading API.
   app.use(wallets.router());
   app.use(mint.router());

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { balancesOf, createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { startApi, type Api } from './harness.js';
 
@@ -29,7 +29,7 @@ async function runsOf(workflowId: string): Promise<number> {
 
 /** A KYC-approved user with buying power and passcode 424242, acting through the API. */
 async function saver(buyingPowerUsd = '100.00') {
-  const user = await createUser(stack.db, { buyingPowerUsd });
+  const user = await createInvestor(stack, buyingPowerUsd);
   await api.request('PUT', '/v1/me/passcode', { as: user.authProviderId, body: { passcode: '424242' } });
   return { id: user.id, as: user.authProviderId };
 }

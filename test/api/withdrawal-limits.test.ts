@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { grantBuyingPower, startStack, type Stack } from '../helpers/stack.js';
 import { registerUser, startApi, uniqueSubject, type Api } from './harness.js';
 
 // Withdrawal limits from configuration: a minimum amount, a per-user daily total of non-failed withdrawals, and
@@ -91,7 +91,7 @@ describe('the daily limit', () => {
 
   it('cannot be passed by two requests at once: of two 60.00 withdrawals under a 100.00 limit exactly one is accepted', async () => {
     const { subject, userId } = await verifiedUser();
-    await api.db.balance.update({ where: { userId }, data: { buyingPowerUsd: '500.00' } });
+    await grantBuyingPower(stack, userId, '500.00');
     const send = () =>
       api.request('POST', '/v1/withdrawals', { as: subject, headers: { 'idempotency-key': randomUUID() }, body: { ...order, amountUsd: '60.00' } });
     const replies = await Promise.all([send(), send()]);

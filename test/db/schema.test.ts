@@ -9,10 +9,14 @@ import { readPrismaSchema, schemaDrift } from '../helpers/prisma-schema.js';
 // The tables fundflow adds to the seed; README "Tables beyond the seed" says why each exists.
 const tablesBeyondSeed = [
   '_prisma_migrations', 'idempotency_keys', 'order_legs', 'inbound_transfers', 'unallocated_funds', 'passcode_attempts',
-  'operator_audit_log', 'rate_limits', 'circle_notifications',
+  'operator_audit_log', 'rate_limits', 'circle_notifications', 'provider_movements', 'reconciliation_breaks',
+  'ledger_transactions', 'ledger_postings',
 ] as const;
 const enumsBeyondSeed = ['inbound_disposition', 'unallocated_kind'] as const;
-const functionsBeyondSeed = ['fundflow_require', 'fundflow_operator_audit_append_only'] as const;
+const functionsBeyondSeed = [
+  'fundflow_require', 'fundflow_operator_audit_append_only', 'fundflow_ledger_balanced', 'fundflow_ledger_not_empty',
+  'fundflow_ledger_append_only',
+] as const;
 const without = <T>(record: Record<string, T>, names: readonly string[]) =>
   Object.fromEntries(Object.entries(record).filter(([name]) => !names.includes(name)));
 

@@ -57,12 +57,15 @@ function expectedDefault(field: DmmfField, enums: Map<string, DmmfEnum>): string
   if (d === undefined) return null;
   if (typeof d === 'object' && d.name === 'dbgenerated') return String(d.args?.[0]);
   if (typeof d === 'object' && d.name === 'now') return 'CURRENT_TIMESTAMP';
+  if (typeof d === 'object' && d.name === 'autoincrement') return 'autoincrement()';
   if (field.kind === 'enum') return `'${d}'::${enums.get(field.type)?.dbName ?? field.type}`;
   return String(d);
 }
 
 function sameDefault(expected: string | null, actual: string | null): boolean {
   if (expected === null || actual === null) return expected === actual;
+  // BIGSERIAL: the column's own sequence.
+  if (expected === 'autoincrement()') return /^nextval\('[a-z_]+_seq'::regclass\)$/.test(actual);
   const numeric = /^-?\d+(\.\d+)?$/;
   const bare = actual.replace(/::[a-z ]+$/, '').replace(/^'(.*)'$/, '$1');
   if (numeric.test(expected) && numeric.test(bare)) return Number(expected) === Number(bare);

@@ -7,6 +7,7 @@ import { createActivities } from '../../activities/index.js';
 import type { Config } from '../../src/config.js';
 import { createDb, Prisma, type Db } from '../../src/db/client.js';
 import type { KycStatus } from '../../src/domain/status.js';
+import { bookOpening } from '../../src/ledger/opening.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
 import type { Providers } from '../../src/providers/ports.js';
@@ -139,7 +140,7 @@ export interface TestUser {
   authProviderId: string;
 }
 
-/** A user row (KYC approved by default) with its balances row, written directly: for tests that start later. */
+/** A user row (KYC approved by default) with its balances row (and their ledger opening), written directly: for tests that start later. */
 export async function createUser(
   db: Db,
   options: { kycStatus?: KycStatus; buyingPowerUsd?: string; pendingBrokerDepositsUsd?: string; balance?: boolean } = {},
@@ -161,7 +162,38 @@ export async function createUser(
     },
     select: { id: true },
   });
+  if (options.balance !== false) await bookOpening(db, { userId: user.id, ...options });
   return { id: user.id, authProviderId };
+}
+
+/**
+ * A user whose buying power predates the test (written directly, as createUser does), with the same USD wired into
+ * the omnibus brokerage account from outside (the sandbox's incoming wire): the broker holds what the books say, so
+ * withdrawals and buys draw on real money in the sandbox's pools, which start empty.
+ */
+export async function createInvestor(
+  stack: Pick<Stack, 'db' | 'sandbox'>,
+  buyingPowerUsd: string,
+  options: Omit<Parameters<typeof createUser>[1], 'buyingPowerUsd'> = {},
+): Promise<TestUser> {
+  const user = await createUser(stack.db, { ...options, buyingPowerUsd });
+  await fundBrokerFor(stack, buyingPowerUsd);
+  return user;
+}
+
+/**
+ * Buying power for a user who already has a balances row (registered through the API): the row, its ledger
+ * opening and the cash at the broker, so the projections, the ledger and the sandbox agree.
+ */
+export async function grantBuyingPower(stack: Pick<Stack, 'db' | 'sandbox'>, userId: string, buyingPowerUsd: string): Promise<void> {
+  await stack.db.balance.update({ where: { userId }, data: { buyingPowerUsd } });
+  await bookOpening(stack.db, { userId, buyingPowerUsd });
+  await fundBrokerFor(stack, buyingPowerUsd);
+}
+
+/** Wires `amountUsd` into the omnibus trading account from outside, for buying power a test wrote directly. */
+export async function fundBrokerFor(stack: Pick<Stack, 'sandbox'>, amountUsd: string): Promise<void> {
+  if (new Prisma.Decimal(amountUsd).gt(0)) await stack.sandbox.control.brokerWire({ account: 'trading', amountUsd });
 }
 
 /** The user's balances as 2-decimal strings (missing row: undefined). */

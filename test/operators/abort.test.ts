@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../workflows/definitions.js';
 import { startApi, type Api } from '../api/harness.js';
-import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { balancesOf, createInvestor, startStack, type Stack } from '../helpers/stack.js';
 import { parkedProgress } from '../workflows/support.js';
 
 // An operator's abort compensates what the parked step did, so it must never run while that step's money
@@ -26,7 +26,7 @@ const operator = { as: 'operator|abort-test', operator: true };
 
 /** A user with buying power and passcode 424242 who withdraws `amountUsd` through the API. */
 async function withdrawThroughApi(amountUsd: string) {
-  const user = await createUser(stack.db, { buyingPowerUsd: amountUsd });
+  const user = await createInvestor(stack, amountUsd);
   await api.request('PUT', '/v1/me/passcode', { as: user.authProviderId, body: { passcode: '424242' } });
   const reply = await api.request('POST', '/v1/withdrawals', {
     as: user.authProviderId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seed, seedBaskets } from '../../src/db/seed.js';
 import { registerUser, startApi, uniqueSubject, type Api } from '../api/harness.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { grantBuyingPower, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { baskets, buyingPower } from './support.js';
 
@@ -30,7 +30,7 @@ async function investor(buyingPowerUsd = '1000.00', kycStatus: 'approved' | 'pen
   const subject = uniqueSubject('investor');
   const userId = await registerUser(api, subject);
   await stack.db.user.update({ where: { id: userId }, data: { kycStatus } });
-  await stack.db.balance.update({ where: { userId }, data: { buyingPowerUsd } });
+  await grantBuyingPower(stack, userId, buyingPowerUsd);
   return { subject, userId };
 }
 

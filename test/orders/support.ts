@@ -6,7 +6,7 @@ import type { OrderOutcome } from '../../workflows/order.js';
 import { workflowIds } from '../../workflows/definitions.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import { registerUser, uniqueSubject, type Api } from '../api/harness.js';
-import { createUser, type Stack } from '../helpers/stack.js';
+import { createInvestor, grantBuyingPower, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
 
 // Steps the order tests share: the seeded baskets, a user with buying power, an order started as the API starts
@@ -24,7 +24,7 @@ export async function seedBasketsOnce(stack: Stack): Promise<void> {
 }
 
 export async function userWithBuyingPower(stack: Stack, buyingPowerUsd: string) {
-  return createUser(stack.db, { buyingPowerUsd });
+  return createInvestor(stack, buyingPowerUsd);
 }
 
 export interface StartedOrder {
@@ -56,7 +56,7 @@ export async function apiInvestor(stack: Stack, api: Api, buyingPowerUsd = '1000
   const subject = uniqueSubject('investor');
   const userId = await registerUser(api, subject);
   await stack.db.user.update({ where: { id: userId }, data: { kycStatus: 'approved' } });
-  await stack.db.balance.update({ where: { userId }, data: { buyingPowerUsd } });
+  await grantBuyingPower(stack, userId, buyingPowerUsd);
   return { subject, userId };
 }
 

@@ -17,6 +17,9 @@ let broker: BrokerPort;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   broker = createAlpacaBroker(sandbox.config());
+  // The sandbox's accounts start empty: wire the firm's own money in from outside, so journals and buys have cash.
+  await sandbox.control.brokerWire({ account: 'firm', amountUsd: '1000.00' });
+  await sandbox.control.brokerWire({ account: 'trading', amountUsd: '100000.00' });
 });
 afterEach(async () => {
   await sandbox.control.clearFaults();
@@ -62,12 +65,10 @@ describe('Alpaca adapter: funding', () => {
   });
 
   it('reports a withdrawal larger than the account as a rejection', async () => {
-    await sandbox.control.setBrokerCash('5.00');
-    try {
-      expect(await providerError(broker.withdraw({ amountUsd: '6.00', idempotencyKey: key('withdraw') }))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 403 } });
-    } finally {
-      await sandbox.control.setBrokerCash('1000000.00');
-    }
+    const { buyingPowerUsd } = await broker.getAccount();
+    const tooMuch = new Decimal(buyingPowerUsd).plus('0.01').toFixed(2);
+    expect(await providerError(broker.withdraw({ amountUsd: tooMuch, idempotencyKey: key('withdraw') }))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 403 } });
+    expect((await broker.getAccount()).buyingPowerUsd).toBe(buyingPowerUsd);
   });
 
   it('turns faults on funding into the matching error kinds', async () => {

@@ -23,6 +23,12 @@ beforeAll(async () => {
   rails = createCircleMint(sandbox.config());
   wallets = createCircleWallets(sandbox.config());
   custody = custodyReader(sandbox.config());
+  // The sandbox's pools start empty. The firm's own money arrives from outside (a wire into the firm account, the
+  // sandbox's stand-in for the firm's bank) and half of it is on-ramped into the Mint balance, which the payouts
+  // and transfers below draw on.
+  await sandbox.control.brokerWire({ account: 'firm', amountUsd: '20000.00' });
+  const funding = await rails.startOnRamp({ amountUsd: '10000.00', idempotencyKey: key('mint-funding') });
+  await eventually(() => rails.getOnRamp(funding.id), (d) => d.status === 'complete');
 });
 afterEach(() => sandbox.control.clearFaults());
 afterAll(() => sandbox.stop());
@@ -200,5 +206,9 @@ describe('Circle Mint adapter: USDC in through the deposit address', () => {
     expect(minus(await custody.mintUsd(), mintBefore)).toBe('30.00');
     expect(await custody.walletUsdc(wallet.id)).toBe('0');
     expect(await sandbox.control.effectCount('circle-mint', 'chainDeposit', sent.id)).toBe(1);
+    // Mint lists the credit among its transfers, by the transaction's hash: what the deposit sweep waits for.
+    const settled = await wallets.getTransfer(sent.id);
+    expect(await rails.getChainDeposit({ chain: 'ethereum', txHash: settled.txHash! })).toMatchObject({ status: 'complete', amountUsd: '30.00', txHash: settled.txHash });
+    expect(await rails.getChainDeposit({ chain: 'ethereum', txHash: `0x${'0'.repeat(64)}` })).toBeUndefined();
   });
 });

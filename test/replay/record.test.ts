@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kycDecisionSignal, workflowIds } from '../../workflows/definitions.js';
 import { eventually } from '../helpers/eventually.js';
-import { createUser, startStack, type Stack } from '../helpers/stack.js';
+import { createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 import { recordHistory } from './histories.js';
 import { operatorDecides } from '../helpers/operator.js';
@@ -10,6 +10,8 @@ import { operatorDecides } from '../helpers/operator.js';
 // `RECORD_HISTORIES=1 npx vitest run test/replay/record.test.ts` runs one saga per outcome and writes its
 // history to histories/<name>.json (commit them). Record again only when a workflow change is meant to be
 // incompatible with runs in flight (and ship it behind patched()/a new workflow type instead, when it is).
+// histories/deposit-funded-before-sweep.json is not recorded here: a deposit from before the sweep to Mint
+// (patch `deposit-sweep-to-mint`), kept so runs in flight from then still replay.
 
 const recording = process.env.RECORD_HISTORIES === '1';
 
@@ -54,7 +56,7 @@ describe.skipIf(!recording)('recording saga histories', () => {
   });
 
   it('withdrawal complete, compensated after a refused transfer, aborted by an operator', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '100.00' });
+    const user = await createInvestor(stack, '100.00');
     const withdraw = async (amountUsd: string) => {
       const withdrawalId = randomUUID();
       return stack.accept('withdrawalWorkflow', workflowIds.withdrawal(withdrawalId), {
@@ -85,7 +87,7 @@ describe.skipIf(!recording)('recording saga histories', () => {
   });
 
   it('order bought, then sold by quantity', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '100.00' });
+    const user = await createInvestor(stack, '100.00');
     await stack.sandbox.control.setFills({ prices: { RPLY: '10.00' } });
     const order = (input: Record<string, unknown>) => {
       const orderId = randomUUID();

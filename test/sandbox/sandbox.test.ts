@@ -53,6 +53,8 @@ describe('sandbox control API', () => {
 
   it('applies the effect of a call whose answer times out, and counts it once', async () => {
     const id = `order-${randomUUID()}`;
+    // The trading account starts empty: cash wired in from outside pays for the buy.
+    await sandbox.control.brokerWire({ account: 'trading', amountUsd: '1000.00' });
     await sandbox.control.fault({ provider: 'alpaca', operation: 'createOrder', kind: 'timeout', holdMs: 50 });
     const alpacaHeaders = { 'apca-api-key-id': env.ALPACA_KEY_ID, 'apca-api-secret-key': env.ALPACA_SECRET_KEY };
     const order = { symbol: 'AAPL', qty: '1', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: id };

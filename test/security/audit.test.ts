@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../workflows/definitions.js';
 import { registerUser, startApi, uniqueSubject, type Api } from '../api/harness.js';
-import { createUser, startStack, type Stack } from '../helpers/stack.js';
+import { createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { parkedDeposit, parkedProgress } from '../workflows/support.js';
 
 // Every operator action (KYC decision, retry, abort, summary run) leaves exactly one row in the append-only
@@ -110,7 +110,7 @@ describe('operator audit log', () => {
     const { subject, as } = newOperator();
     // Reading the journal is refused once: the withdrawal parks while its journal executes at the broker.
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'getJournal', kind: 'reject' });
-    const user = await createUser(stack.db, { buyingPowerUsd: '30.00' });
+    const user = await createInvestor(stack, '30.00');
     await api.request('PUT', '/v1/me/passcode', { as: user.authProviderId, body: { passcode: '424242' } });
     const withdrawal = await api.request('POST', '/v1/withdrawals', {
       as: user.authProviderId,

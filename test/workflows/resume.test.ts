@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../workflows/definitions.js';
-import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { balancesOf, createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from './support.js';
 
 // A run that is terminated half-way (an operator's last resort) leaves its row where it was; a new run of the
@@ -39,7 +39,7 @@ describe('a saga terminated half-way and started again', () => {
   });
 
   it('a withdrawal resumes from its row with the amount reserved once', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '64.00' });
+    const user = await createInvestor(stack, '64.00');
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const withdrawalId = randomUUID();
     const input = {

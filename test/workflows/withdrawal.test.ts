@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { idempotencyUuid } from '../../src/providers/idempotency.js';
 import { abortRefusedType, progressQuery, searchAttributes, workflowIds } from '../../workflows/definitions.js';
 import type { EffectRecord } from '../../src/sandbox/state.js';
-import { balancesOf, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { balancesOf, createInvestor, startStack, type Stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { operatorDecides } from '../helpers/operator.js';
 import { custodyReader } from './custody.js';
@@ -40,7 +41,7 @@ const row = (id: string) => stack.db.withdrawal.findUniqueOrThrow({ where: { id 
 
 describe('withdrawals', () => {
   it('buying power becomes USDC on chain: the withdrawal completes with a tx hash and the amount stays spent', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '100.00' });
+    const user = await createInvestor(stack, '100.00');
     await provisionWallet(stack, user.id);
     const { result, handle, withdrawalId } = await withdraw(user.id, '60.25', { idempotencyKey: 'key-1' });
     expect(result).toEqual({ accepted: true, id: withdrawalId });
@@ -61,12 +62,13 @@ describe('withdrawals', () => {
   });
 
   it('a complete withdrawal adds up: Mint pays the on-ramped USDC to the treasury, the treasury pays the user and ends where it started, the user’s own wallet is not spent', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '10.00' });
+    const user = await createInvestor(stack, '10.00');
     // USDC the user deposited earlier sits in their own wallet; it was off-ramped then and must not pay again.
     const own = await provisionWallet(stack, user.id);
     await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: own.address, amount: '25' });
     await eventually(() => custody.walletUsdc(own.circleWalletId), (usdc) => usdc === '25');
     const before = await custody.balances();
+    const poolsBefore = await stack.sandbox.control.pools();
 
     const { handle, withdrawalId } = await withdraw(user.id, '10.00');
     expect(await handle.result()).toBe('complete');
@@ -86,11 +88,18 @@ describe('withdrawals', () => {
     expect(await stack.sandbox.control.effectCount('circle-mint', 'createTransfer', idempotencyUuid(`${workflowIds.withdrawal(withdrawalId)}:treasury-funding`))).toBe(1);
     expect(await custody.balances()).toEqual(before);
     expect(await custody.walletUsdc(own.circleWalletId)).toBe('25');
+    // Every pool starts empty in the sandbox: the 10.00 left the omnibus account by journal, passed through the
+    // firm account (the firm's bank) by wire to Mint, and Mint, the firm account and the treasury end as they began.
+    expect(await stack.sandbox.control.pools()).toEqual({
+      mintAvailableUsd: poolsBefore.mintAvailableUsd,
+      alpacaFirmCashUsd: poolsBefore.alpacaFirmCashUsd,
+      alpacaTradingCashUsd: new Decimal(poolsBefore.alpacaTradingCashUsd).minus('10.00').toFixed(2),
+    });
     expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
   });
 
   it('more than the buying power is refused with 422: no row, no reservation', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '20.00' });
+    const user = await createInvestor(stack, '20.00');
     const { result, handle, withdrawalId } = await withdraw(user.id, '20.01', { idempotencyKey: 'too-much' });
     expect(result).toMatchObject({ accepted: false, problem: { status: 422, title: 'Insufficient buying power' } });
     expect(await handle.result()).toBeUndefined();
@@ -100,7 +109,7 @@ describe('withdrawals', () => {
   });
 
   it('two withdrawals racing for the same buying power: exactly one is accepted', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '50.00' });
+    const user = await createInvestor(stack, '50.00');
     const results = await Promise.all([withdraw(user.id, '40.00'), withdraw(user.id, '40.00')]);
     expect(results.filter((r) => r.result.accepted)).toHaveLength(1);
     await Promise.all(results.map((r) => r.handle.result()));
@@ -108,7 +117,7 @@ describe('withdrawals', () => {
   });
 
   it('transient faults at every step are retried; one withdrawal, one effect each', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '30.00' });
+    const user = await createInvestor(stack, '30.00');
     const faults = [
       { provider: 'alpaca-broker', operation: 'createJournal', kind: 'timeout' },
       { provider: 'alpaca-broker', operation: 'getJournal', kind: 'http500' },
@@ -128,7 +137,7 @@ describe('withdrawals', () => {
   });
 
   it('a broker withdrawal the broker rejects ends failed and gives the reservation back', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '80.00' });
+    const user = await createInvestor(stack, '80.00');
     await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '80.00');
     expect(await handle.result()).toBe('failed');
@@ -139,7 +148,7 @@ describe('withdrawals', () => {
   });
 
   it('an on-ramp that fails puts the money back at the broker and gives the reservation back', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '25.00' });
+    const user = await createInvestor(stack, '25.00');
     const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '25.00');
@@ -151,7 +160,7 @@ describe('withdrawals', () => {
   });
 
   it('a transfer Circle refuses after the treasury was funded: the USDC goes back to Mint, is off-ramped and refunded; treasury and Mint end where they started', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '45.50' });
+    const user = await createInvestor(stack, '45.50');
     const payoutsBefore = await stack.sandbox.control.effectCount('circle-mint', 'createPayout');
     const creditsBefore = await stack.sandbox.control.effectCount('circle-mint', 'chainDeposit');
     const before = await custody.balances();
@@ -173,7 +182,7 @@ describe('withdrawals', () => {
   });
 
   it('a Mint transfer to the treasury that Mint denies ends failed: the minted USDC is off-ramped back from Mint and never reaches the treasury', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '18.40' });
+    const user = await createInvestor(stack, '18.40');
     const payoutsBefore = await stack.sandbox.control.effectCount('circle-mint', 'createPayout');
     const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
     const before = await custody.balances();
@@ -191,7 +200,7 @@ describe('withdrawals', () => {
   });
 
   it('a step failing for good parks the withdrawal; an operator retry resumes it to complete', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '12.00' });
+    const user = await createInvestor(stack, '12.00');
     // 403 on reading the on-ramp deposit list is not a business outcome: it parks.
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '12.00');
@@ -206,7 +215,7 @@ describe('withdrawals', () => {
   });
 
   it('an operator abort while the on-ramp is being minted is refused: the abort would off-ramp nothing and refund money that became USDC', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '18.00' });
+    const user = await createInvestor(stack, '18.00');
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '18.00');
     expect(await parkedProgress(handle)).toMatchObject({ parked: { step: 'waitOnRamp' } });
@@ -220,7 +229,7 @@ describe('withdrawals', () => {
   });
 
   it('an operator abort after the money left the broker and the on-ramp failed at Circle puts it back and ends failed with the reservation released', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '70.00' });
+    const user = await createInvestor(stack, '70.00');
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const journalsBefore = await stack.sandbox.control.effectCount('alpaca-broker', 'createJournal');
@@ -234,7 +243,7 @@ describe('withdrawals', () => {
   });
 
   it('a refund the broker refuses during compensation parks; an operator retry completes the compensation', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '33.00' });
+    const user = await createInvestor(stack, '33.00');
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createMockWire', kind: 'reject' });
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '33.00');
@@ -273,7 +282,7 @@ describe('a failed withdrawal is never "already done"', () => {
   }
 
   it('an operator reset of a withdrawal that ended failed ends the new run failed at once: no USDC is sent after the refund', async () => {
-    const user = await createUser(stack.db, { buyingPowerUsd: '52.00' });
+    const user = await createInvestor(stack, '52.00');
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject' });
     const { handle, withdrawalId } = await withdraw(user.id, '52.00');
     expect(await handle.result()).toBe('failed');

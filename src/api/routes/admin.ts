@@ -29,6 +29,7 @@ import { id, listQuery } from '../schemas.js';
 import { pageView } from '../serializers.js';
 import type { InboundTransfer } from '../../generated/prisma/client.js';
 import { formatUsdc } from '../../domain/money.js';
+import { reconciliationRoutes } from './admin-reconciliation.js';
 
 // Operators' tools: the runs Temporal's visibility knows, filtered by fundflow's search attributes, and the two
 // decisions a parked saga waits for (operatorUpdate). What a run is doing stays in Temporal; these routes only
@@ -332,6 +333,7 @@ export function adminRouter(deps: AppDeps): Router {
     },
   );
 
+  reconciliationRoutes(router, deps);
   return router;
 }
 

@@ -41,6 +41,8 @@ interface Journal {
   status: string;
   net_amount: string;
   description?: string;
+  from_account?: string;
+  to_account?: string;
 }
 
 const failedJournal = new Set(['rejected', 'canceled', 'refused', 'deleted', 'returned']);
@@ -191,5 +193,37 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
           throw error;
         }
       }),
+
+    firmCashUsd: () =>
+      call('getFirmAccount', async () => {
+        const firm = encodeURIComponent(config.ALPACA_FIRM_ACCOUNT_ID);
+        return (await brokerApi.get<{ cash: string }>(`/v1/trading/accounts/${firm}/account`)).cash;
+      }),
+
+    async listTransfers() {
+      const [account, journals] = await Promise.all([
+        omnibusAccountId(),
+        call('listJournals', () => brokerApi.get<Journal[]>('/v1/journals?entry_type=JNLC')),
+      ]);
+      const firm = config.ALPACA_FIRM_ACCOUNT_ID;
+      return journals.flatMap((j): (BrokerTransfer & { direction: 'fund' | 'withdraw' })[] => {
+        if (j.from_account === firm && j.to_account === account) return [{ ...toTransfer(j), direction: 'fund' as const }];
+        if (j.from_account === account && j.to_account === firm) return [{ ...toTransfer(j), direction: 'withdraw' as const }];
+        return [];
+      });
+    },
+
+    async listOrders() {
+      // Oldest first, paged by the last order id seen (Alpaca's after_order_id).
+      const orders: BrokerOrder[] = [];
+      for (let afterOrderId: string | undefined; ; ) {
+        const page = await call('listOrders', () =>
+          alpaca.trading.orders.getAllOrders({ status: 'all', limit: 500, direction: 'asc', nested: false, afterOrderId }),
+        );
+        orders.push(...page.map(toOrder));
+        if (page.length < 500) return orders;
+        afterOrderId = page.at(-1)!.id;
+      }
+    },
   };
 }

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ProviderError } from '../errors.js';
 import { idempotencyUuid } from '../idempotency.js';
-import type { Chain, FiatRailsPort, MintTransfer, RailMovement, RailStatus } from '../ports.js';
+import type { Chain, FiatRailsPort, MintChainDeposit, MintTransfer, RailMovement, RailStatus } from '../ports.js';
 import { toCircleError } from './errors.js';
 
 // Circle Mint behind FiatRailsPort.
@@ -27,7 +27,9 @@ import { toCircleError } from './errors.js';
 // addresses we send to are few and fixed: the treasury wallet per chain), then `POST /v1/businessAccount/transfers`
 // with `destination: {type: 'verified_blockchain', addressId}`, pending until complete (with the transaction hash)
 // or failed (errorCode). In: Mint's one deposit address per chain (`/v1/businessAccount/wallets/addresses/deposit`);
-// USDC sent there is credited to the Mint balance. Mint names chains without the network (ETH, SOL): its sandbox
+// USDC sent there is credited to the Mint balance after Mint's own confirmations, and Mint lists it among the
+// business transfers as an incoming one (`source: {type: 'blockchain', chain}`, destination its wallet) with the
+// transaction hash: getChainDeposit finds it there. Mint names chains without the network (ETH, SOL): its sandbox
 // account is on the testnets, its production account on mainnet.
 //
 // Mint's idempotencyKey must be a UUIDv4: derived from our key, so retries reuse it (409 = reused for a
@@ -99,6 +101,21 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
         throw toCircleError('circle-mint', error, 'getWireInstructions');
       });
     return instructions;
+  }
+
+  // Mint lists newest first, `pageSize` at a time; `pageAfter` (the last id seen) continues with older ones.
+  const pageSize = 50;
+  async function allPages<T extends { id?: string }>(
+    operation: string,
+    fetchPage: (pageAfter: string | undefined) => Promise<{ data: { data?: T[] } }>,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    for (let pageAfter: string | undefined; ; ) {
+      const page = (await call(operation, () => fetchPage(pageAfter))).data.data ?? [];
+      all.push(...page);
+      if (page.length < pageSize || !page.at(-1)?.id) return all;
+      pageAfter = page.at(-1)!.id;
+    }
   }
 
   const depositAddresses = new Map<Chain, Promise<string>>();
@@ -204,7 +221,53 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
     },
 
     depositAddress: mintDepositAddress,
+
+    async balanceUsd() {
+      const res = await call('getBalances', () => circle.balances.listBusinessBalances(options));
+      return (res.data.data?.available ?? [])
+        .filter((a) => a.currency === 'USD')
+        .reduce((sum, a) => sum.plus(a.amount), new Decimal(0))
+        .toFixed(2);
+    },
+
+    listOffRamps: () =>
+      allPages('listPayouts', (pageAfter) =>
+        circle.payouts.listBusinessPayouts(undefined, undefined, undefined, undefined, undefined, undefined, pageAfter, pageSize, options),
+      ).then((payouts) => payouts.map(toMovement)),
+
+    listOnRamps: () =>
+      allPages('listDeposits', (pageAfter) =>
+        circle.deposits.listBusinessDeposits('wire', undefined, undefined, undefined, pageAfter, pageSize, options),
+      ).then((deposits) => deposits.map((d) => ({ id: d.id, status: railStatus(d.status), amountUsd: d.amount.amount }))),
+
+    listMintTransfers: () =>
+      allPages('listTransfers', (pageAfter) =>
+        circle.transfers.listBusinessTransfers(undefined, undefined, undefined, pageAfter, pageSize, options),
+      ).then((transfers) =>
+        // Only what left the Mint balance: USDC arriving at a deposit address is listed too (source `blockchain`).
+        transfers
+          .filter((t) => t.source.type === 'wallet')
+          .map((t) => ({ ...toMintTransfer(t), destinationAddress: (t.destination as { address?: string } | undefined)?.address })),
+      ),
+
+    async getChainDeposit({ chain, txHash }) {
+      const same = (hash: string | undefined) => (chain === 'ethereum' ? hash?.toLowerCase() === txHash.toLowerCase() : hash === txHash);
+      let pageAfter: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const res = await call('listTransfers', () => circle.transfers.listBusinessTransfers(undefined, undefined, undefined, pageAfter, 50, options));
+        const transfers = res.data.data ?? [];
+        const found = transfers.find((t) => t.source.type === 'blockchain' && 'chain' in t.source && t.source.chain === mintChains[chain] && same(t.transactionHash));
+        if (found) return toChainDeposit(found, txHash);
+        if (transfers.length < 50) break;
+        pageAfter = transfers.at(-1)!.id;
+      }
+      return undefined;
+    },
   };
+}
+
+function toChainDeposit(transfer: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null }, txHash: string): MintChainDeposit {
+  return { ...toMintTransfer(transfer), txHash };
 }
 
 function toMintTransfer(

@@ -1,4 +1,5 @@
 import { initiateDeveloperControlledWalletsClient, type TokenBlockchain } from '@circle-fin/developer-controlled-wallets';
+import { Decimal } from 'decimal.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { withDeadline } from '../deadline.js';
@@ -240,6 +241,41 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
         { id: created.id, state: created.state, blockchain: usdc.blockchain, transactionType: 'OUTBOUND', walletId, amounts: [amountUsdc], destinationAddress },
         { id: usdc.tokenId, blockchain: usdc.blockchain, address: usdc.address, symbol: 'USDC', isNative: false, isUsdc: true },
       );
+    },
+
+    async usdcBalance(walletId) {
+      const res = await call('getWalletBalance', () => client.getWalletTokenBalance({ id: walletId, includeAll: true }));
+      let held = new Decimal(0);
+      for (const { amount, token } of res.data?.tokenBalances ?? []) {
+        const described: CircleToken = { id: token.id, blockchain: token.blockchain, tokenAddress: token.tokenAddress, symbol: token.symbol, isNative: token.isNative };
+        if (toChainToken(described, configuredUsdc(config, chainOf(token.blockchain))).isUsdc) held = held.plus(amount);
+      }
+      return held.toFixed();
+    },
+
+    async findWallets({ chain, refId }) {
+      const found: CustodyWallet[] = [];
+      for (let pageAfter: string | undefined; ; ) {
+        const res = await call('listWallets', () => client.listWallets({ refId, blockchain: blockchainOf(chain), pageSize: 50, pageAfter }));
+        const page = res.data?.wallets ?? [];
+        found.push(...page.map((w) => ({ id: w.id, address: w.address, chain, state: w.state })));
+        if (page.length < 50) return found;
+        pageAfter = page.at(-1)!.id;
+      }
+    },
+
+    async listOutboundTransfers(chain) {
+      const found: CircleTransaction[] = [];
+      for (let pageAfter: string | undefined; ; ) {
+        const res = await call('listTransactions', () =>
+          client.listTransactions({ blockchain: blockchainOf(chain), txType: 'OUTBOUND', pageSize: 50, pageAfter }),
+        );
+        const page = (res.data?.transactions ?? []) as CircleTransaction[];
+        found.push(...page);
+        if (page.length < 50) break;
+        pageAfter = page.at(-1)!.id;
+      }
+      return Promise.all(found.map(transferOf));
     },
   };
 }

@@ -1,0 +1,66 @@
+import type { Chain, ChainTransfer, MintChainDeposit, RailStatus } from '../../src/providers/ports.js';
+import type { ActivityDeps } from '../index.js';
+import { stepKey, translated } from '../failures.js';
+import { assertNotFailed } from './rows.js';
+
+// A confirmed deposit's USDC moves from the user's Circle wallet (W3S) to Circle Mint's deposit address for the
+// chain before anything is paid out of Mint: the payout draws on exactly what the deposit brought. The sweep is
+// one W3S transfer of the row's full USDC (the sub-cent rest too, which stays in Mint as the recorded rounding),
+// keyed by workflow id + step; it is done when Circle reports the transfer COMPLETE and Mint lists it credited.
+//
+// Gas: the users' wallets are EOA wallets, which pay network fees in the chain's native coin; fundflow assumes
+// Circle's Gas Station sponsors them (a wallet without native coin and without a Gas Station policy would see the
+// transfer refused or stuck, which parks the deposit for an operator).
+
+/** The sweep of one deposit: its W3S transfer and, once on chain, what Mint recorded of it. */
+export interface DepositSweep {
+  transfer: ChainTransfer;
+  mintDeposit?: MintChainDeposit;
+  /** complete: on chain and credited to the Mint balance; failed: the transfer failed (nothing reached Mint). */
+  state: RailStatus;
+}
+
+function sweepOf(transfer: ChainTransfer, mintDeposit?: MintChainDeposit): DepositSweep {
+  if (transfer.state === 'failed') return { transfer, state: 'failed' };
+  if (transfer.state !== 'complete') return { transfer, state: 'pending' };
+  // A deposit Mint refuses after it arrived stays Circle's problem to return: the saga parks, never pays out.
+  return { transfer, mintDeposit, state: mintDeposit?.status ?? 'pending' };
+}
+
+export function createSweepActivities({ db, providers }: ActivityDeps) {
+  async function sweepFacts(depositId: string): Promise<{ chain: Chain; amountUsdc: string; walletId: string }> {
+    const row = await db.deposit.findUniqueOrThrow({
+      where: { id: depositId },
+      select: { chain: true, amountStablecoin: true, wallet: { select: { circleWalletId: true } } },
+    });
+    return { chain: row.chain, amountUsdc: row.amountStablecoin.toFixed(), walletId: row.wallet.circleWalletId };
+  }
+
+  return {
+    /** Sends the row's USDC from the user's wallet to Mint's deposit address on its chain, under this step's key. */
+    async startDepositSweep({ depositId, step }: { depositId: string; step: string }): Promise<DepositSweep> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, step);
+        const { chain, amountUsdc, walletId } = await sweepFacts(depositId);
+        const transfer = await providers.wallets.sendUsdc({
+          walletId,
+          chain,
+          destinationAddress: await providers.rails.depositAddress(chain),
+          amountUsdc,
+          idempotencyKey: stepKey(step),
+        });
+        return sweepOf(transfer);
+      });
+    },
+
+    /** The sweep's transfer as Circle reports it, and once it is COMPLETE whether Mint has credited it. */
+    async readDepositSweep({ depositId, transferId }: { depositId: string; transferId: string }): Promise<DepositSweep> {
+      return translated(async () => {
+        await assertNotFailed(db, 'deposits', depositId, 'readDepositSweep');
+        const transfer = await providers.wallets.getTransfer(transferId);
+        if (transfer.state !== 'complete' || !transfer.txHash) return sweepOf(transfer);
+        return sweepOf(transfer, await providers.rails.getChainDeposit({ chain: transfer.chain, txHash: transfer.txHash }));
+      });
+    },
+  };
+}
