@@ -152,8 +152,9 @@ export async function act(ctx: Context, action: Action, user: LoadUser, usd: str
     case 'etf-buy':
       return send(ctx, user, order({ assetType: 'etf', side: 'buy', symbol: 'SPY', amountUsd: usd }, key), usd);
     case 'option-buy': {
-      const optionDetails = { occSymbol: 'AAPL261218C00150000', quantity: 1, limitPrice: '2.50' };
-      return send(ctx, user, order({ assetType: 'option', side: 'buy', optionDetails, amountUsd: '250.00' }, key), '250.00');
+      // At the sandbox's highest option price, so the limit order fills (a lower limit would wait for the price).
+      const optionDetails = { occSymbol: 'AAPL261218C00150000', quantity: 1, limitPrice: '9.99' };
+      return send(ctx, user, order({ assetType: 'option', side: 'buy', optionDetails, amountUsd: '999.00' }, key), '999.00');
     }
     case 'basket-buy':
       return send(ctx, user, order({ assetType: 'basket', side: 'buy', basketId: ctx.basketId, amountUsd: usd }, key), usd);

@@ -43,6 +43,16 @@ export function formatAmount(asset: string, amount: Money): string {
 
 const providerAccount = /^(circle|alpaca):/;
 
+/**
+ * The smallest amount a provider reports for an account: Alpaca's cash and Mint's balance in cents, W3S wallets
+ * in USDC's 6 decimals, positions in shares to 9. The ledger books exact amounts (a fill's cash is quantity x
+ * price), so a difference below this unit is the provider's rounding of its display, not a break.
+ */
+function reportingUnit(account: string, asset: string): Money {
+  if (asset === 'USD' || account === 'circle:mint') return new Money('0.01');
+  return new Money(asset === 'USDC' ? '0.000001' : '0.000000001');
+}
+
 /** Each firm account a provider holds: the ledger's balance against the provider's. */
 export async function firmBalanceBreaks(db: Db, books: ProviderBooks): Promise<Break[]> {
   const ledger = await firmBalances(db);
@@ -54,7 +64,7 @@ export async function firmBalanceBreaks(db: Db, books: ProviderBooks): Promise<B
     const held = books.balances.get(key);
     if (held === undefined) {
       breaks.push({ check: 'firm_balance', subject: key, expected: formatAmount(asset, booked), found: 'not reported by any provider' });
-    } else if (!booked.eq(held)) {
+    } else if (booked.minus(held).abs().gte(reportingUnit(key.slice(0, key.indexOf(' ')), asset))) {
       breaks.push({ check: 'firm_balance', subject: key, expected: formatAmount(asset, booked), found: formatAmount(asset, held) });
     }
   }
