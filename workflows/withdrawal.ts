@@ -1,5 +1,7 @@
-import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, setHandler } from '@temporalio/workflow';
+import type { TransferToMint } from '../activities/funding/sweep.js';
 import type { TreasuryWallet, WithdrawalAcceptInput, WithdrawalAcceptResult } from '../activities/funding/withdrawal.js';
+import type { ChainTransfer } from '../src/providers/ports.js';
 import { isTerminal, withdrawalTransitions, type WithdrawalStatus } from '../src/domain/status.js';
 import { db, probe, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
@@ -150,6 +152,12 @@ async function withdraw(saga: Saga<WithdrawalStatus>, input: WithdrawalInput): P
   }
 }
 
+/** The patch after which the treasury's return counts as done only once Mint has credited it. */
+const returnCreditedPatch = 'treasury-return-credited-by-mint';
+
+/** A transfer to Mint just started: on its way, not yet credited. */
+const toMint = (transfer: ChainTransfer): TransferToMint => ({ transfer, state: transfer.state === 'failed' ? 'failed' : 'pending' });
+
 async function compensate(
   saga: Saga<WithdrawalStatus>,
   input: WithdrawalInput,
@@ -159,7 +167,19 @@ async function compensate(
 ): Promise<void> {
   const { withdrawalId, amountUsd, targetChain: chain } = input;
   try {
-    if (from === 'treasury' && treasury) {
+    if (from === 'treasury' && treasury && patched(returnCreditedPatch)) {
+      // Done when Mint has credited the USDC, not when it is on chain: the off-ramp below draws on the Mint balance.
+      await completeMovement(saga, {
+        step: 'compensate-treasury-return',
+        start: async (step) => toMint(await provider.returnTreasuryUsdc({ withdrawalId, chain, treasury, amountUsd, step })),
+        read: ({ transfer }) => provider.getTransferToMint({ transferId: transfer.id }),
+        state: (returned) => returned.state,
+        reason: ({ transfer, mintDeposit }) =>
+          transfer.state === 'failed'
+            ? `returning the USDC from the treasury to Mint failed: ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`
+            : `Mint did not credit the returned USDC: ${mintDeposit?.errorCode ?? mintDeposit?.status ?? 'not seen'}`,
+      });
+    } else if (from === 'treasury' && treasury) {
       await completeMovement(saga, {
         step: 'compensate-treasury-return',
         start: (step) => provider.returnTreasuryUsdc({ withdrawalId, chain, treasury, amountUsd, step }),

@@ -1,6 +1,7 @@
 import type { BrokerTransfer, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
+import { readTransferToMint, type TransferToMint } from './sweep.js';
 
 // Provider reads the sagas poll, and the deposit's funding of the broker. Each effect is keyed by workflow id +
 // the step name the workflow passes, so the same step never moves money twice, whoever retries it. (A failed
@@ -18,6 +19,11 @@ export function createMovementActivities({ providers }: ActivityDeps) {
 
     async getOnRamp({ onRampId }: { onRampId: string }): Promise<RailMovement> {
       return translated(() => providers.rails.getOnRamp(onRampId));
+    },
+
+    /** A transfer to Mint's deposit address: complete once Mint has credited it, not just once it is on chain. */
+    async getTransferToMint({ transferId }: { transferId: string }): Promise<TransferToMint> {
+      return translated(() => readTransferToMint(providers, transferId));
     },
 
     async getMintTransfer({ mintTransferId }: { mintTransferId: string }): Promise<MintTransfer> {

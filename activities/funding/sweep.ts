@@ -12,19 +12,32 @@ import { assertNotFailed } from './rows.js';
 // Circle's Gas Station sponsors them (a wallet without native coin and without a Gas Station policy would see the
 // transfer refused or stuck, which parks the deposit for an operator).
 
-/** The sweep of one deposit: its W3S transfer and, once on chain, what Mint recorded of it. */
-export interface DepositSweep {
+/**
+ * A W3S transfer to a Mint deposit address (a deposit's sweep, a treasury's return) and, once on chain, what Mint
+ * recorded of it.
+ */
+export interface TransferToMint {
   transfer: ChainTransfer;
   mintDeposit?: MintChainDeposit;
   /** complete: on chain and credited to the Mint balance; failed: the transfer failed (nothing reached Mint). */
   state: RailStatus;
 }
 
-function sweepOf(transfer: ChainTransfer, mintDeposit?: MintChainDeposit): DepositSweep {
+function sweepOf(transfer: ChainTransfer, mintDeposit?: MintChainDeposit): TransferToMint {
   if (transfer.state === 'failed') return { transfer, state: 'failed' };
   if (transfer.state !== 'complete') return { transfer, state: 'pending' };
   // A deposit Mint refuses after it arrived stays Circle's problem to return: the saga parks, never pays out.
   return { transfer, mintDeposit, state: mintDeposit?.status ?? 'pending' };
+}
+
+/**
+ * A W3S transfer to one of Mint's deposit addresses as far as it got: on chain, then credited by Mint (after
+ * Mint's own confirmations). Until Mint credits it, the Mint balance cannot pay it out again.
+ */
+export async function readTransferToMint(providers: ActivityDeps['providers'], transferId: string): Promise<TransferToMint> {
+  const transfer = await providers.wallets.getTransfer(transferId);
+  if (transfer.state !== 'complete' || !transfer.txHash) return sweepOf(transfer);
+  return sweepOf(transfer, await providers.rails.getChainDeposit({ chain: transfer.chain, txHash: transfer.txHash }));
 }
 
 export function createSweepActivities({ db, providers }: ActivityDeps) {
@@ -38,7 +51,7 @@ export function createSweepActivities({ db, providers }: ActivityDeps) {
 
   return {
     /** Sends the row's USDC from the user's wallet to Mint's deposit address on its chain, under this step's key. */
-    async startDepositSweep({ depositId, step }: { depositId: string; step: string }): Promise<DepositSweep> {
+    async startDepositSweep({ depositId, step }: { depositId: string; step: string }): Promise<TransferToMint> {
       return translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, step);
         const { chain, amountUsdc, walletId } = await sweepFacts(depositId);
@@ -54,12 +67,10 @@ export function createSweepActivities({ db, providers }: ActivityDeps) {
     },
 
     /** The sweep's transfer as Circle reports it, and once it is COMPLETE whether Mint has credited it. */
-    async readDepositSweep({ depositId, transferId }: { depositId: string; transferId: string }): Promise<DepositSweep> {
+    async readDepositSweep({ depositId, transferId }: { depositId: string; transferId: string }): Promise<TransferToMint> {
       return translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositSweep');
-        const transfer = await providers.wallets.getTransfer(transferId);
-        if (transfer.state !== 'complete' || !transfer.txHash) return sweepOf(transfer);
-        return sweepOf(transfer, await providers.rails.getChainDeposit({ chain: transfer.chain, txHash: transfer.txHash }));
+        return readTransferToMint(providers, transferId);
       });
     },
   };

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import type { Config } from '../config.js';
-import type { reconciliationWorkflow } from '../../workflows/reconcile.js';
+import type { ReconciliationInput, reconciliationWorkflow } from '../../workflows/reconcile.js';
 
 // The Temporal Schedule of the reconciliation against the providers (RECONCILE_CRON, hourly by default). The
 // worker ensures it at start, as it does the weekly summary schedule: created once, brought up to date with the
@@ -18,7 +18,7 @@ function actionOf(config: Config, scheduleId: string) {
     workflowType: 'reconciliationWorkflow',
     workflowId: `${scheduleId}-run`,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [] as [],
+    args: [{ confirmAfterSeconds: config.RECONCILE_CONFIRM_AFTER_SECONDS }] as [ReconciliationInput],
   };
 }
 

@@ -15,7 +15,7 @@ import { ensureReconcileSchedule } from '../../src/schedules/reconcile.js';
 import { workflowIds } from '../../workflows/definitions.js';
 import { startApi, type Api } from '../api/harness.js';
 import { eventually } from '../helpers/eventually.js';
-import { createUser, startStack, type Stack } from '../helpers/stack.js';
+import { createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/support.js';
 
 // Reconciliation holds the ledger and our rows against what Circle and Alpaca report. The firm's books cover
@@ -58,6 +58,9 @@ async function bookOpeningBalances(): Promise<void> {
 }
 
 const run = () => reconcile({ db: stack.db, providers: stack.providers, config: stack.config });
+/** One run of the reconciliation workflow, its second look a second after the first. */
+const reconcileRun = () =>
+  stack.client.workflow.execute('reconciliationWorkflow', { taskQueue: stack.taskQueue, workflowId: `reconcile-test-${randomUUID()}`, args: [{ confirmAfterSeconds: 1 }] });
 const named = (breaks: Break[], check: string, subject: string) => breaks.find((b) => b.check === check && b.subject === subject);
 
 const target = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
@@ -237,10 +240,10 @@ describe('reconciliation against the providers', () => {
     for (const at of described.info.nextActionTimes) expect([at.getUTCMinutes(), at.getUTCSeconds()]).toEqual([0, 0]);
 
     const expected = await run();
-    const once = await stack.client.workflow.execute('reconciliationWorkflow', { taskQueue: stack.taskQueue, workflowId: `reconcile-test-${randomUUID()}`, args: [] });
-    expect(once).toEqual({ breaks: expected.length, open: expected.length });
-    const again = await stack.client.workflow.execute('reconciliationWorkflow', { taskQueue: stack.taskQueue, workflowId: `reconcile-test-${randomUUID()}`, args: [] });
-    expect(again).toEqual({ breaks: expected.length, open: expected.length });
+    const once = await reconcileRun();
+    expect(once).toEqual({ breaks: expected.length, passing: 0, open: expected.length });
+    const again = await reconcileRun();
+    expect(again).toEqual({ breaks: expected.length, passing: 0, open: expected.length });
     expect(await stack.db.reconciliationBreak.count()).toBe(expected.length);
     const gauge = await registry.getSingleMetric('fundflow_reconciliation_breaks_open')!.get();
     expect(gauge.values.reduce((sum, v) => sum + v.value, 0)).toBe(expected.length);
@@ -267,8 +270,29 @@ describe('reconciliation against the providers', () => {
     expect(open.body.items.map((b: { id: string }) => b.id)).not.toContain(position.id);
 
     // Still wrong at the next run: a new open break, the resolved one stays as the operator left it.
-    await stack.client.workflow.execute('reconciliationWorkflow', { taskQueue: stack.taskQueue, workflowId: `reconcile-test-${randomUUID()}`, args: [] });
+    await reconcileRun();
     const rows = await stack.db.reconciliationBreak.findMany({ where: { checkName: 'position', subject: 'AAPL' }, orderBy: { firstSeenAt: 'asc' } });
     expect(rows.map((r) => r.status)).toEqual(['resolved', 'open']);
+  });
+
+  it('a break seen at the first look and gone at the second (money in flight) is not stored; one seen twice is', async () => {
+    const user = await createInvestor(stack, '5.00');
+    const subject = `user:${user.id}:buying_power USD`;
+    await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 1 WHERE user_id = ${user.id}::uuid`;
+    const openBefore = await stack.db.reconciliationBreak.count({ where: { status: 'open' } });
+    const handle = await stack.client.workflow.start('reconciliationWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: `reconcile-test-${randomUUID()}`,
+      args: [{ confirmAfterSeconds: 2 }],
+    });
+    // Between the looks (the workflow's timer is running) the balance is put back: it was in flight.
+    await eventually(async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes) || undefined);
+    await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd - 1 WHERE user_id = ${user.id}::uuid`;
+    expect(await handle.result()).toMatchObject({ passing: 1, open: openBefore });
+    expect(await stack.db.reconciliationBreak.count({ where: { subject } })).toBe(0);
+
+    await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 1 WHERE user_id = ${user.id}::uuid`;
+    expect(await reconcileRun()).toMatchObject({ passing: 0, open: openBefore + 1 });
+    expect(await stack.db.reconciliationBreak.findMany({ where: { subject } })).toMatchObject([{ status: 'open', expected: '5.00', found: '6.00' }]);
   });
 });

@@ -11,7 +11,9 @@ import { operatorDecides } from '../helpers/operator.js';
 // history to histories/<name>.json (commit them). Record again only when a workflow change is meant to be
 // incompatible with runs in flight (and ship it behind patched()/a new workflow type instead, when it is).
 // histories/deposit-funded-before-sweep.json is not recorded here: a deposit from before the sweep to Mint
-// (patch `deposit-sweep-to-mint`), kept so runs in flight from then still replay.
+// (patch `deposit-sweep-to-mint`), kept so runs in flight from then still replay; likewise
+// withdrawal-transfer-refused-before-mint-credit.json, a compensation from before its treasury return waited for
+// Mint's credit (patch `treasury-return-credited-by-mint`).
 
 const recording = process.env.RECORD_HISTORIES === '1';
 
