@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parsePayloadKeys } from './codec/keys.js';
 import { productionConfigProblem } from './config-production.js';
 import { minimumCircleNotificationRetentionHours, minimumIdempotencyKeyRetentionHours } from './domain/retention.js';
 
@@ -35,27 +34,6 @@ export const configSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS: bool.default(false),
-  /**
-   * Payload encryption keys (AES-256-GCM), `id:base64key,...`, 32 bytes each: every key that may have encrypted a
-   * payload still in history. Empty = payloads in plain text (development and tests only; required in production).
-   */
-  TEMPORAL_PAYLOAD_KEYS: z
-    .string()
-    .default('')
-    .transform((spec, ctx) => {
-      const keys = parsePayloadKeys(spec);
-      if (typeof keys === 'string') ctx.addIssue({ code: 'custom', message: keys });
-      return typeof keys === 'string' ? new Map<string, Buffer>() : keys;
-    }),
-  /** The key id new payloads are encrypted with; may be omitted when TEMPORAL_PAYLOAD_KEYS holds one key. */
-  TEMPORAL_PAYLOAD_KEY_ID: optionalString,
-  /** The codec server (`npm run codec-server`): decodes payloads for the Web UI and CLI, for operators only. */
-  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
-  /** Comma-separated browser origins allowed to call the codec server; empty = TEMPORAL_UI_URL's origin. */
-  CODEC_SERVER_CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean)),
 
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -255,9 +233,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
   const config = parsed.data;
-  const keyIdProblem = payloadKeyIdProblem(config);
-  if (keyIdProblem) throw new ConfigError(`invalid configuration: TEMPORAL_PAYLOAD_KEY_ID ${keyIdProblem}`);
-  if (config.TEMPORAL_PAYLOAD_KEYS.size === 1) config.TEMPORAL_PAYLOAD_KEY_ID ??= [...config.TEMPORAL_PAYLOAD_KEYS.keys()][0];
   if (config.NODE_ENV === 'production') {
     const problem = productionConfigProblem(config, env);
     if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
@@ -267,13 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     config.AUTH_JWT_SECRET = developmentJwtSecret;
   }
   return config;
-}
-
-function payloadKeyIdProblem(config: Config): string | undefined {
-  const id = config.TEMPORAL_PAYLOAD_KEY_ID;
-  if (id && !config.TEMPORAL_PAYLOAD_KEYS.has(id)) return `"${id}" is not among TEMPORAL_PAYLOAD_KEYS`;
-  if (!id && config.TEMPORAL_PAYLOAD_KEYS.size > 1) return 'must name the current key when TEMPORAL_PAYLOAD_KEYS holds several';
-  return undefined;
 }
 
 /** loadConfig for a process entry point: a wrong configuration stops the process with its one-line reason. */
