@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { loadConfigOrExit } from './src/config.js';
@@ -11,7 +10,8 @@ import { createProviders } from './src/providers/index.js';
 import { ensureReconcileSchedule } from './src/schedules/reconcile.js';
 import { ensureRetentionSchedule } from './src/schedules/retention.js';
 import { ensureWeeklySummarySchedule } from './src/schedules/weekly-summary.js';
-import { connectWorker, workerTuning } from './src/temporal.js';
+import { ensureWebhookDispatcher } from './src/schedules/webhooks.js';
+import { connectWorker, dataConverterOf, temporalClient, workerTuning } from './src/temporal.js';
 
 // Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the schedules
 // (src/schedules/), and runs until SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
@@ -38,10 +38,11 @@ const connection = await connectWorker(config);
 
 // The schedules (weekly summary, reconciliation, retention purge) are part of the worker's deployment: created or
 // brought up to date at every start.
-const scheduleClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const scheduleClient = temporalClient(config, connection);
 await ensureWeeklySummarySchedule(scheduleClient, config);
 await ensureReconcileSchedule(scheduleClient, config);
 await ensureRetentionSchedule(scheduleClient, config);
+await ensureWebhookDispatcher(scheduleClient, config);
 
 const worker = await Worker.create({
   connection,
@@ -49,6 +50,7 @@ const worker = await Worker.create({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   workflowsPath: path.resolve(import.meta.dirname, 'workflows/index.ts'),
   activities: createActivities({ db, providers, config, logger }),
+  dataConverter: dataConverterOf(config),
   ...workerTuning(config),
 });
 

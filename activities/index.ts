@@ -9,6 +9,7 @@ import { createMaintenanceActivities } from './maintenance/index.js';
 import { createOrderActivities } from './orders/index.js';
 import { createReconcileActivities } from './reconcile/index.js';
 import { createSummaryActivities } from './summaries/index.js';
+import { createWebhookActivities } from './webhooks/index.js';
 
 /** What every activity factory receives; tests pass the same, with sandbox-backed providers. */
 export interface ActivityDeps {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSummaryActivities(recorded),
     ...createMaintenanceActivities(deps),
     ...createReconcileActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -1,14 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { startDevTemporal } from './temporal.js';
 import { repoRoot, step, stopProcess, waitForPort } from './lib/tools.js';
 
 // `npm run dev`: the whole stack on this machine — Temporal dev server (Web UI 8233), the provider sandbox
-// (4010), the worker and the API (3000) — each line of output prefixed with its process, until Ctrl-C.
+// (4010), the worker and the API (3000) and the codec server (3003) the Web UI decodes payloads with — each line of
+// output prefixed with its process, until Ctrl-C.
 
+// Payloads are encrypted in development as in production: a key made once and kept beside the persistent Temporal
+// store in .data/ (git-ignored), so yesterday's histories stay readable. TEMPORAL_PAYLOAD_KEYS in the environment wins.
+if (!process.env.TEMPORAL_PAYLOAD_KEYS) {
+  const keyFile = path.join(repoRoot, '.data', 'payload-keys');
+  await mkdir(path.dirname(keyFile), { recursive: true });
+  const existing = await readFile(keyFile, 'utf8').catch(() => '');
+  const keys = existing.trim() || `dev-1:${randomBytes(32).toString('base64')}`;
+  if (!existing.trim()) await writeFile(keyFile, `${keys}\n`, { mode: 0o600 });
+  process.env.TEMPORAL_PAYLOAD_KEYS = keys;
+}
 const config = loadConfig();
+const codecUrl = `http://${config.HTTP_HOST}:${config.CODEC_SERVER_PORT}`;
 const children: ChildProcess[] = [];
-const colors = { sandbox: 35, worker: 33, api: 32 } as const;
+const colors = { sandbox: 35, worker: 33, api: 32, codec: 36 } as const;
 
 function startProcess(name: keyof typeof colors, script: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -60,7 +75,7 @@ process.once('SIGINT', () => void shutdown());
 process.once('SIGTERM', () => void shutdown());
 
 step('starting the Temporal dev server (persistent in .data/)');
-const temporal = await startDevTemporal();
+const temporal = await startDevTemporal({ uiCodecEndpoint: codecUrl });
 temporalStop = temporal.stop;
 step(`Temporal ${temporal.address} · Web UI ${temporal.uiUrl}`);
 
@@ -70,6 +85,9 @@ step(`provider sandbox http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}`);
 
 startProcess('worker', 'worker.ts');
 startProcess('api', 'server.ts');
+startProcess('codec', 'src/codec/main.ts');
 await waitReady(`http://${config.HTTP_HOST}:${config.HTTP_PORT}/readyz`);
 await waitReady(`http://${config.HTTP_HOST}:${config.WORKER_HTTP_PORT}/readyz`);
+await waitReady(`${codecUrl}/healthz`);
+step(`codec server ${codecUrl}: sign in once at ${codecUrl}/login with \`npm run token -- ops --operator\` to see decoded payloads in the UI`);
 step(`ready: API http://${config.HTTP_HOST}:${config.HTTP_PORT} · Temporal UI ${temporal.uiUrl} · Ctrl-C stops`);

@@ -11,6 +11,7 @@ import { previousWeekStart, weekRange } from '../src/domain/week.js';
 import { createLogger } from '../src/logger.js';
 import { createProviders } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/server.js';
+import { dataConverterOf } from '../src/temporal.js';
 import { searchAttributes, workflowIds } from '../workflows/definitions.js';
 import type { weeklySummaryRunWorkflow } from '../workflows/summary.js';
 import { startTemporalServer } from './lib/temporal-server.js';
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
   cleanups.push(() => nativeConnection.close());
   const worker = await Worker.create({
     connection: nativeConnection,
+    dataConverter: dataConverterOf(runConfig),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: path.join(repoRoot, 'workflows/index.ts'),
     activities: createActivities({ db, providers: createProviders(runConfig, logger), config: runConfig, logger }),
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
 
   const connection = await Connection.connect({ address: temporal.address });
   cleanups.push(() => connection.close());
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: dataConverterOf(runConfig) });
 
   step(`running weeklySummaryRunWorkflow: concurrency ${config.SUMMARY_CONCURRENCY}, page size ${config.SUMMARY_PAGE_SIZE}`);
   const started = performance.now();

@@ -4,7 +4,7 @@ import { startTemporalServer } from './lib/temporal-server.js';
 import { repoRoot, step } from './lib/tools.js';
 
 // `npm run temporal`: the Temporal dev server alone, persistent in .data/, Web UI on 8233, until Ctrl-C.
-export async function startDevTemporal() {
+export async function startDevTemporal(options: { uiCodecEndpoint?: string } = {}) {
   const dataDir = path.join(repoRoot, '.data');
   await mkdir(dataDir, { recursive: true });
   return startTemporalServer({
@@ -13,6 +13,7 @@ export async function startDevTemporal() {
     metricsPort: 9233,
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     logLevel: 'error',
+    uiCodecEndpoint: options.uiCodecEndpoint,
   });
 }
 

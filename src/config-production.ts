@@ -101,6 +101,7 @@ export function productionConfigProblem(config: Config, env: NodeJS.ProcessEnv):
   }
   if (config.CIRCLE_API_KEY.includes(':sandbox')) problems.push(['CIRCLE_API_KEY', 'is a sandbox key']);
   if (config.TEMPORAL_API_KEY) problems.push(['TEMPORAL_API_KEY', secretProblem(config.TEMPORAL_API_KEY)]);
+  problems.push(['TEMPORAL_PAYLOAD_KEYS', config.TEMPORAL_PAYLOAD_KEYS.size > 0 ? undefined : 'is required in production (payloads are encrypted before they reach Temporal)']);
 
   for (const name of providerUrls) {
     const value = config[name];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePayloadKeys } from './codec/keys.js';
 import { productionConfigProblem } from './config-production.js';
 import { minimumCircleNotificationRetentionHours, minimumIdempotencyKeyRetentionHours } from './domain/retention.js';
 
@@ -34,6 +35,27 @@ export const configSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS: bool.default(false),
+  /**
+   * Payload encryption keys (AES-256-GCM), `id:base64key,...`, 32 bytes each: every key that may have encrypted a
+   * payload still in history. Empty = payloads in plain text (development and tests only; required in production).
+   */
+  TEMPORAL_PAYLOAD_KEYS: z
+    .string()
+    .default('')
+    .transform((spec, ctx) => {
+      const keys = parsePayloadKeys(spec);
+      if (typeof keys === 'string') ctx.addIssue({ code: 'custom', message: keys });
+      return typeof keys === 'string' ? new Map<string, Buffer>() : keys;
+    }),
+  /** The key id new payloads are encrypted with; may be omitted when TEMPORAL_PAYLOAD_KEYS holds one key. */
+  TEMPORAL_PAYLOAD_KEY_ID: optionalString,
+  /** The codec server (`npm run codec-server`): decodes payloads for the Web UI and CLI, for operators only. */
+  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  /** Comma-separated browser origins allowed to call the codec server; empty = TEMPORAL_UI_URL's origin. */
+  CODEC_SERVER_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean)),
 
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -92,6 +114,17 @@ export const configSchema = z.object({
   RETENTION_CRON: z.string().default('17 * * * *'),
   /** Rows one purge statement deletes at most: short statements, short locks. */
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000),
+
+  /** How often the webhook dispatcher turns new events into deliveries and starts their runs (seconds). */
+  WEBHOOK_DISPATCH_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(300).default(2),
+  /** First retry of a failed webhook delivery after this many seconds; each next one waits twice as long... */
+  WEBHOOK_RETRY_INITIAL_SECONDS: z.coerce.number().min(0.1).default(5),
+  /** ...up to this many seconds between attempts. */
+  WEBHOOK_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().min(0.1).default(600),
+  /** A delivery is retried this long before it is marked failed (an operator can replay it); later events of its resource wait. */
+  WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
+  /** One delivery attempt waits this long for the receiver's answer. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
 
   AUTH_JWT_SECRET: optionalString,
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -233,6 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
   const config = parsed.data;
+  const keyIdProblem = payloadKeyIdProblem(config);
+  if (keyIdProblem) throw new ConfigError(`invalid configuration: TEMPORAL_PAYLOAD_KEY_ID ${keyIdProblem}`);
+  if (config.TEMPORAL_PAYLOAD_KEYS.size === 1) config.TEMPORAL_PAYLOAD_KEY_ID ??= [...config.TEMPORAL_PAYLOAD_KEYS.keys()][0];
   if (config.NODE_ENV === 'production') {
     const problem = productionConfigProblem(config, env);
     if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
@@ -242,6 +278,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     config.AUTH_JWT_SECRET = developmentJwtSecret;
   }
   return config;
+}
+
+function payloadKeyIdProblem(config: Config): string | undefined {
+  const id = config.TEMPORAL_PAYLOAD_KEY_ID;
+  if (id && !config.TEMPORAL_PAYLOAD_KEYS.has(id)) return `"${id}" is not among TEMPORAL_PAYLOAD_KEYS`;
+  if (!id && config.TEMPORAL_PAYLOAD_KEYS.size > 1) return 'must name the current key when TEMPORAL_PAYLOAD_KEYS holds several';
+  return undefined;
 }
 
 /** loadConfig for a process entry point: a wrong configuration stops the process with its one-line reason. */

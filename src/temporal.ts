@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { EncryptionCodec } from './codec/encryption.js';
 import type { Config } from './config.js';
 
 // One Temporal connection per process (PERFORMANCE.md): the API holds a Client, the worker a NativeConnection.
@@ -12,9 +14,23 @@ function connectionOptions(config: Config) {
   };
 }
 
+/**
+ * What every Temporal client and worker of fundflow encodes payloads with: the encryption codec when payload keys
+ * are configured (always in production), else the SDK's default (plain JSON, development and tests).
+ */
+export function dataConverterOf(config: Pick<Config, 'TEMPORAL_PAYLOAD_KEYS' | 'TEMPORAL_PAYLOAD_KEY_ID'>): DataConverter | undefined {
+  if (config.TEMPORAL_PAYLOAD_KEYS.size === 0 || !config.TEMPORAL_PAYLOAD_KEY_ID) return undefined;
+  return { payloadCodecs: [new EncryptionCodec({ currentKeyId: config.TEMPORAL_PAYLOAD_KEY_ID, keys: config.TEMPORAL_PAYLOAD_KEYS })] };
+}
+
 export async function connectClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return temporalClient(config, connection);
+}
+
+/** A Client over an existing connection (a worker's NativeConnection too), with fundflow's namespace and codec. */
+export function temporalClient(config: Config, connection: Connection | NativeConnection): Client {
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

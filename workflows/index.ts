@@ -7,3 +7,4 @@ export * from './withdrawal.js';
 export * from './order.js';
 export * from './retention.js';
 export * from './reconcile.js';
+export * from './webhooks.js';

@@ -6,7 +6,7 @@ import { createDb } from '../../src/db/client.js';
 import { startHealthServer } from '../../src/health.js';
 import { createLogger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
-import { connectWorker, workerTuning } from '../../src/temporal.js';
+import { connectWorker, dataConverterOf, workerTuning } from '../../src/temporal.js';
 import { createBaselineActivities } from '../baseline/activities.js';
 import { baselineTaskQueue } from './queues.js';
 
@@ -18,7 +18,7 @@ const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'bench-worker');
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const connection = await connectWorker(config);
-const common = { connection, namespace: config.TEMPORAL_NAMESPACE, ...workerTuning(config) };
+const common = { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config), ...workerTuning(config) };
 
 const workers = await Promise.all([
   Worker.create({

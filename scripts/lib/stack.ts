@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { SandboxControl } from '../../src/sandbox/client.js';
+import { dataConverterOf } from '../../src/temporal.js';
 import { startTemporalServer } from './temporal-server.js';
 import { freePort, repoRoot, step, stopProcess, waitForPort } from './tools.js';
 
@@ -117,6 +119,8 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     OPENAI_BASE_URL: `http://127.0.0.1:${sandboxPort}/v1`,
     // The SDK's client-side budget models Alpaca's real limit; a load test on the sandbox would only measure it.
     ALPACA_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Encrypted payloads, as in production: a fresh key per run, handed to every child.
+    TEMPORAL_PAYLOAD_KEYS: `${options.name}:${randomBytes(32).toString('base64')}`,
     ...options.env,
   };
   const config = loadConfig(env);
@@ -175,7 +179,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
 
   const db = createDb(config.DATABASE_URL, 8);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
 
   return {
     config,

@@ -14,6 +14,8 @@ export interface TemporalServerOptions {
   quiet?: boolean;
   /** `--dynamic-config-value` pairs, e.g. { 'system.enableActivityEagerExecution': 'true' }. */
   dynamicConfig?: Record<string, string>;
+  /** The codec server the Web UI asks to decode payloads (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface TemporalServer {
@@ -28,6 +30,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const binary = await ensureTemporalCli();
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   else args.push('--headless');
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');

@@ -20,6 +20,7 @@ import { depositsRouter } from './routes/deposits.js';
 import { withdrawalsRouter } from './routes/withdrawals.js';
 import { balancesRouter } from './routes/balances.js';
 import { summariesRouter } from './routes/summaries.js';
+import { eventsRouter } from './routes/events.js';
 import { basketsRouter } from './routes/baskets.js';
 import { ordersRouter } from './routes/orders.js';
 import { positionsRouter } from './routes/positions.js';
@@ -45,6 +46,7 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
   withdrawalsRouter,
   balancesRouter,
   summariesRouter,
+  eventsRouter,
   basketsRouter,
   ordersRouter,
   positionsRouter,

@@ -25,12 +25,40 @@ const retryAfterHeader = {
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
 
+/** The tags of the document, each declared with its description: a route names one of them. */
+export const apiTags = {
+  health: 'Liveness and readiness of the API process',
+  reference: 'This API described: the OpenAPI document and its browsable page',
+  webhooks: 'Notifications providers push to fundflow (no bearer token; each signed by its sender)',
+  me: "The caller's user: profile, passcode, KYC submission",
+  wallets: "The caller's deposit wallets at Circle, one per chain",
+  deposits: 'USDC sent on chain to a wallet, off-ramped to USD and credited as buying power',
+  withdrawals: 'Buying power sent back as USDC to an address on chain',
+  balances: "The caller's buying power and money on its way",
+  orders: 'Buys and sells of baskets, stocks, ETFs and options',
+  positions: "What the caller holds at the broker",
+  baskets: 'The baskets on offer',
+  summaries: "The caller's weekly AI portfolio summaries",
+  events: "The caller's events (status changes, summaries), also pushed to operators' webhook endpoints",
+  admin: "Operators' routes (a token with role operator): decisions, parked runs, audit, reconciliation",
+} as const;
+
+export type ApiTag = keyof typeof apiTags;
+
 export interface RouteDoc {
   method: Method;
   /** Express path, e.g. `/v1/deposits/:id`. */
   path: string;
+  /**
+   * camelCase, unique in the document (checked when the route registers). Generated clients name their methods
+   * after it (client/), so renaming one breaks every caller: choose it once.
+   */
+  operationId: string;
+  /** One of `apiTags`: the group of the operation in /docs and in generated clients. */
+  tag: ApiTag;
   summary: string;
-  description?: string;
+  /** What a caller needs beyond the summary; Spectral's recommended ruleset asks every operation for one. */
+  description: string;
   body?: z.ZodType;
   query?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
@@ -46,11 +74,17 @@ export function accessOf(path: string): 'public' | 'user' | 'operator' {
 }
 
 const documented = new Set<string>();
+const operationIds = new Map<string, string>();
 
 export function documentRoute(doc: RouteDoc): void {
   const key = `${doc.method} ${doc.path}`;
   if (documented.has(key)) return;
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(doc.operationId)) throw new Error(`${key}: operationId ${doc.operationId} is not camelCase`);
+  const taken = operationIds.get(doc.operationId);
+  if (taken) throw new Error(`${key}: operationId ${doc.operationId} is already ${taken}'s`);
+  if (!doc.description.trim()) throw new Error(`${key}: an empty description`);
   documented.add(key);
+  operationIds.set(doc.operationId, key);
 
   const access = accessOf(doc.path);
   const paramNames = [...doc.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
@@ -65,9 +99,10 @@ export function documentRoute(doc: RouteDoc): void {
   registry.registerPath({
     method: doc.method,
     path: doc.path.replace(/:(\w+)/g, '{$1}'),
+    operationId: doc.operationId,
     summary: doc.summary,
     description: doc.description,
-    tags: [doc.path.split('/')[2] ?? 'health'],
+    tags: [doc.tag],
     security: access === 'public' ? [] : [{ bearer: [] }],
     request: {
       params: paramNames.length ? z.object(Object.fromEntries(paramNames.map((n) => [n, z.string()]))) : undefined,
@@ -114,7 +149,11 @@ export function openApiDocument(): unknown {
         description:
           'Deposits, withdrawals, orders and summaries of the fundflow orchestrator. Money is a decimal string; ' +
           'errors are application/problem+json; POST withdrawals and orders honour Idempotency-Key.',
+        contact: { name: 'fundflow maintainers' },
       },
+      // Relative: the API that serves this document (OpenAPI 3.1 resolves it against the document's URL).
+      servers: [{ url: '/', description: 'The fundflow API serving this document' }],
+      tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
     });
     cached = { size: registry.definitions.length, document };
   }

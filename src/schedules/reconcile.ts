@@ -1,5 +1,6 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { ensureSchedule } from './ensure.js';
 import type { ReconciliationInput, reconciliationWorkflow } from '../../workflows/reconcile.js';
 
 // The Temporal Schedule of the reconciliation against the providers (RECONCILE_CRON, hourly by default). The
@@ -29,18 +30,15 @@ const policies = {
   pauseOnFailure: false,
 };
 
-export async function ensureReconcileSchedule(
+/**
+ * Creates the schedule, or brings its spec, action and policies up to date (src/schedules/ensure.ts). `scheduleId`
+ * is for tests that share one Temporal server with real workers.
+ */
+export function ensureReconcileSchedule(
   client: Client,
   config: Config,
   { scheduleId = reconcileScheduleId }: { scheduleId?: string } = {},
 ): Promise<ScheduleHandle> {
   const spec = { cronExpressions: [config.RECONCILE_CRON], timezone: 'UTC' };
-  try {
-    return await client.schedule.create({ scheduleId, spec, action: actionOf(config, scheduleId), policies, memo: { description: note }, state: { note } });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(scheduleId);
-  await handle.update<typeof reconciliationWorkflow>((previous) => ({ ...previous, spec, action: actionOf(config, scheduleId), policies }));
-  return handle;
+  return ensureSchedule<typeof reconciliationWorkflow>(client, { scheduleId, spec, action: actionOf(config, scheduleId), policies, note });
 }

@@ -1,12 +1,6 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleHandle,
-  type ScheduleOptionsStartWorkflowAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { ensureSchedule } from './ensure.js';
 import { searchAttributes } from '../../workflows/definitions.js';
 import type { retentionWorkflow } from '../../workflows/retention.js';
 
@@ -50,32 +44,13 @@ const policies = {
 };
 
 /**
- * Creates the retention schedule, or updates its spec, action and policies when it already exists (a pause and
- * the operator's note are kept). `scheduleId` is for tests that share one Temporal server with real workers.
+ * Creates the schedule, or brings its spec, action and policies up to date (src/schedules/ensure.ts). `scheduleId`
+ * is for tests that share one Temporal server with real workers.
  */
-export async function ensureRetentionSchedule(
+export function ensureRetentionSchedule(
   client: Client,
   config: Config,
   { scheduleId = retentionScheduleId }: { scheduleId?: string } = {},
 ): Promise<ScheduleHandle> {
-  try {
-    return await client.schedule.create({
-      scheduleId,
-      spec: specOf(config),
-      action: actionOf(config, scheduleId),
-      policies,
-      memo: { description: note },
-      state: { note },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(scheduleId);
-  await handle.update<typeof retentionWorkflow>((previous) => ({
-    ...previous,
-    spec: specOf(config),
-    action: actionOf(config, scheduleId),
-    policies,
-  }));
-  return handle;
+  return ensureSchedule<typeof retentionWorkflow>(client, { scheduleId, spec: specOf(config), action: actionOf(config, scheduleId), policies, note });
 }

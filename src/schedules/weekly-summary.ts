@@ -1,12 +1,6 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleHandle,
-  type ScheduleOptionsStartWorkflowAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { ensureSchedule } from './ensure.js';
 import { searchAttributes } from '../../workflows/definitions.js';
 import type { weeklySummaryRunWorkflow } from '../../workflows/summary.js';
 
@@ -46,33 +40,13 @@ const policies = {
 };
 
 /**
- * Creates the weekly summary schedule, or updates its spec, action and policies when it already exists.
- * `scheduleId` is for tests that share one Temporal server with a worker ensuring the real one.
+ * Creates the schedule, or brings its spec, action and policies up to date (src/schedules/ensure.ts). `scheduleId`
+ * is for tests that share one Temporal server with real workers.
  */
-export async function ensureWeeklySummarySchedule(
+export function ensureWeeklySummarySchedule(
   client: Client,
   config: Config,
   { scheduleId = weeklySummaryScheduleId }: { scheduleId?: string } = {},
 ): Promise<ScheduleHandle> {
-  try {
-    return await client.schedule.create({
-      scheduleId,
-      spec: specOf(config),
-      action: actionOf(config, scheduleId),
-      policies,
-      memo: { description: note },
-      state: { note },
-    });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(scheduleId);
-  // The state (paused or not, and the operator's note) is the operators' to keep.
-  await handle.update<typeof weeklySummaryRunWorkflow>((previous) => ({
-    ...previous,
-    spec: specOf(config),
-    action: actionOf(config, scheduleId),
-    policies,
-  }));
-  return handle;
+  return ensureSchedule<typeof weeklySummaryRunWorkflow>(client, { scheduleId, spec: specOf(config), action: actionOf(config, scheduleId), policies, note });
 }

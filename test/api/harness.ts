@@ -7,6 +7,7 @@ import { signDevToken } from '../../src/api/dev-token.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
+import { dataConverterOf } from '../../src/temporal.js';
 
 // The API on a real listening port, over this run's database and Temporal dev server. Requests go through
 // fetch like any client's would.
@@ -57,6 +58,7 @@ export async function startApi(
   const temporal = options.stack?.client ?? new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterOf(config),
   });
   const logger = createLogger(config.LOG_LEVEL, 'api-test');
   const app = createApp({ config, db, temporal, logger, ...options.deps });

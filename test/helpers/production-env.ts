@@ -20,4 +20,5 @@ export const realProviderEnv: Record<string, string> = {
   ALPACA_FIRM_ACCOUNT_ID: '8f2e6c1a-3b5d-4e7f-9a0b-1c2d3e4f5a6b',
   OPENAI_API_KEY: 'sk-proj-Qe4Rt8Yu2Io6Pa0Sd3Fg7Hj1Kl5Zx9Cv4Bn8Mq2',
   OPENAI_BASE_URL: 'https://api.openai.com/v1',
+  TEMPORAL_PAYLOAD_KEYS: '2025-06:q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
 };

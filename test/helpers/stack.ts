@@ -10,6 +10,7 @@ import type { KycStatus } from '../../src/domain/status.js';
 import { bookOpening } from '../../src/ledger/opening.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
+import { dataConverterOf } from '../../src/temporal.js';
 import type { Providers } from '../../src/providers/ports.js';
 import type { SandboxOptions } from '../../src/sandbox/server.js';
 import { acceptUpdate, type AcceptResult } from '../../workflows/definitions.js';
@@ -84,7 +85,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const providers = createProviders(config, logger);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
 
   let worker: Worker | undefined;
   let nativeConnection: NativeConnection | undefined;
@@ -97,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       taskQueue,
       workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
       activities: createActivities({ db, providers, config, logger }),
+      dataConverter: dataConverterOf(config),
       ...options.workerOptions,
     });
     running = worker.run();

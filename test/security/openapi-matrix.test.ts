@@ -80,9 +80,20 @@ beforeAll(async () => {
     'orders.id': order.id,
     // An open reconciliation break (operator-only routes; reconciliation_breaks has no user): resolved by nobody here.
     'breaks.id': (await db.reconciliationBreak.create({ data: { checkName: 'position', subject: `matrix-${randomUUID()}`, expected: '1', found: '0', openKey: `position matrix-${randomUUID()}` } })).id,
+    // A disabled webhook endpoint (operator-only routes) and a delivery of the victim's deposit event to it.
+    ...(await webhookVictims(db, deposit.id)),
   };
 });
 afterAll(() => api?.close());
+
+async function webhookVictims(db: Api['db'], depositId: string) {
+  const endpoint = await db.webhookEndpoint.create({ data: { url: 'http://127.0.0.1:9/matrix', secret: `whsec_${randomBytes(32).toString('base64')}`, enabled: false, createdBy: 'matrix' } });
+  const event = await db.event.findFirstOrThrow({ where: { resourceId: depositId } });
+  const delivery = await db.webhookDelivery.create({
+    data: { endpointId: endpoint.id, eventId: event.id, resourceType: event.resourceType, resourceId: event.resourceId, sequence: event.sequence, status: 'failed' },
+  });
+  return { 'endpoints.id': endpoint.id, 'deliveries.deliveryId': delivery.id };
+}
 
 /** The path with every parameter replaced by the victim's real id; fails for a parameter with no fixture. */
 function victimPath(op: Operation): string {

@@ -58,6 +58,8 @@ export function reconciliationRoutes(router: Router, { db }: AppDeps): void {
     {
       method: 'get',
       path: '/v1/admin/reconciliation/breaks',
+      operationId: 'listReconciliationBreaks',
+      tag: 'admin',
       summary: 'Operator (extension): breaks the reconciliation against the providers found, newest first',
       description:
         'Not in API.md. One entry per break (a firm account whose provider balance differs from the ledger, a ' +
@@ -82,6 +84,8 @@ export function reconciliationRoutes(router: Router, { db }: AppDeps): void {
     {
       method: 'post',
       path: '/v1/admin/reconciliation/breaks/:id/resolve',
+      operationId: 'resolveReconciliationBreak',
+      tag: 'admin',
       summary: 'Operator (extension): resolve an open reconciliation break with a note',
       description:
         'Not in API.md. Closes the break with the operator and the note saying why (explained, corrected). A later ' +

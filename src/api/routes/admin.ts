@@ -30,6 +30,7 @@ import { pageView } from '../serializers.js';
 import type { InboundTransfer } from '../../generated/prisma/client.js';
 import { formatUsdc } from '../../domain/money.js';
 import { reconciliationRoutes } from './admin-reconciliation.js';
+import { webhookEndpointRoutes } from './admin-webhooks.js';
 
 // Operators' tools: the runs Temporal's visibility knows, filtered by fundflow's search attributes, and the two
 // decisions a parked saga waits for (operatorUpdate). What a run is doing stays in Temporal; these routes only
@@ -186,6 +187,8 @@ export function adminRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/admin/workflows',
+      operationId: 'listWorkflowRuns',
+      tag: 'admin',
       summary: 'Operator: runs by kind, status and whether they wait for an operator',
       description:
         'From Temporal visibility (FundflowKind, FundflowStatus, FundflowNeedsOperator, FundflowUserId) in its ' +
@@ -243,6 +246,8 @@ export function adminRouter(deps: AppDeps): Router {
         {
           method: 'post',
           path: `/v1/admin/${resource}/:id/${action}`,
+          operationId: `${action}Parked${what}`,
+          tag: 'admin',
           summary:
             action === 'retry'
               ? `Operator: run the failed step of a parked ${what.toLowerCase()} again`
@@ -286,6 +291,8 @@ export function adminRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/admin/audit',
+      operationId: 'listOperatorAudit',
+      tag: 'admin',
       summary: 'Operator (extension): the operator audit log, newest first',
       description:
         'Not in API.md. One entry per operator action (KYC decision, retry, abort, summary run) with the operator\'s ' +
@@ -306,6 +313,8 @@ export function adminRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/admin/inbound-transfers',
+      operationId: 'listInboundTransfers',
+      tag: 'admin',
       summary: 'Operator (extension): every inbound transfer to a user wallet and what became of it, newest first',
       description:
         'Not in API.md. One row per Circle transfer: `deposit` (the transfer its transaction\'s deposit row was made ' +
@@ -334,6 +343,7 @@ export function adminRouter(deps: AppDeps): Router {
   );
 
   reconciliationRoutes(router, deps);
+  webhookEndpointRoutes(router, deps);
   return router;
 }
 

@@ -12,7 +12,12 @@ export function balancesRouter({ db }: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/balances',
+      operationId: 'getBalances',
+      tag: 'balances',
       summary: "The caller's buying power and deposits on their way to the broker",
+      description:
+        'buyingPowerUsd is what orders and withdrawals can spend (reservations already taken out); ' +
+        'pendingBrokerDepositsUsd counts deposits confirmed on chain and not yet at the broker.',
       responses: { 200: { description: 'Balances', schema: balanceView } },
       problems: [404],
     },

@@ -57,6 +57,8 @@ export function depositsRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/deposits',
+      operationId: 'reportDeposit',
+      tag: 'deposits',
       summary: 'Report a USDC transfer the caller sent to their wallet',
       description:
         'Starts (or finds) the deposit saga; the same chain and txHash always answer the same deposit. Only a user ' +
@@ -92,7 +94,12 @@ export function depositsRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/deposits',
+      operationId: 'listDeposits',
+      tag: 'deposits',
       summary: "The caller's deposits, newest first",
+      description:
+        "Every deposit of the caller with its status (the deposit saga's step). Pass nextCursor back as cursor " +
+        "for the next page.",
       query: listQuery,
       responses: { 200: { description: 'A page of deposits', schema: pageView(depositView) } },
       problems: [404],
@@ -108,7 +115,10 @@ export function depositsRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/deposits/:id',
+      operationId: 'getDeposit',
+      tag: 'deposits',
       summary: 'One of the caller’s deposits: status, amounts, step timestamps, failureReason',
+      description: 'A deposit of another user, an unknown id and a malformed one are all 404.',
       responses: { 200: { description: 'The deposit', schema: depositView } },
     },
     async (req, res, { params }) => {

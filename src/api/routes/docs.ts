@@ -40,8 +40,24 @@ fetch('openapi.json').then(r => r.json()).then(doc => {
 
 export function docsRouter(): Router {
   const router = Router();
-  documentRoute({ method: 'get', path: '/openapi.json', summary: 'This OpenAPI 3.1 document', responses: { 200: { description: 'The document' } } });
-  documentRoute({ method: 'get', path: '/docs', summary: 'A browsable reference page of this API', responses: { 200: { description: 'HTML' } } });
+  documentRoute({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tag: 'reference',
+    summary: 'This OpenAPI 3.1 document',
+    description: 'Generated from the zod schemas that validate requests and shape responses; the typed client in client/ is generated from it. No token.',
+    responses: { 200: { description: 'The document' } },
+  });
+  documentRoute({
+    method: 'get',
+    path: '/docs',
+    operationId: 'getApiReference',
+    tag: 'reference',
+    summary: 'A browsable reference page of this API',
+    description: 'Renders this OpenAPI document in the browser. No token.',
+    responses: { 200: { description: 'HTML' } },
+  });
   router.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
   router.get('/docs', (_req, res) => void res.type('html').send(page));
   return router;

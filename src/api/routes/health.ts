@@ -25,7 +25,15 @@ export function healthRouter(deps: AppDeps): Router {
 
   route(
     router,
-    { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } },
+    {
+      method: 'get',
+      path: '/healthz',
+      operationId: 'checkLiveness',
+      tag: 'health',
+      summary: 'Liveness',
+      description: 'Answers 200 while the process runs and checks nothing else (GET /readyz checks the dependencies). No token.',
+      responses: { 200: { description: 'The process is up' } },
+    },
     (_req, res) => res.json({ status: 'ok' }),
   );
 
@@ -34,7 +42,12 @@ export function healthRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/readyz',
+      operationId: 'checkReadiness',
+      tag: 'health',
       summary: 'Readiness: 200 only when PostgreSQL and Temporal answer',
+      description:
+        '200 when PostgreSQL and Temporal both answer, 503 otherwise, so a load balancer takes the process out ' +
+        'of rotation. No token.',
       responses: {
         200: { description: 'Ready', schema: readiness },
         503: { description: 'A dependency does not answer (which one: the internal listener)', schema: readiness },

@@ -30,6 +30,8 @@ export function kycRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/me/kyc',
+      operationId: 'submitKyc',
+      tag: 'me',
       summary: 'Submit the caller for KYC',
       description: 'Starts (or joins) the KYC saga; the decision arrives by the operator route or a provider webhook.',
       responses: { 202: { description: 'Submitted', schema: kycStatusView } },
@@ -52,7 +54,12 @@ export function kycRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/admin/users/:userId/kyc-decision',
+      operationId: 'decideKyc',
+      tag: 'admin',
       summary: "Operator: decide a user's pending KYC",
+      description:
+        "Delivers the approval or the rejection (with its reason) to the user's KYC saga; an approval creates " +
+        "the user's balance row if it is missing. Recorded in the operator audit log.",
       body: decisionBody,
       responses: {
         202: {

@@ -82,6 +82,8 @@ export function meRouter({ db, config }: AppDeps): Router {
     {
       method: 'put',
       path: '/v1/me',
+      operationId: 'upsertMe',
+      tag: 'me',
       summary: "Create or update the caller's user",
       description:
         'The first call creates the user (sub = auth_provider_id) and its balance. An email or phone number that ' +
@@ -101,7 +103,12 @@ export function meRouter({ db, config }: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/me',
+      operationId: 'getMe',
+      tag: 'me',
       summary: 'The caller: user, KYC status, balances, wallets',
+      description:
+        "The caller's user with its KYC status, whether a passcode is set, balances and wallets. 404 until PUT " +
+        "/v1/me has created the user.",
       responses: { 200: { description: 'The caller', schema: meView } },
       problems: [404],
     },
@@ -116,6 +123,8 @@ export function meRouter({ db, config }: AppDeps): Router {
     {
       method: 'put',
       path: '/v1/me/passcode',
+      operationId: 'setPasscode',
+      tag: 'me',
       summary: "Set the caller's 6-digit passcode (stored only as an argon2id hash)",
       description:
         'Changing an existing passcode needs the current one (counted against the passcode lockout: 429 with ' +

@@ -166,6 +166,8 @@ export function ordersRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/orders',
+      operationId: 'createOrder',
+      tag: 'orders',
       summary: 'Buy or sell a basket, a stock, an ETF or an option',
       description:
         'A buy reserves amountUsd from buying power at once (422 when it does not cover it); a sell, given as amountUsd ' +
@@ -205,7 +207,12 @@ export function ordersRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/orders',
+      operationId: 'listOrders',
+      tag: 'orders',
       summary: "The caller's orders, newest first",
+      description:
+        "Every order of the caller with its status (the order saga's step). Pass nextCursor back as cursor for " +
+        "the next page.",
       query: listQuery,
       responses: { 200: { description: 'A page of orders', schema: pageView(orderView) } },
       problems: [404],
@@ -221,7 +228,10 @@ export function ordersRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/orders/:id',
+      operationId: 'getOrder',
+      tag: 'orders',
       summary: 'One of the caller’s orders: status, filled amount, per-symbol legs',
+      description: 'An order of another user, an unknown id and a malformed one are all 404.',
       responses: { 200: { description: 'The order', schema: orderView } },
     },
     async (req, res, { params }) => {
@@ -234,6 +244,8 @@ export function ordersRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/orders/:id/cancel',
+      operationId: 'cancelOrder',
+      tag: 'orders',
       summary: 'Cancel what has not filled yet',
       description:
         'Asks the order saga to cancel the legs still open at the broker; the order ends canceled with the unfilled ' +

@@ -27,7 +27,12 @@ export function positionsRouter({ db }: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/positions',
+      operationId: 'listPositions',
+      tag: 'positions',
       summary: "The caller's positions",
+      description:
+        'Per symbol: the quantity held, the average price and the value at the latest fill price, as the order ' +
+        'saga updates them on each fill.',
       responses: { 200: { description: 'Positions', schema: z.object({ items: z.array(positionView) }) } },
       problems: [404],
     },

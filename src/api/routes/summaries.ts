@@ -52,7 +52,12 @@ export function summariesRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/summaries',
+      operationId: 'listSummaries',
+      tag: 'summaries',
       summary: "The caller's weekly AI summaries, newest week first",
+      description:
+        'One summary per ISO week, written by the weekly-ai-summary schedule. Pass nextCursor back as cursor ' +
+        'for the next page.',
       query: listQuery,
       responses: { 200: { description: 'A page of summaries', schema: pageView(summaryView) } },
       problems: [404],
@@ -72,6 +77,8 @@ export function summariesRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/admin/summaries/run',
+      operationId: 'runWeeklySummaries',
+      tag: 'admin',
       summary: 'Operator: summarise one week now',
       description:
         'Starts the weekly summary run for the week (every active user with activity gets one summary). While ' +

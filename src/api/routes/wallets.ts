@@ -22,7 +22,13 @@ export function walletsRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/wallets',
+      operationId: 'createWallet',
+      tag: 'wallets',
       summary: "Provision the caller's deposit wallet on a chain (KYC approved only)",
+      description:
+        'Needs an approved KYC (403). Starts the wallet saga of the chain: the wallet is created at Circle and ' +
+        'becomes active once Circle reports it live. A chain that already has a wallet answers 200 with it and ' +
+        'starts nothing.',
       body: createBody,
       responses: {
         200: { description: 'The wallet already exists', schema: walletView },
@@ -50,7 +56,11 @@ export function walletsRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/wallets',
+      operationId: 'listWallets',
+      tag: 'wallets',
       summary: "The caller's wallets with their deposit addresses",
+      description:
+        'Every wallet of the caller, at most one per chain, with its status and the address to send USDC to.',
       responses: { 200: { description: 'Wallets', schema: z.object({ items: z.array(walletView) }) } },
       problems: [404],
     },

@@ -80,7 +80,10 @@ export function webhooksRouter(deps: AppDeps): Router {
   documentRoute({
     method: 'head',
     path: '/v1/webhooks/circle',
+    operationId: 'checkCircleWebhook',
+    tag: 'webhooks',
     summary: 'Circle checks a subscription endpoint with HEAD before it delivers',
+    description: 'Answers 200 so that Circle accepts the endpoint when a subscription is created; no token, no effect.',
     responses: { 200: { description: 'Subscribed' } },
   });
   router.head('/v1/webhooks/circle', (_req, res) => void res.status(200).end());
@@ -88,6 +91,8 @@ export function webhooksRouter(deps: AppDeps): Router {
   documentRoute({
     method: 'post',
     path: '/v1/webhooks/circle',
+    operationId: 'receiveCircleNotification',
+    tag: 'webhooks',
     summary: 'Circle notifications (X-Circle-Signature over the raw body)',
     description:
       'An inbound transfer to a user wallet reports its transaction to the deposit saga (started, joined, or ' +

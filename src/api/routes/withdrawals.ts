@@ -62,6 +62,8 @@ export function withdrawalsRouter(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/v1/withdrawals',
+      operationId: 'createWithdrawal',
+      tag: 'withdrawals',
       summary: 'Withdraw USD from buying power to USDC at an address on chain',
       description:
         'Needs the passcode and an approved KYC; the amount is reserved from buying power at once. Honours ' +
@@ -107,7 +109,12 @@ export function withdrawalsRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/withdrawals',
+      operationId: 'listWithdrawals',
+      tag: 'withdrawals',
       summary: "The caller's withdrawals, newest first",
+      description:
+        "Every withdrawal of the caller with its status (the withdrawal saga's step). Pass nextCursor back as " +
+        "cursor for the next page.",
       query: listQuery,
       responses: { 200: { description: 'A page of withdrawals', schema: pageView(withdrawalView) } },
       problems: [404],
@@ -123,7 +130,10 @@ export function withdrawalsRouter(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/v1/withdrawals/:id',
+      operationId: 'getWithdrawal',
+      tag: 'withdrawals',
       summary: 'One of the caller’s withdrawals: status, refs, txHash, failureReason',
+      description: 'A withdrawal of another user, an unknown id and a malformed one are all 404.',
       responses: { 200: { description: 'The withdrawal', schema: withdrawalView } },
     },
     async (req, res, { params }) => {
