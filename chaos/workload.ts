@@ -63,14 +63,18 @@ export function amount(next: () => number, min: number, max: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
-/** Repeats the request while the answer is transient (503, 5xx, connection refused). */
+/**
+ * Repeats the request while the answer is transient (503, 5xx, connection refused), for up to 3 minutes: the
+ * storm restarts the worker, PostgreSQL and Temporal, and a careful client outlasts an outage of that length.
+ */
 async function persist(send: () => ReturnType<typeof call>): Promise<{ status: number; body: any; attempts: number }> {
+  const deadline = Date.now() + 180_000;
   for (let attempts = 1; ; attempts++) {
     try {
       const reply = await send();
-      if (reply.status < 500 || attempts >= 20) return { ...reply, attempts };
+      if (reply.status < 500 || Date.now() > deadline) return { ...reply, attempts };
     } catch (error) {
-      if (attempts >= 20) throw error;
+      if (Date.now() > deadline) throw error;
     }
     await new Promise((r) => setTimeout(r, 500 * Math.min(attempts, 4)));
   }

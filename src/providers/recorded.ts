@@ -4,7 +4,8 @@ import type { Providers } from './ports.js';
 // decorator below writes one per effect the provider answered with (its id), after the call returns and before
 // the activity does anything else with the answer. A retried call that the provider answers with the same effect
 // (same idempotency key) records nothing new; a record that cannot be written fails the call, so the activity
-// retries and records it then. The reconciliation (src/reconcile/) holds the providers' own lists against it.
+// retries and records it then. An order whose answer was lost is recorded when the saga finds it by its
+// client_order_id (Alpaca does not replay orders). The reconciliation (src/reconcile/) holds the providers' own lists against it.
 
 export type MovementKind =
   | 'off_ramp' // Circle Mint payout to the broker's bank
@@ -86,6 +87,16 @@ export function recordingMovements(providers: Providers, log: MovementLog): Prov
           amount: input.notional ?? input.qty ?? '0', asset: input.notional ? 'USD' : `share:${input.symbol}`,
           details: { symbol: input.symbol, side: input.side, type: input.type },
         })),
+      // An order placed by an attempt whose answer was lost is found by its client_order_id: recorded then.
+      findOrderByClientId: async (clientOrderId) => {
+        const found = await broker.findOrderByClientId(clientOrderId);
+        if (!found) return undefined;
+        return recorded(found, (o) => ({
+          provider: 'alpaca', kind: 'order', idempotencyKey: clientOrderId,
+          amount: o.notional ?? o.qty ?? '0', asset: o.notional ? 'USD' : `share:${o.symbol}`,
+          details: { symbol: o.symbol, side: o.side, type: o.limitPrice ? 'limit' : 'market' },
+        }));
+      },
     },
   };
   Object.defineProperty(decorated, recordedMark, { value: true });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
 import { AlpacaLedger, alpacaError, brokerDialect } from './alpaca-common.js';
-import { endpoint, idempotent, queryString, type Reply } from './http.js';
+import { endpoint, idempotent, queryString, type HandlerContext, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
 
 // Alpaca's Broker API, the funding part: cash journals (JNLC) between the firm account and the omnibus trading
@@ -62,9 +62,12 @@ export class AlpacaBrokerSim {
     });
   }
 
-  private keyed(req: Request, operation: string, apply: () => Reply): Reply {
+  private keyed(req: Request, ctx: HandlerContext, operation: string, apply: () => Reply): Reply {
     const key = req.get('idempotency-key');
-    if (!key) return apply();
+    if (!key) {
+      if (ctx.rejection) throw ctx.rejection;
+      return apply();
+    }
     return idempotent(
       this.state,
       { provider: 'alpaca-broker', operation },
@@ -72,6 +75,7 @@ export class AlpacaBrokerSim {
       { path: req.path, body: req.body as unknown },
       () => alpacaError(422, 42210000, 'Idempotency-Key was already used with a different request'),
       apply,
+      ctx,
     );
   }
 
@@ -95,8 +99,8 @@ export class AlpacaBrokerSim {
       return { body: this.account() };
     }));
 
-    router.post('/v1/journals', on('createJournal', (req) =>
-      this.keyed(req, 'createJournal', () => {
+    router.post('/v1/journals', on('createJournal', (req, ctx) =>
+      this.keyed(req, ctx, 'createJournal', () => {
         const body = (req.body ?? {}) as { entry_type?: string; from_account?: string; to_account?: string; amount?: unknown; description?: string };
         if (body.entry_type !== 'JNLC') throw alpacaError(422, 40010001, 'entry_type must be JNLC for cash journals');
         const amount = body.amount === undefined ? '' : String(body.amount);
@@ -125,7 +129,7 @@ export class AlpacaBrokerSim {
         ]);
         return { body: { ...journal } };
       }),
-    { rejection: () => alpacaError(403, 40310000, 'insufficient balance for journal') }));
+    { rejection: () => alpacaError(403, 40310000, 'insufficient balance for journal'), keyed: true }));
 
     // Read by the reconciliation: every journal (newest first), optionally of one entry type / account.
     router.get('/v1/journals', on('listJournals', (req) => {
@@ -155,8 +159,8 @@ export class AlpacaBrokerSim {
       return { body: { ...journal } };
     }));
 
-    router.post('/v1/accounts/:id/transfers', on('createTransfer', (req) =>
-      this.keyed(req, 'createTransfer', () => {
+    router.post('/v1/accounts/:id/transfers', on('createTransfer', (req, ctx) =>
+      this.keyed(req, ctx, 'createTransfer', () => {
         if (req.params.id !== this.ledger.accountId) throw alpacaError(404, 40410000, 'account not found');
         const body = (req.body ?? {}) as { transfer_type?: string; amount?: unknown; direction?: string; relationship_id?: string };
         const amount = body.amount === undefined ? '' : String(body.amount);
@@ -184,7 +188,7 @@ export class AlpacaBrokerSim {
         ]);
         return { body: { ...transfer } };
       }),
-    ));
+    { keyed: true }));
 
     router.get('/v1/accounts/:id/transfers', on('listTransfers', (req) => ({
       body: [...this.transfers.values()].filter((t) => t.account_id === req.params.id).reverse().map((t) => ({ ...t })),

@@ -17,7 +17,7 @@ import {
   type Token,
 } from './chain.js';
 import { circleDialect, circleError, data, isUuid, type EntitySecretVault, type NotificationSigner } from './circle-common.js';
-import { endpoint, idempotent, queryString, type Reply } from './http.js';
+import { endpoint, idempotent, queryString, type HandlerContext, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
 
@@ -223,11 +223,11 @@ export class CircleWalletsSim {
     return key;
   }
 
-  private keyed(req: Request, operation: string, apply: () => Reply): Reply {
+  private keyed(req: Request, ctx: HandlerContext, operation: string, apply: () => Reply): Reply {
     this.checkSecret(req);
     const key = this.idempotencyKeyOf(req);
     const { entitySecretCiphertext: _secret, idempotencyKey: _key, ...request } = req.body as Record<string, unknown>;
-    return idempotent(this.state, { provider, operation }, key, request, () => circleError(409, 156020, 'The idempotency key was already used with a different request.'), apply);
+    return idempotent(this.state, { provider, operation }, key, request, () => circleError(409, 156020, 'The idempotency key was already used with a different request.'), apply, ctx);
   }
 
   router(): Router {
@@ -242,14 +242,14 @@ export class CircleWalletsSim {
       return { body: data({ id: this.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKey: this.signer.publicKeyDerBase64, createDate: '2024-01-01T00:00:00Z' }) };
     }));
 
-    router.post('/v1/w3s/developer/walletSets', on('createWalletSet', (req) =>
-      this.keyed(req, 'createWalletSet', () => {
+    router.post('/v1/w3s/developer/walletSets', on('createWalletSet', (req, ctx) =>
+      this.keyed(req, ctx, 'createWalletSet', () => {
         const at = now();
         const set: WalletSet = { id: randomUUID(), custodyType: 'DEVELOPER', name: (req.body as { name?: string }).name, createDate: at, updateDate: at };
         this.walletSets.set(set.id, set);
         return { status: 201, body: data({ walletSet: { ...set } }) };
       }),
-    ));
+    { keyed: true }));
 
     const getWalletSet = on('getWalletSet', (req) => {
       const set = this.walletSets.get(String(req.params.id));
@@ -259,8 +259,8 @@ export class CircleWalletsSim {
     router.get('/v1/w3s/walletSets/:id', getWalletSet);
     router.get('/v1/w3s/developer/walletSets/:id', getWalletSet);
 
-    router.post('/v1/w3s/developer/wallets', on('createWallets', (req) =>
-      this.keyed(req, 'createWallets', () => {
+    router.post('/v1/w3s/developer/wallets', on('createWallets', (req, ctx) =>
+      this.keyed(req, ctx, 'createWallets', () => {
         const body = req.body as { walletSetId?: string; blockchains?: string[]; count?: number; accountType?: string; metadata?: { name?: string; refId?: string }[] };
         if (!body.walletSetId || !this.walletSets.has(body.walletSetId)) throw this.dialect.notFound('wallet set');
         const blockchains = body.blockchains ?? [];
@@ -292,7 +292,7 @@ export class CircleWalletsSim {
         }
         return { status: 201, body: data({ wallets: created }) };
       }),
-    ));
+    { keyed: true }));
 
     router.get('/v1/w3s/wallets', on('listWallets', (req) => {
       const filters = { address: queryString(req, 'address'), blockchain: queryString(req, 'blockchain'), walletSetId: queryString(req, 'walletSetId'), refId: queryString(req, 'refId') };
@@ -333,8 +333,8 @@ export class CircleWalletsSim {
       return { body: data({ token }) };
     }));
 
-    router.post('/v1/w3s/developer/transactions/transfer', on('createTransaction', (req) =>
-      this.keyed(req, 'createTransaction', () => {
+    router.post('/v1/w3s/developer/transactions/transfer', on('createTransaction', (req, ctx) =>
+      this.keyed(req, ctx, 'createTransaction', () => {
         const body = req.body as { walletId?: string; tokenId?: string; tokenAddress?: string; blockchain?: string; destinationAddress?: string; amounts?: string[]; feeLevel?: string; refId?: string };
         const wallet = body.walletId ? this.wallets.get(body.walletId) : undefined;
         if (!wallet) throw this.dialect.notFound('target wallet');
@@ -373,7 +373,7 @@ export class CircleWalletsSim {
         this.state.scheduleSteps(outboundStates.map((next) => () => this.advance(tx, next)));
         return { status: 201, body: data({ id: tx.id, state: tx.state }) };
       }),
-    ));
+    { keyed: true }));
 
     router.get('/v1/w3s/transactions/:id', on('getTransaction', (req) => {
       const tx = this.transactions.get(String(req.params.id));

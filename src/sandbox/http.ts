@@ -37,6 +37,8 @@ export interface HandlerContext {
   fault?: Fault;
   /** A `reject` fault hit an endpoint that rejects inside its handler (e.g. a payout that fails later). */
   reject: boolean;
+  /** The rejection a `reject` fault makes of a keyed endpoint's fresh request (`idempotent` throws it). */
+  rejection?: ProviderHttpError;
 }
 
 export interface EndpointOptions {
@@ -44,6 +46,11 @@ export interface EndpointOptions {
   rejection?: (req: Request) => ProviderHttpError;
   /** The handler applies a `reject` fault itself (ctx.reject), e.g. by failing the resource later. */
   rejectInside?: boolean;
+  /**
+   * The handler is keyed (`idempotent` with its ctx): a `reject` fault refuses a fresh request only; a request
+   * repeating an executed key gets the original answer, as an idempotent provider gives it.
+   */
+  keyed?: boolean;
 }
 
 export function endpoint(
@@ -64,8 +71,9 @@ export function endpoint(
     let headers: Record<string, string> = {};
     try {
       if (fault?.kind === 'http500') throw dialect.serverError();
-      if (fault?.kind === 'reject' && !options.rejectInside) throw (options.rejection?.(req) ?? dialect.rejection());
-      const reply = await handler(req, { fault, reject: fault?.kind === 'reject' });
+      const rejection = fault?.kind === 'reject' ? (options.rejection?.(req) ?? dialect.rejection()) : undefined;
+      if (rejection && !options.rejectInside && !options.keyed) throw rejection;
+      const reply = await handler(req, { fault, reject: fault?.kind === 'reject', rejection: options.keyed ? rejection : undefined });
       status = reply.status ?? 200;
       body = reply.body;
     } catch (error) {
@@ -99,6 +107,7 @@ export function idempotent(
   request: unknown,
   conflict: () => ProviderHttpError,
   apply: () => Reply,
+  ctx?: HandlerContext,
 ): Reply {
   const scopeId = `${scope.provider}.${scope.operation}`;
   const stored = state.replay(scopeId, key, request);
@@ -110,6 +119,7 @@ export function idempotent(
     state.recordEffect(scope.provider, scope.operation, key, false);
     return { status: stored.status, body: structuredClone(stored.body) };
   }
+  if (ctx?.rejection) throw ctx.rejection;
   const reply = apply();
   state.remember(scopeId, key, request, reply.status ?? 200, reply.body);
   state.recordEffect(scope.provider, scope.operation, key, true);

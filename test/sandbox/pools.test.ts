@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Money } from '../../src/domain/money.js';
 import { createAlpacaBroker } from '../../src/providers/alpaca/broker.js';
 import { createCircleMint } from '../../src/providers/circle/mint.js';
 import { createCircleWallets } from '../../src/providers/circle/wallets.js';
@@ -116,5 +117,35 @@ describe('sandbox custody pools', () => {
     } finally {
       await sandbox.control.setFills({ fillDelayMs: 20 });
     }
+  });
+
+  it('a repeated key gets the original answer even when a rejection is armed: only a fresh request is refused', async () => {
+    // The journal and the USDC transfer each moved money under their key; the answer was lost, the call repeats.
+    const start = await sandbox.control.pools();
+    await sandbox.control.brokerWire({ account: 'trading', amountUsd: '30.00' });
+    const journalKey = key('broker-withdrawal');
+    const journal = await broker.withdraw({ amountUsd: '10.00', idempotencyKey: journalKey });
+    const swept = await sweepToMint('3.000000');
+    const sweepKey = key('sweep-again');
+    const wallet = await wallets.createWallet({ userId: `user-${randomUUID()}`, chain: 'ethereum', idempotencyKey: key('wallet-2') });
+    const arrived = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '2' });
+    await eventually(() => wallets.getTransfer(arrived.id), (t) => t.state === 'complete');
+    const send = () =>
+      wallets.sendUsdc({ walletId: wallet.id, chain: 'ethereum', destinationAddress: swept.destinationAddress, amountUsdc: '2', idempotencyKey: sweepKey });
+    const sent = await send();
+
+    await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', times: 1 });
+    await sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject', times: 1 });
+    expect((await broker.withdraw({ amountUsd: '10.00', idempotencyKey: journalKey })).id).toBe(journal.id);
+    expect((await send()).id).toBe(sent.id);
+
+    // Still armed for a fresh request: refused, nothing moved.
+    // The trading account paid the one journal once: 30 wired, 10 withdrawn.
+    const paid = await sandbox.control.pools();
+    expect(new Money(start.alpacaTradingCashUsd).plus('20.00').toFixed(2)).toBe(paid.alpacaTradingCashUsd);
+    await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', times: 1 });
+    const refused = await providerError(broker.withdraw({ amountUsd: '10.00', idempotencyKey: key('fresh') }));
+    expect(refused).toMatchObject({ retryable: false, details: { status: 403 } });
+    expect(await sandbox.control.pools()).toEqual(paid);
   });
 });
