@@ -25,7 +25,6 @@ import type { Chain } from '../providers/ports.js';
 // the sum. Every transaction sums to zero per asset (enforced by the database).
 
 export type UserAccountPurpose = 'buying_power' | 'pending_deposits' | 'withdrawing' | 'order_reserve' | 'sell_holds';
-export type AssetType = 'basket' | 'option' | 'stock' | 'etf';
 
 /** An account as a SQL expression, with the user it belongs to (NULL for the firm's). */
 export interface Account {
