@@ -18,12 +18,13 @@ import { seed as seedBaskets } from '../src/db/seed.js';
 // sandbox turns slow for a while. Then faults stop, an operator retries whatever parked, and chaos/verify.ts
 // checks what must hold, the money by reconciling the ledger with the providers. Prints a verdict table, writes
 // chaos/results/latest.{md,json}, and exits 1 on any violation. Reproducible from CHAOS_SEED (the mix, amounts
-// and disruption times; the interleaving is the machine's). Knobs: CHAOS_SAGAS (default 1000), CHAOS_USERS,
+// and disruption times; the interleaving is the machine's). Knobs: CHAOS_ACTIONS (default 1100: about 1,050 sagas,
+// the rest rightful refusals such as sells without a position), CHAOS_USERS,
 // CHAOS_SEED, CHAOS_MIN_KILLS (50), CHAOS_PG_RESTARTS (3), CHAOS_TEMPORAL_RESTARTS (2), CHAOS_STORM_SECONDS,
 // CHAOS_DRAIN_SECONDS, CHAOS_PG_RESTART_COMMAND (default: pg_ctlcluster of the local cluster; it restarts the
 // whole server, so run chaos alone on the machine).
 
-const total = envInt('CHAOS_SAGAS', 1000);
+const total = envInt('CHAOS_ACTIONS', 1100);
 const userCount = envInt('CHAOS_USERS', 25);
 const seed = envInt('CHAOS_SEED', 20261125);
 const minKills = envInt('CHAOS_MIN_KILLS', 50);
