@@ -120,6 +120,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   app.use(onError);
 
   const server = http.createServer(app);
+  // Idle keep-alive connections are closed by the clients (Node's fetch after 4 s), never by the sandbox first:
+  // a server closing one just as a client reuses it fails that request with "other side closed" (seen in chaos).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
