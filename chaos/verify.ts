@@ -1,3 +1,4 @@
+import proto from '@temporalio/proto';
 import { Prisma } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createProviders } from '../src/providers/index.js';
@@ -59,11 +60,42 @@ async function observe(stack: ProcessStack, sagas: Submitted[]): Promise<Observe
         o.progress = progress.status;
       }
     } catch (error) {
-      o.execution = `unreadable: ${(error as Error).message}`;
+      o.execution = `unreadable: ${causeChain(error)}; ${await diagnose(stack, saga.workflowId)}`;
     }
     observed.push(o);
   });
   return observed;
+}
+
+/** An error's message with its causes: the SDK wraps the server's reason for a failed query in `cause`. */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 4; e = e.cause) messages.push(e.message);
+  return messages.join(' <- ');
+}
+
+/**
+ * Why a run does not answer: its pending workflow task (a task failing again and again shows a growing attempt)
+ * and the last events of its history, with the failure of any failed or timed-out workflow task.
+ */
+async function diagnose(stack: ProcessStack, workflowId: string): Promise<string> {
+  try {
+    const handle = stack.client.workflow.getHandle(workflowId);
+    const { raw } = await handle.describe();
+    const task = raw.pendingWorkflowTask;
+    const pending = task
+      ? `pending workflow task ${proto.temporal.api.enums.v1.PendingWorkflowTaskState[task.state ?? 0]} attempt ${task.attempt}` : 'no pending workflow task';
+    const activities = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} ${a.lastFailure?.message ?? ''}`);
+    const { events } = await handle.fetchHistory();
+    const tail = (events ?? []).slice(-8).map((e) => {
+      const failure = e.workflowTaskFailedEventAttributes;
+      const type = proto.temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '');
+      return failure ? `${type} (${failure.cause}: ${failure.failure?.message ?? ''})` : type;
+    });
+    return `${pending}; pending activities [${activities.join(', ')}]; last events ${tail.join(' > ')}`;
+  } catch (error) {
+    return `not diagnosed: ${(error as Error).message}`;
+  }
 }
 
 function check(name: string, expectation: string, items: Observed[], violation: (o: Observed) => string | undefined): Check {
