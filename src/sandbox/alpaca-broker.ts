@@ -150,7 +150,14 @@ export class AlpacaBrokerSim {
       const cash = this.ledger.balanceOf(id);
       if (cash === undefined) throw alpacaError(404, 40410000, 'account not found');
       const value = (id === this.ledger.accountId ? this.ledger.cash : cash).toFixed(2);
-      return { body: { id, account_number: id === this.ledger.accountId ? this.ledger.accountNumber : 'FIRM', status: 'ACTIVE', currency: 'USD', cash: value, cash_withdrawable: value } };
+      // The fields Alpaca's description requires of a TradeAccount; equity counts cash only (positions are the
+      // Trading API's to value), buying power is what the account can spend now.
+      return {
+        body: {
+          id, account_number: id === this.ledger.accountId ? this.ledger.accountNumber : 'FIRM', status: 'ACTIVE', currency: 'USD',
+          created_at: '2024-01-02T15:00:00Z', cash: value, cash_withdrawable: value, buying_power: cash.toFixed(2), equity: value, last_equity: value,
+        },
+      };
     }));
 
     router.get('/v1/journals/:id', on('getJournal', (req) => {

@@ -48,10 +48,23 @@ interface Order {
   trail_percent: null;
   trail_price: null;
   hwm: null;
-  expires_at: null;
+  expires_at: string;
 }
 
 const now = () => new Date().toISOString();
+
+/**
+ * When Alpaca would expire the order (a string on every order, per its description): a gtc order 90 days on,
+ * any other at the close of its session (16:00 New York, taken as 21:00 UTC: the sandbox keeps no calendar).
+ */
+function expiresAt(timeInForce: string, createdAt: string): string {
+  const created = new Date(createdAt);
+  if (timeInForce === 'gtc') return new Date(created.getTime() + 90 * 86_400_000).toISOString();
+  const close = new Date(Date.UTC(created.getUTCFullYear(), created.getUTCMonth(), created.getUTCDate(), 21));
+  if (close <= created) close.setUTCDate(close.getUTCDate() + 1);
+  return close.toISOString();
+}
+
 const terminal = new Set(['filled', 'canceled', 'expired', 'rejected', 'done_for_day', 'replaced']);
 const decimalString = /^\d+(\.\d+)?$/;
 
@@ -162,7 +175,7 @@ export class AlpacaTradingSim {
       trail_percent: null,
       trail_price: null,
       hwm: null,
-      expires_at: null,
+      expires_at: expiresAt(tif, at),
     };
   }
 

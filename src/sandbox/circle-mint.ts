@@ -435,7 +435,8 @@ export class CircleMintSim {
         if (typeof body.description !== 'string' || body.description === '') throw circleError(400, 2, 'Invalid entity.\ndescription may not be empty');
         const recipient: RecipientAddress = { id: randomUUID(), address: body.address, chain, currency: 'USD', description: body.description, status: 'active' };
         this.recipients.set(recipient.id, recipient);
-        return { status: 201, body: data({ ...recipient }) };
+        // 200, not 201: Circle's description documents this create (alone among Mint's) as 200.
+        return { status: 200, body: data({ ...recipient }) };
       }),
     ));
 

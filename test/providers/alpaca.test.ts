@@ -153,7 +153,9 @@ describe('Alpaca adapter: orders', () => {
   });
 
   it('an order being canceled can still fill; a filled order is not cancelable', async () => {
-    await sandbox.control.setFills({ fillDelayMs: 60_000, fillOnCancelRatio: 0.5, prices: { ROKU: '50.00' } });
+    // Each step of the cancel lasts a second, so the poll sees pending_cancel between the fill and the end even on
+    // a loaded machine (one 40 ms step was shorter than a poll).
+    await sandbox.control.setFills({ fillDelayMs: 60_000, fillOnCancelRatio: 0.5, cancelDelayMs: 1_000, prices: { ROKU: '50.00' } });
     try {
       const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ROKU', side: 'buy', qty: '3', type: 'market' });
       await broker.cancelOrder(order.id);
@@ -166,7 +168,7 @@ describe('Alpaca adapter: orders', () => {
       await eventually(() => broker.getOrder(filled.id), (o) => o.status === 'filled');
       expect(await providerError(broker.cancelOrder(filled.id))).toMatchObject({ kind: 'rejected', details: { status: 422 } });
     } finally {
-      await sandbox.control.setFills({ fillDelayMs: 20, fillOnCancelRatio: 0 });
+      await sandbox.control.setFills({ fillDelayMs: 20, fillOnCancelRatio: 0, cancelDelayMs: 40 }); // 40: the sandbox's step delay
     }
   });
 
