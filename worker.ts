@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import './src/load-env.js';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { loadConfigOrExit } from './src/config.js';
 import { createDb } from './src/db/client.js';
@@ -11,13 +11,19 @@ import { ensureReconcileSchedule } from './src/schedules/reconcile.js';
 import { ensureRetentionSchedule } from './src/schedules/retention.js';
 import { ensureWeeklySummarySchedule } from './src/schedules/weekly-summary.js';
 import { ensureWebhookDispatcher } from './src/schedules/webhooks.js';
-import { connectWorker, dataConverterOf, temporalClient, workerTuning } from './src/temporal.js';
+import { createQueueWorkers, runQueueWorkers } from './src/task-queues.js';
+import { connectWorker, temporalClient } from './src/temporal.js';
+import { startTracing } from './src/tracing.js';
+import { resealWebhookSecrets } from './src/webhooks/secrets.js';
 
 // Wires config, Prisma and the provider adapters into activities, registers the workflows, ensures the schedules
-// (src/schedules/), and runs until SIGTERM/SIGINT, when the Temporal runtime stops polling and the worker drains its in-flight tasks.
+// (src/schedules/), and runs one Temporal Worker per task queue it serves (WORKER_TASK_QUEUES: main and each
+// provider's, src/task-queues.ts) on one connection until SIGTERM/SIGINT, when the Temporal runtime stops polling
+// and every worker drains its in-flight tasks.
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
+const tracing = startTracing(config, 'fundflow-worker');
 // The SDK's own log and the activities' context log (which carries workflowId, runId and activityType) go
 // through the same JSON logger as everything else.
 const sdkLogger = logger.child({ component: 'temporal' });
@@ -43,16 +49,11 @@ await ensureWeeklySummarySchedule(scheduleClient, config);
 await ensureReconcileSchedule(scheduleClient, config);
 await ensureRetentionSchedule(scheduleClient, config);
 await ensureWebhookDispatcher(scheduleClient, config);
+// Endpoint secrets stored in plain text (before WEBHOOK_SECRET_KEYS) or under a retired key are sealed with the current one.
+const resealed = await resealWebhookSecrets(db, config);
+if (resealed > 0) logger.info({ resealed }, 'webhook endpoint secrets sealed with the current key');
 
-const worker = await Worker.create({
-  connection,
-  namespace: config.TEMPORAL_NAMESPACE,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  workflowsPath: path.resolve(import.meta.dirname, 'workflows/index.ts'),
-  activities: createActivities({ db, providers, config, logger }),
-  dataConverter: dataConverterOf(config),
-  ...workerTuning(config),
-});
+const workers = await createQueueWorkers({ connection, config, activities: createActivities({ db, providers, config, logger }), tracing });
 
 const health = await startHealthServer({
   host: config.HTTP_HOST,
@@ -61,18 +62,25 @@ const health = await startHealthServer({
   routes: { '/metrics': async () => ({ contentType: registry.contentType, body: await registry.metrics() }) },
   checks: {
     postgres: async () => void (await db.$queryRaw`SELECT 1`),
-    temporal: async () => {
-      if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-    },
+    // One check per task queue served (`temporal:circle`, ...): a worker that stopped polling makes the process unready.
+    ...Object.fromEntries(
+      workers.map(({ role, worker }) => [
+        `temporal:${role}`,
+        async () => {
+          if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+        },
+      ]),
+    ),
   },
 });
 
-logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+logger.info({ taskQueues: workers.map((w) => w.taskQueue), temporal: config.TEMPORAL_ADDRESS }, 'worker started');
 try {
-  await worker.run();
+  await runQueueWorkers(workers);
 } finally {
   health.close();
   await connection.close();
   await db.$disconnect();
+  await tracing.shutdown();
   logger.info('worker stopped');
 }

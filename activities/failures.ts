@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { providerErrors } from '../src/metrics.js';
 import { ProviderError } from '../src/providers/errors.js';
 import { RowFailed, rowFailedType, TransitionError } from '../src/domain/status.js';
@@ -44,4 +44,31 @@ export function stepKey(step: string): string {
   const workflowId = Context.current().info.workflowExecution?.workflowId;
   if (!workflowId) throw new Error(`step ${step} runs outside a workflow: no key to derive`);
   return `${workflowId}:${step}`;
+}
+
+/** Failure type of a saga's wait whose movement is still pending at the provider: retried, never parked. */
+export const stillPendingType = 'StillPending';
+
+/** `wait: true` on a read: the saga waits until the movement settles (see settledOr); without it, one read. */
+export interface Waiting {
+  wait?: boolean;
+}
+
+export const byState = (movement: { state: string }): boolean => movement.state === 'pending';
+export const byStatus = (movement: { status: string }): boolean => movement.status === 'pending';
+
+/**
+ * A read the saga waits on (`wait: true`): while the movement is pending the attempt fails retryably, so the wait
+ * is the activity's retry backoff and adds no workflow history per poll. BENIGN: a pending movement is no error
+ * (logged at debug, not counted as a failure).
+ */
+export function settledOr<T>(wait: boolean | undefined, value: T, pending: (value: T) => boolean): T {
+  if (wait && pending(value)) {
+    throw ApplicationFailure.create({
+      message: 'still pending at the provider',
+      type: stillPendingType,
+      category: ApplicationFailureCategory.BENIGN,
+    });
+  }
+  return value;
 }

@@ -76,7 +76,7 @@ const perRun = (cpuSeconds: Record<string, number>, runs: number) =>
   Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, (seconds * 1000) / runs]));
 
 /** Two halves of the same kind of phase as one. */
-function merge(a: Measured, b: Measured): PhaseResult {
+export function merge(a: Measured, b: Measured): PhaseResult {
   const runs = a.runs + b.runs;
   const seconds = a.seconds + b.seconds;
   const cpu = Object.fromEntries(Object.keys(a.cpuSeconds).map((k) => [k, a.cpuSeconds[k]! + (b.cpuSeconds[k] ?? 0)]));

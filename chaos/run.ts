@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';

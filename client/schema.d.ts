@@ -70,7 +70,7 @@ export interface paths {
         };
         /**
          * A browsable reference page of this API
-         * @description Renders this OpenAPI document in the browser. No token.
+         * @description Swagger UI over this OpenAPI document, served by the API itself (its page, script and style). No token.
          */
         get: operations["getApiReference"];
         put?: never;
@@ -797,6 +797,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/deposits/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operator (extension): everything that happened to one deposit, oldest first
+         * @description Not in API.md. One list ordered by time: every status change (from the events outbox), the ledger transactions booked for it with their postings, the provider calls made for it (provider_movements), and the operators' actions on it (audit log); beside it, every provider reference (Circle transfer and payout ids, Alpaca journal and order ids, the transaction hash) from its rows and the call log, and a link to its run in the Temporal Web UI. Also as a page for a browser: /admin/deposits/{id}/timeline.
+         */
+        get: operations["getDepositTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/withdrawals/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operator (extension): everything that happened to one withdrawal, oldest first
+         * @description Not in API.md. One list ordered by time: every status change (from the events outbox), the ledger transactions booked for it with their postings, the provider calls made for it (provider_movements), and the operators' actions on it (audit log); beside it, every provider reference (Circle transfer and payout ids, Alpaca journal and order ids, the transaction hash) from its rows and the call log, and a link to its run in the Temporal Web UI. Also as a page for a browser: /admin/withdrawals/{id}/timeline.
+         */
+        get: operations["getWithdrawalTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operator (extension): everything that happened to one order, oldest first
+         * @description Not in API.md. One list ordered by time: every status change (from the events outbox), the ledger transactions booked for it with their postings, the provider calls made for it (provider_movements), and the operators' actions on it (audit log); beside it, every provider reference (Circle transfer and payout ids, Alpaca journal and order ids, the transaction hash) from its rows and the call log, and a link to its run in the Temporal Web UI. Also as a page for a browser: /admin/orders/{id}/timeline.
+         */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1049,8 +1109,13 @@ export interface components {
             runId: string;
             /** @description The row status the run was parked at */
             status: string;
-            /** @description The step that failed for good */
+            /** @description The step the saga took the decision for */
             step: string;
+            /**
+             * @description What the saga does: runs the step again, or compensates and ends failed
+             * @enum {string}
+             */
+            action: "retry" | "abort";
         };
         OperatorAuditPage: {
             items: components["schemas"]["OperatorAuditEntry"][];
@@ -1209,6 +1274,148 @@ export interface components {
             latencyMs: number;
             error: string | null;
             succeeded: boolean;
+        };
+        MovementTimeline: {
+            movement: {
+                /** @enum {string} */
+                kind: "deposit" | "withdrawal" | "order";
+                id: string;
+                userId: string;
+                status: string;
+                failureReason: string | null;
+                /** Format: date-time */
+                createdAt: string;
+            };
+            temporal: {
+                workflowId: string;
+                /** @description The latest run; null when Temporal does not know it (any more) */
+                runId: string | null;
+                /** @example COMPLETED */
+                executionStatus: string | null;
+                /**
+                 * Format: uri
+                 * @description The run's history in the Temporal Web UI (or its workflow id's runs)
+                 */
+                temporalUiUrl: string;
+            };
+            providerReferences: components["schemas"]["TimelineProviderReference"][];
+            /** @description Oldest first */
+            entries: components["schemas"]["TimelineEntry"][];
+        };
+        TimelineProviderReference: {
+            /**
+             * @description `chain` for the transaction hash
+             * @example alpaca
+             */
+            provider: string;
+            /** @example broker_fund */
+            kind: string;
+            reference: string;
+            /** @description An order leg's symbol */
+            symbol?: string;
+            /** @description Where fundflow has it: the movement's row(s), the provider call log, Circle's inbound transfer */
+            sources: ("row" | "provider_movements" | "inbound_transfers")[];
+        };
+        TimelineEntry: components["schemas"]["TimelineStatusChange"] | components["schemas"]["TimelineLedgerTransaction"] | components["schemas"]["TimelineProviderCall"] | components["schemas"]["TimelineOperatorAction"];
+        TimelineStatusChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status_change";
+            /**
+             * Format: date-time
+             * @description When it happened (the writing transaction's time for rows)
+             */
+            at: string;
+            /** @description The schema enum value the movement changed to */
+            status: string;
+            /** @example deposit.broker_funded */
+            eventType: string;
+            /** @description The event (GET /v1/events, webhook-id of its deliveries) */
+            eventId: string;
+            sequence: number;
+        };
+        TimelineLedgerTransaction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ledger_transaction";
+            /**
+             * Format: date-time
+             * @description When it happened (the writing transaction's time for rows)
+             */
+            at: string;
+            /** @description ledger_transactions.id */
+            transactionId: string;
+            /**
+             * @description The step that booked it; unique per movement
+             * @example confirmed
+             */
+            kind: string;
+            /** @example deposit:6f1c1d2e-… */
+            reference: string;
+            postings: components["schemas"]["TimelineLedgerPosting"][];
+        };
+        TimelineLedgerPosting: {
+            /** @example user:buying_power */
+            account: string;
+            /** @example USD */
+            asset: string;
+            /**
+             * @description Signed: what the account received (positive) or gave (negative); USD with 2 decimals where whole cents
+             * @example 25.50
+             */
+            amount: string;
+            userId: string | null;
+        };
+        TimelineProviderCall: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "provider_call";
+            /**
+             * Format: date-time
+             * @description When the provider's answer was first recorded
+             */
+            at: string;
+            /** @example circle-mint */
+            provider: string;
+            /** @example off_ramp */
+            kind: string;
+            /** @description The provider's id of what it did (payout, journal, transfer, order) */
+            providerId: string;
+            /** @description Ours: <workflowId>:<step>, or an order leg's client_order_id */
+            idempotencyKey: string;
+            /**
+             * @description As sent
+             * @example 25.50
+             */
+            amount: string;
+            asset: string;
+        };
+        TimelineOperatorAction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "operator_action";
+            /**
+             * Format: date-time
+             * @description When it happened (the writing transaction's time for rows)
+             */
+            at: string;
+            operatorSubject: string;
+            /** @example retry */
+            action: string;
+            /** @enum {string} */
+            outcome: "accepted" | "refused" | "failed";
+            reason: string | null;
+            details: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: never;
@@ -2201,7 +2408,10 @@ export interface operations {
     createWithdrawal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the command safe to repeat: a repeat with the same key and body answers the first result (header Idempotent-Replayed: true) and starts nothing new; the same key with a different body is 409. 1 to 255 printable ASCII characters, e.g. a UUID; kept IDEMPOTENCY_KEY_RETENTION_HOURS (at least 24 hours). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2718,7 +2928,10 @@ export interface operations {
     createOrder: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the command safe to repeat: a repeat with the same key and body answers the first result (header Idempotent-Replayed: true) and starts nothing new; the same key with a different body is 409. 1 to 255 printable ASCII characters, e.g. a UUID; kept IDEMPOTENCY_KEY_RETENTION_HOURS (at least 24 hours). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3076,6 +3289,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3160,6 +3375,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3244,6 +3461,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3328,6 +3547,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3412,6 +3633,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3496,6 +3719,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    step?: string;
                 };
             };
         };
@@ -3910,7 +4135,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed (https in production)
+                     * @description Where events are POSTed: https in production, and never (nor resolving to) a loopback, private, link-local or metadata address
                      * @example https://app.example.com/hooks/fundflow
                      */
                     url: string;
@@ -4107,7 +4332,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed (https in production)
+                     * @description Where events are POSTed: https in production, and never (nor resolving to) a loopback, private, link-local or metadata address
                      * @example https://app.example.com/hooks/fundflow
                      */
                     url?: string;
@@ -4314,6 +4539,186 @@ export interface operations {
             };
             /** @description Problem */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: over one of its buckets per window: requests per client address (RATE_LIMIT_PER_ADDRESS); requests per user (RATE_LIMIT_PER_USER). Wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDepositTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementTimeline"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: over one of its buckets per window: requests per client address (RATE_LIMIT_PER_ADDRESS); requests per user (RATE_LIMIT_PER_USER). Wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWithdrawalTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementTimeline"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited: over one of its buckets per window: requests per client address (RATE_LIMIT_PER_ADDRESS); requests per user (RATE_LIMIT_PER_USER). Wait Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementTimeline"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clientSchemaFile, clientSchemaSource, servedOpenApiDocument } from './lib/client-schema.js';

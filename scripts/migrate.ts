@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { loadConfigOrExit } from '../src/config.js';
 import { ensureDatabase, migrate } from '../src/db/migrate.js';
 

@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { formatFindings, lintOpenApi } from './lib/openapi-lint.js';
 import { servedOpenApiDocument } from './lib/client-schema.js';
 

@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { loadConfigOrExit } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';

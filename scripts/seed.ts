@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
 import { seed } from '../src/db/seed.js';

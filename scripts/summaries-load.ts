@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';

@@ -1,3 +1,4 @@
+import '../src/load-env.js';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../src/api/dev-token.js';
 import { loadConfigOrExit } from '../src/config.js';

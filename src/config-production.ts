@@ -102,6 +102,8 @@ export function productionConfigProblem(config: Config, env: NodeJS.ProcessEnv):
   if (config.CIRCLE_API_KEY.includes(':sandbox')) problems.push(['CIRCLE_API_KEY', 'is a sandbox key']);
   if (config.TEMPORAL_API_KEY) problems.push(['TEMPORAL_API_KEY', secretProblem(config.TEMPORAL_API_KEY)]);
   problems.push(['TEMPORAL_PAYLOAD_KEYS', config.TEMPORAL_PAYLOAD_KEYS.size > 0 ? undefined : 'is required in production (payloads are encrypted before they reach Temporal)']);
+  problems.push(['WEBHOOK_SECRET_KEYS', config.WEBHOOK_SECRET_KEYS.size > 0 ? undefined : 'is required in production (webhook signing secrets are encrypted at rest)']);
+  problems.push(['WEBHOOK_ALLOW_PRIVATE_URLS', config.WEBHOOK_ALLOW_PRIVATE_URLS ? 'must not be true in production (webhooks to internal addresses)' : undefined]);
 
   for (const name of providerUrls) {
     const value = config[name];

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { parsePayloadKeys } from './codec/keys.js';
 import { productionConfigProblem } from './config-production.js';
-import { minimumCircleNotificationRetentionHours, minimumIdempotencyKeyRetentionHours } from './domain/retention.js';
+import { temporalConnectionIssues } from './config-temporal.js';
+import {
+  minimumCircleNotificationRetentionHours,
+  minimumEventRetentionHours,
+  minimumIdempotencyKeyRetentionHours,
+} from './domain/retention.js';
 
 // The one schema of the environment. Every process (API, worker, sandbox, scripts) parses it once at start;
 // defaults are the local development stack, documented in .env.example.
@@ -25,16 +30,30 @@ export const defaultSummarySystemPrompt = [
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** OTLP/HTTP collector base URL (…/v1/traces is appended); unset: no traces are recorded (src/tracing.ts). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 
   DATABASE_URL: z.url().default('postgresql://root@127.0.0.1:5432/fundflow'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('fundflow'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** Temporal Cloud's API key (sent as a bearer token, so TLS is on with it). */
   TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_TLS: bool.default(false),
+  /** TLS to the frontend; unset = on when TEMPORAL_API_KEY or any TEMPORAL_TLS_* is set (src/config-temporal.ts). */
+  TEMPORAL_TLS: z.preprocess((v) => (v === '' ? undefined : v), bool.optional()),
+  /** The CA the frontend's certificate chains to, as a PEM file or the PEM itself; unset = the system's roots. */
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalString,
+  /** Mutual TLS: this process's client certificate and its private key (a file or the PEM), always as a pair. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalString,
+  /** The name the frontend's certificate is checked against when it is not TEMPORAL_ADDRESS's host (SNI too). */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   /**
    * Payload encryption keys (AES-256-GCM), `id:base64key,...`, 32 bytes each: every key that may have encrypted a
    * payload still in history. Empty = payloads in plain text (development and tests only; required in production).
@@ -61,6 +80,11 @@ export const configSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** The API's internal listener: /metrics and /readyz with each dependency's state, for the cluster, not the public. */
   API_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  /**
+   * API processes behind HTTP_PORT (node:cluster: the first process forks them and serves API_INTERNAL_PORT);
+   * 0 = one per core. Unset = one per core in production, 1 elsewhere (src/api/cluster.ts).
+   */
+  API_PROCESSES: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(64).optional()),
   /** Seconds the server waits for in-flight requests after SIGTERM before it closes them. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
   /** How long a request waits for a saga's `accept` step before answering 503 (the run goes on regardless). */
@@ -125,6 +149,31 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
   /** One delivery attempt waits this long for the receiver's answer. */
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
+  /**
+   * Keys that encrypt webhook endpoints' signing secrets at rest (AES-256-GCM), `id:base64key,...`, 32 bytes each:
+   * every key a stored secret may still be sealed with. Empty = secrets stored in plain text (development and tests
+   * only; required in production). Worker starts re-seal every secret with the current key.
+   */
+  WEBHOOK_SECRET_KEYS: z
+    .string()
+    .default('')
+    .transform((spec, ctx) => {
+      const keys = parsePayloadKeys(spec);
+      if (typeof keys === 'string') ctx.addIssue({ code: 'custom', message: keys });
+      return typeof keys === 'string' ? new Map<string, Buffer>() : keys;
+    }),
+  /** The key id new endpoint secrets are sealed with; may be omitted when WEBHOOK_SECRET_KEYS holds one key. */
+  WEBHOOK_SECRET_KEY_ID: optionalString,
+  /**
+   * true: webhook endpoints may be (or resolve to) loopback, private, link-local or metadata addresses, over http —
+   * for local receivers in development and tests. Never in production (the process refuses to start).
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+  /**
+   * Events and webhook deliveries (with their attempts) older than this are purged by the retention schedule; an
+   * event with a delivery still pending, or not yet fanned out to an enabled endpoint, is kept. At least a day.
+   */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(minimumEventRetentionHours).default(720),
 
   AUTH_JWT_SECRET: optionalString,
   AUTH_JWKS_URL: optionalString.pipe(z.url().optional()),
@@ -242,12 +291,33 @@ export const configSchema = z.object({
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** The Temporal SDK's own Prometheus exporter (task latencies, slots, polls); 0 turns it off. */
   WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** A workflow bundle made by `npm run build` (dist/workflow-bundle.js; the image sets it); unset = bundle workflows/ at start. */
+  WORKER_WORKFLOW_BUNDLE: optionalString,
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** Long polls the worker keeps open per kind of task (the SDK's default, 10; bench/README.md). */
   WORKER_MAX_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).default(10),
   WORKER_MAX_ACTIVITY_TASK_POLLS: z.coerce.number().int().min(1).default(10),
+  /**
+   * The task queues this worker process serves, comma-separated: `main` (the workflows and the activities that only
+   * touch our database) and `circle`, `alpaca`, `openai` (each provider's calls, on `<TEMPORAL_TASK_QUEUE>-<name>`,
+   * workflows/activities.ts). Every queue needs at least one process serving it; default all of them.
+   */
+  WORKER_TASK_QUEUES: z
+    .string()
+    .default('main,circle,alpaca,openai')
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(['main', 'circle', 'alpaca', 'openai'])).min(1, 'at least one task queue')),
+  /**
+   * Activities per second a provider's task queue hands out, across every worker (Temporal's server-side task
+   * queue rate limit); 0 = no limit. Defaults follow the providers' published limits (src/task-queues.ts).
+   */
+  WORKER_CIRCLE_ACTIVITIES_PER_SECOND: z.coerce.number().min(0).default(5),
+  WORKER_ALPACA_ACTIVITIES_PER_SECOND: z.coerce.number().min(0).default(3),
+  WORKER_OPENAI_ACTIVITIES_PER_SECOND: z.coerce.number().min(0).default(5),
+}).superRefine((config, ctx) => {
+  for (const [variable, message] of temporalConnectionIssues(config)) ctx.addIssue({ code: 'custom', path: [variable], message });
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -269,6 +339,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keyIdProblem = payloadKeyIdProblem(config);
   if (keyIdProblem) throw new ConfigError(`invalid configuration: TEMPORAL_PAYLOAD_KEY_ID ${keyIdProblem}`);
   if (config.TEMPORAL_PAYLOAD_KEYS.size === 1) config.TEMPORAL_PAYLOAD_KEY_ID ??= [...config.TEMPORAL_PAYLOAD_KEYS.keys()][0];
+  const secretKeyIdProblem = currentKeyIdProblem(config.WEBHOOK_SECRET_KEYS, config.WEBHOOK_SECRET_KEY_ID, 'WEBHOOK_SECRET_KEYS');
+  if (secretKeyIdProblem) throw new ConfigError(`invalid configuration: WEBHOOK_SECRET_KEY_ID ${secretKeyIdProblem}`);
+  if (config.WEBHOOK_SECRET_KEYS.size === 1) config.WEBHOOK_SECRET_KEY_ID ??= [...config.WEBHOOK_SECRET_KEYS.keys()][0];
   if (config.NODE_ENV === 'production') {
     const problem = productionConfigProblem(config, env);
     if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
@@ -281,9 +354,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function payloadKeyIdProblem(config: Config): string | undefined {
-  const id = config.TEMPORAL_PAYLOAD_KEY_ID;
-  if (id && !config.TEMPORAL_PAYLOAD_KEYS.has(id)) return `"${id}" is not among TEMPORAL_PAYLOAD_KEYS`;
-  if (!id && config.TEMPORAL_PAYLOAD_KEYS.size > 1) return 'must name the current key when TEMPORAL_PAYLOAD_KEYS holds several';
+  return currentKeyIdProblem(config.TEMPORAL_PAYLOAD_KEYS, config.TEMPORAL_PAYLOAD_KEY_ID, 'TEMPORAL_PAYLOAD_KEYS');
+}
+
+function currentKeyIdProblem(keys: ReadonlyMap<string, Buffer>, id: string | undefined, variable: string): string | undefined {
+  if (id && !keys.has(id)) return `"${id}" is not among ${variable}`;
+  if (!id && keys.size > 1) return `must name the current key when ${variable} holds several`;
   return undefined;
 }
 

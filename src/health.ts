@@ -33,7 +33,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export interface HealthServerOptions {
   host: string;
   port: number;
-  checks: Record<string, ReadinessCheck>;
+  /** What /readyz checks; a function when the set changes (the API cluster's processes). */
+  checks: Record<string, ReadinessCheck> | (() => Record<string, ReadinessCheck>);
   /** Extra GET routes (e.g. /metrics) answered by the same listener. */
   routes?: Record<string, () => Promise<{ contentType: string; body: string }>>;
   logger: Logger;
@@ -48,7 +49,7 @@ export function startHealthServer(options: HealthServerOptions): Promise<http.Se
     if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
     if (path === '/healthz') return void json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const result = await runChecks(options.checks);
+      const result = await runChecks(typeof options.checks === 'function' ? options.checks() : options.checks);
       return void json(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', checks: result.checks });
     }
     try {

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { Db } from './db/client.js';
 
@@ -6,6 +7,37 @@ import type { Db } from './db/client.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
+
+/** How often the event-loop delay monitor's timer fires; what it records beyond this interval is delay. */
+const eventLoopSampleMs = 2;
+
+/**
+ * How long callbacks waited for a busy event loop since the previous scrape, by quantile (0.5, 0.9, 0.99, 1 = max),
+ * from perf_hooks' monitorEventLoopDelay. That histogram records the time between two ticks of a timer, interval
+ * included (prom-client's nodejs_eventloop_lag_* gauges report it so, 10 ms at rest); this one subtracts the
+ * interval, so an idle loop reads 0 and a 12 ms synchronous stretch reads about 12 ms. Reset at every scrape.
+ */
+export function registerEventLoopDelay(register: client.Registry = registry): void {
+  if (register.getSingleMetric('fundflow_event_loop_delay_seconds')) return;
+  const histogram = monitorEventLoopDelay({ resolution: eventLoopSampleMs });
+  histogram.enable();
+  const delayOf = (ns: number) => Math.max(0, ns / 1e9 - eventLoopSampleMs / 1e3);
+  new client.Gauge({
+    name: 'fundflow_event_loop_delay_seconds',
+    help: `Event-loop delay since the last scrape by quantile (1 = max), beyond the ${eventLoopSampleMs} ms sampling interval`,
+    labelNames: ['quantile'] as const,
+    registers: [register],
+    // Several API processes (src/api/cluster.ts): the busiest one's.
+    aggregator: 'max',
+    collect() {
+      if (histogram.count > 0) {
+        for (const q of [50, 90, 99]) this.set({ quantile: String(q / 100) }, delayOf(histogram.percentile(q)));
+        this.set({ quantile: '1' }, delayOf(histogram.max));
+      }
+      histogram.reset();
+    },
+  });
+}
 
 export const httpRequestDuration = new client.Histogram({
   name: 'fundflow_http_request_duration_seconds',
@@ -74,6 +106,8 @@ export function registerSagaStatusGauge(db: Db, { refreshSeconds }: { refreshSec
     help: `Deposits, withdrawals and orders by status (from the database, counted at most every ${refreshSeconds} s)`,
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
+    // Every API process counts the same rows (src/api/cluster.ts): one count, not their sum.
+    aggregator: 'max',
     async collect() {
       const rows = await countByStatus();
       this.reset();

@@ -1,17 +1,57 @@
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { EncryptionCodec } from './codec/encryption.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { pemOf, pemProblem, temporalTlsEnabled, temporalTlsMaterials, type TemporalTlsMaterial } from './config-temporal.js';
+import { tracingClientInterceptors } from './tracing.js';
 
 // One Temporal connection per process (PERFORMANCE.md): the API holds a Client, the worker a NativeConnection.
 
-function connectionOptions(config: Config) {
-  return {
-    address: config.TEMPORAL_ADDRESS,
-    tls: config.TEMPORAL_TLS || undefined,
-    apiKey: config.TEMPORAL_API_KEY,
+/** What the API, the worker, the scripts and the test stack connect to Temporal with (Connection and NativeConnection alike). */
+export interface TemporalConnectionOptions {
+  address: string;
+  /** undefined: plain gRPC. */
+  tls?: TLSConfig;
+  apiKey?: string;
+}
+
+/**
+ * The one place fundflow's Temporal connection options are built: the address, TLS (server CA, client certificate
+ * pair for mutual TLS, server name override) and the API key, from the configuration (src/config-temporal.ts says
+ * which combinations it refuses). Reads the `_PATH` files now, so a missing or wrong file stops the process at start
+ * naming its variable. `readFile` is for tests.
+ */
+export function temporalConnectionOptions(
+  config: Config,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): TemporalConnectionOptions {
+  const pem = (material: TemporalTlsMaterial): Buffer | undefined => {
+    const path = config[`${material}_PATH`];
+    const data = config[`${material}_DATA`];
+    if (path === undefined && data === undefined) return undefined;
+    const variable = path !== undefined ? `${material}_PATH` : `${material}_DATA`;
+    let text: string;
+    try {
+      text = path !== undefined ? readFile(path) : pemOf(data!);
+    } catch (error) {
+      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    const problem = pemProblem(text, temporalTlsMaterials[material]);
+    if (problem) throw new ConfigError(`invalid configuration: ${variable}: ${path ?? 'the value'} ${problem}`);
+    return Buffer.from(text);
   };
+
+  if (!temporalTlsEnabled(config)) return { address: config.TEMPORAL_ADDRESS, apiKey: config.TEMPORAL_API_KEY };
+  const serverRootCACertificate = pem('TEMPORAL_TLS_SERVER_CA_CERT');
+  const crt = pem('TEMPORAL_TLS_CLIENT_CERT');
+  const key = pem('TEMPORAL_TLS_CLIENT_KEY');
+  const tls: TLSConfig = {};
+  if (serverRootCACertificate) tls.serverRootCACertificate = serverRootCACertificate;
+  if (crt && key) tls.clientCertPair = { crt, key };
+  if (config.TEMPORAL_TLS_SERVER_NAME) tls.serverNameOverride = config.TEMPORAL_TLS_SERVER_NAME;
+  return { address: config.TEMPORAL_ADDRESS, tls, apiKey: config.TEMPORAL_API_KEY };
 }
 
 /**
@@ -24,17 +64,22 @@ export function dataConverterOf(config: Pick<Config, 'TEMPORAL_PAYLOAD_KEYS' | '
 }
 
 export async function connectClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config));
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   return temporalClient(config, connection);
 }
 
 /** A Client over an existing connection (a worker's NativeConnection too), with fundflow's namespace and codec. */
 export function temporalClient(config: Config, connection: Connection | NativeConnection): Client {
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterOf(config),
+    interceptors: tracingClientInterceptors,
+  });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(config));
+  return NativeConnection.connect(temporalConnectionOptions(config));
 }
 
 /** Fails unless the Temporal frontend answers an RPC within 500 ms (it answers from memory in a few). */

@@ -34,6 +34,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'not a url' })).toThrowError(/HTTP_PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*HTTP_PORT/);
   });
 
+  it('a worker serves every task queue by default, or the subset WORKER_TASK_QUEUES names, and no unknown one', () => {
+    expect(loadConfig({}).WORKER_TASK_QUEUES).toEqual(['main', 'circle', 'alpaca', 'openai']);
+    expect(loadConfig({ WORKER_TASK_QUEUES: ' alpaca,circle,alpaca ' }).WORKER_TASK_QUEUES).toEqual(['alpaca', 'circle']);
+    expect(() => loadConfig({ WORKER_TASK_QUEUES: 'main,stripe' })).toThrow(/WORKER_TASK_QUEUES/);
+    expect(() => loadConfig({ WORKER_TASK_QUEUES: ',' })).toThrow(/WORKER_TASK_QUEUES/);
+  });
+
   it('refuses to run in production without a way to verify tokens', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/AUTH_JWT_SECRET.*AUTH_JWKS_URL/);
     const { AUTH_JWKS_URL: _, ...withSecret } = productionEnv;

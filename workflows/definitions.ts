@@ -30,6 +30,13 @@ export const workflowIds = {
   summary: (userId: string, weekStartDate: string) => `summary-${userId}-${weekStartDate}`,
 } as const;
 
+/**
+ * The longest a weekly summary run may take, continue-as-new chain included (its workflowExecutionTimeout, set by
+ * the schedule and the on-demand route): a week stuck on a dependency fails visibly before the next one is due,
+ * instead of keeping the schedule's overlap SKIP skipping every later week. 1,000 users take about 34 s here.
+ */
+export const summaryRunTimeout = '1 day';
+
 /** The step a saga is on, for operators and the API. */
 export interface SagaProgress {
   status: string;
@@ -42,17 +49,26 @@ export const progressQuery = defineQuery<SagaProgress>('progress');
 /** An operator's decision for a parked saga: retry the failed step, or abort (compensate and fail). */
 export interface OperatorDecision {
   action: 'retry' | 'abort';
+  /**
+   * The parked step the operator decided on (progressQuery's `parked.step`): a decision for another step, or
+   * when nothing is parked, is refused by the update's validator (StaleDecision / NotParked). Optional: a
+   * decision without it applies to whatever step is parked.
+   */
+  step?: string;
   note?: string;
   /** Who decided (the operator's token subject), for the run's history. */
   operator?: string;
 }
 
 /**
- * The operator's decision, as an update so that it is answered: rejected (notParkedType) when nothing is parked,
- * failed (abortRefusedType, with the reason) when an abort would compensate money that moved or may have moved.
+ * The operator's decision, as an update so that it is answered: rejected by its validator when nothing is parked
+ * (notParkedType) or the saga is parked at another step than the decision names (staleDecisionType), failed
+ * (abortRefusedType, with the reason) when an abort would compensate money that moved or may have moved; else
+ * the step decided and the action taken.
  */
 export const operatorUpdate = defineUpdate<{ step: string; action: 'retry' | 'abort' }, [OperatorDecision]>('operator');
 export const notParkedType = 'NotParked';
+export const staleDecisionType = 'StaleDecision';
 export const abortRefusedType = 'AbortRefused';
 
 // `operator` is the deciding operator's token subject: the run ignores it, Temporal's history keeps who decided.

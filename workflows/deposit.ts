@@ -2,9 +2,11 @@ import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, lo
 import { transferNotSeen } from '../activities/funding/contract.js';
 import type { DepositAccepted, DepositAcceptInput, DepositAcceptResult } from '../activities/funding/deposit.js';
 import { depositTransitions, isTerminal, type DepositStatus } from '../src/domain/status.js';
-import { db, depositLookup, probe, provider } from './activities.js';
+import { db, depositLookup, poll, probe, provider } from './activities.js';
 import { acceptUpdate, depositTransferUpdate, type AcceptResult } from './definitions.js';
-import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, RowEnded, Saga, SagaAborted, type MovementCheck } from './saga.js';
+import {
+  completeMovement, isSagaEnd, MovementFailed, once, RowEnded, Saga, SagaAborted, waitSettled, type MovementCheck, type News,
+} from './saga.js';
 
 // The USDC deposit of one on-chain transaction (id workflowIds.deposit(chain, txHash)), started by whoever
 // reports the transaction first with update-with-start: the app (POST /v1/deposits) or Circle's webhook. The
@@ -21,8 +23,8 @@ import { completeMovement, isSagaEnd, MovementFailed, once, pollUntil, RowEnded,
 //   Circle payout to the broker's bank -> off_ramp_initiated -> off_ramp_complete
 //   journal into the brokerage account -> broker_funded (pending -= usd, buying_power += usd)
 //
-// Waits poll the provider on workflow timers; news (a report, a notification) only wakes the first wait early,
-// so a lost webhook costs latency, never the deposit. The transfer failing on chain ends the deposit `failed`
+// Waits poll the provider through an activity's retries (waitSettled); news (a report, a notification) only wakes
+// the first wait early, so a lost webhook costs latency, never the deposit. The transfer failing on chain ends the deposit `failed`
 // before any money moved. Once confirmed, the USDC is the firm's to account for: a sweep, payout or funding journal
 // that ends failed parks (an operator retry starts a new one under a new key), and if an operator aborts anyway the
 // deposit ends `failed` with its USDC recorded in suspense. Circle disagreeing with the row parks before anything
@@ -89,11 +91,6 @@ export async function depositWorkflow(input: DepositInput): Promise<DepositStatu
   }
 }
 
-interface News {
-  seen: () => boolean;
-  reset: () => void;
-}
-
 /** Walks an accepted deposit to its end; every amount is the row's, read by the activities. */
 async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news: News): Promise<DepositStatus> {
   const { id: depositId, transferId, amountUsd } = deposit;
@@ -104,13 +101,13 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
     const transfer = await saga.step(
       'waitTransfer',
       () =>
-        pollUntil(
-          () => {
-            news.reset();
-            return provider.readDepositTransfer({ depositId, transferId });
+        waitSettled(
+          {
+            read: () => provider.readDepositTransfer({ depositId, transferId }),
+            until: () => poll.readDepositTransfer({ depositId, transferId, wait: true }),
+            settled: (t) => t.state !== 'pending',
           },
-          (t) => t.state !== 'pending',
-          news.seen,
+          news,
         ),
       { movement: arriving },
     );
@@ -128,6 +125,7 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
         step: 'sweep',
         start: (step) => provider.startDepositSweep({ depositId, step }),
         read: (sweep) => provider.readDepositSweep({ depositId, transferId: sweep.transfer.id }),
+        until: (sweep) => poll.readDepositSweep({ depositId, transferId: sweep.transfer.id, wait: true }),
         state: (sweep) => sweep.state,
         reason: ({ transfer, mintDeposit }) =>
           transfer.state === 'failed'
@@ -145,6 +143,7 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
         return payout;
       },
       read: (payout) => provider.readDepositOffRamp({ depositId, offRampId: payout.id }),
+      until: (payout) => poll.readDepositOffRamp({ depositId, offRampId: payout.id, wait: true }),
       state: (payout) => payout.status,
       reason: (payout) => `payout ${payout.status}: ${payout.errorCode ?? 'no reason given'}`,
     });
@@ -155,6 +154,7 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
       step: 'broker-fund',
       start: (step) => provider.startDepositFunding({ depositId, step }),
       read: (journal) => provider.readDepositFunding({ depositId, brokerTransferId: journal.id }),
+      until: (journal) => poll.readDepositFunding({ depositId, brokerTransferId: journal.id, wait: true }),
       state: (journal) => journal.status,
       reason: (journal) => journal.reason ?? 'funding journal failed',
     });
@@ -174,7 +174,10 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
     try {
       await saga.step('failDeposit', () => db.failDeposit({ depositId, reason: error.message }));
     } catch (abandoned) {
-      if (abandoned instanceof SagaAborted) throw ApplicationFailure.nonRetryable(abandoned.message, 'CompensationAbandoned');
+      if (abandoned instanceof SagaAborted) {
+        saga.abandon(abandoned.step);
+        throw ApplicationFailure.nonRetryable(abandoned.message, 'CompensationAbandoned');
+      }
       throw abandoned;
     }
     saga.transition('failed');

@@ -1,8 +1,8 @@
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createOrderActivities, LegPlacement, OrderAcceptance, OrderRequest, OrderSync } from '../activities/orders/index.js';
 import { isTerminal, orderTransitions, type OrderStatus } from '../src/domain/status.js';
 import { acceptUpdate, cancelOrderSignal, type AcceptResult } from './definitions.js';
-import { databaseRetry, once, pollUntil, providerRetry, Saga, SagaAborted } from './saga.js';
+import { databaseRetry, once, pollPatch, pollRetry, pollUntil, providerRetry, Saga, SagaAborted, untilSettledOrNews } from './saga.js';
 
 // An order: a basket (one broker order per component), a stock or ETF (one notional market order, or a market
 // order for a quantity to sell) or an option (one limit order for whole contracts) — pending -> accepted_by_broker
@@ -44,6 +44,8 @@ type OrderActivities = ReturnType<typeof createOrderActivities>;
 const db = proxyActivities<OrderActivities>({ startToCloseTimeout: '30 seconds', retry: databaseRetry });
 /** A broker call (and recording its answer): place, cancel, sync. */
 const broker = proxyActivities<OrderActivities>({ startToCloseTimeout: '1 minute', retry: providerRetry });
+/** Waiting for the broker: a sync with `waitFrom` fails while nothing changed, and its retries are the polls. */
+const waiting = proxyActivities<OrderActivities>({ startToCloseTimeout: '1 minute', retry: pollRetry });
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOutcome | undefined> {
   const { orderId } = input;
@@ -78,6 +80,32 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
     saga.transition(state.status);
     return state;
   };
+  /**
+   * Syncs until every leg is terminal. Since `poll-by-activity-retry` each wait is one activity that returns when
+   * the order's status changes (so partially_filled is published) or it ends, and a cancel request wakes it; runs
+   * from before the patch replay their loop of syncs and workflow timers.
+   */
+  const untilTerminal = async (sendCancel: () => Promise<void>, wake: () => boolean): Promise<OrderSync> => {
+    if (!patched(pollPatch)) {
+      return pollUntil(
+        async () => {
+          await sendCancel();
+          return sync();
+        },
+        (state) => state.terminal,
+        wake,
+      );
+    }
+    for (;;) {
+      await sendCancel();
+      const from = saga.status;
+      const synced = await saga.step('syncOrderLegs', () => untilSettledOrNews(() => waiting.syncOrderLegs({ orderId, waitFrom: from }), wake));
+      // Woken by a cancel request: send it, then wait again.
+      if (!synced) continue;
+      saga.transition(synced.value.status);
+      if (synced.value.terminal) return synced.value;
+    }
+  };
   const refusals: string[] = [];
   let placing: Promise<LegPlacement>[] = [];
   let last: OrderSync;
@@ -86,15 +114,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
       placing = accepted.symbols.map((symbol) => saga.step(`placeOrderLeg ${symbol}`, () => broker.placeOrderLeg({ orderId, symbol })));
       for (const p of await Promise.all(placing)) if (!p.placed && p.reason) refusals.push(`${p.symbol}: ${p.reason}`);
     }
-    last = await pollUntil(
+    last = await untilTerminal(
       async () => {
         if (cancelRequested && !cancelSent) {
           await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
           cancelSent = true;
         }
-        return sync();
       },
-      (state) => state.terminal,
       () => cancelRequested && !cancelSent,
     );
   } catch (error) {
@@ -104,7 +130,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
     for (;;) {
       try {
         await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
-        last = await pollUntil(sync, (state) => state.terminal);
+        last = await untilTerminal(async () => undefined, () => false);
         break;
       } catch (again) {
         if (!(again instanceof SagaAborted)) throw again;

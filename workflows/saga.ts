@@ -1,10 +1,12 @@
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
-import { allHandlersFinished, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished, CancellationScope, condition, isCancellation, log, patched, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { hasReached } from '../src/domain/reach.js';
 import { rowFailedType } from '../src/domain/status.js';
-import type { ProviderErrorKind } from '../src/providers/errors.js';
+import { finalKinds } from '../src/providers/errors.js';
 import {
-  abortRefusedType, notParkedType, operatorUpdate, progressQuery, searchAttributes, type OperatorDecision,
+  abortRefusedType, notParkedType, operatorUpdate, progressQuery, searchAttributes, staleDecisionType, type OperatorDecision,
   type SagaProgress, type WorkflowKind,
 } from './definitions.js';
 
@@ -14,8 +16,6 @@ import {
 // answer at a step where it is a business outcome (insufficient funds, bad address) does not park: the step
 // throws StepRejected and the saga compensates at once.
 
-/** Provider error kinds that no retry can fix; activities throw them as ApplicationFailure type `Provider<kind>`. */
-const finalKinds = ['rejected', 'invalid_request', 'not_found', 'conflict', 'auth'] as const satisfies readonly ProviderErrorKind[];
 export const nonRetryableProviderTypes: string[] = finalKinds.map((kind) => `Provider${kind}`);
 
 /** Retries for calls to a provider: transient failures retry with backoff, then the step parks. */
@@ -24,6 +24,19 @@ export const providerRetry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',
   maximumAttempts: 6,
+  nonRetryableErrorTypes: nonRetryableProviderTypes,
+};
+
+/**
+ * Waiting for a provider movement to settle (the reads called with `wait: true`, which fail while it is pending):
+ * the retries are the polls, quick at first, then every 5 minutes, for as long as the movement takes. No attempt
+ * limit, so a provider outage (5xx, timeouts) keeps polling; a definite answer (rejected, not found, ...) still
+ * fails the wait and parks.
+ */
+export const pollRetry: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
   nonRetryableErrorTypes: nonRetryableProviderTypes,
 };
 
@@ -119,6 +132,7 @@ type Machine<S extends string> = { readonly [K in S]: readonly S[] };
 export class Saga<S extends string> {
   private readonly progress: SagaProgress;
   private decision: 'retry' | 'abort' | undefined;
+  private deciding = false;
   private parkedMovement: ParkedMovement | undefined;
   private started = false;
 
@@ -135,9 +149,21 @@ export class Saga<S extends string> {
   ) {
     this.progress = { status };
     setHandler(progressQuery, () => this.progress);
+    // The validator refuses a stale decision before it enters the history: nothing parked, another decision
+    // being made, or a step other than the one the operator saw parked (validators do not run on replay).
     setHandler(operatorUpdate, (decision) => this.decide(decision), {
-      validator: (_decision: OperatorDecision) => {
-        if (!this.progress.parked) throw ApplicationFailure.create({ type: notParkedType, message: 'nothing is parked', nonRetryable: true });
+      validator: ({ step }: OperatorDecision) => {
+        const parked = this.progress.parked;
+        if (!parked || this.decision !== undefined || this.deciding) {
+          throw ApplicationFailure.create({ type: notParkedType, message: 'nothing is parked', nonRetryable: true });
+        }
+        if (step !== undefined && step !== parked.step) {
+          throw ApplicationFailure.create({
+            type: staleDecisionType,
+            message: `the saga is parked at ${parked.step}, not at ${step}: look at it again before deciding`,
+            nonRetryable: true,
+          });
+        }
       },
     });
   }
@@ -209,10 +235,15 @@ export class Saga<S extends string> {
   private async decide({ action, note, operator }: OperatorDecision): Promise<{ step: string; action: 'retry' | 'abort' }> {
     const step = this.progress.parked!.step;
     if (action === 'abort') {
-      const refusal = await this.abortRefusal(step);
-      if (refusal) {
-        log.warn('operator abort refused', { step, operator, note, refusal });
-        throw ApplicationFailure.create({ type: abortRefusedType, message: refusal, nonRetryable: true });
+      this.deciding = true;
+      try {
+        const refusal = await this.abortRefusal(step);
+        if (refusal) {
+          log.warn('operator abort refused', { step, operator, note, refusal });
+          throw ApplicationFailure.create({ type: abortRefusedType, message: refusal, nonRetryable: true });
+        }
+      } finally {
+        this.deciding = false;
       }
     }
     log.info('operator decision accepted', { step, action, operator, note });
@@ -235,6 +266,17 @@ export class Saga<S extends string> {
       return `the money movement of ${step} may exist at the provider (the call failed without an answer): retry the step, which finds it by its idempotency key`;
     }
     return `the money movement of ${step} is ${state} at the provider: aborting would compensate money that moved; retry the step instead`;
+  }
+
+  /**
+   * The run ends leaving its row mid-flow for an operator to settle by hand (an aborted compensation): the closed
+   * run keeps FundflowNeedsOperator=true, which is how the API knows not to start the saga again.
+   */
+  abandon(step: string): void {
+    // Runs abandoned before this patch closed without the flag; their histories replay without the upsert.
+    if (!patched(abandonedPatch)) return;
+    this.progress.parked = { step, reason: 'abandoned: settle by hand', since: new Date().toISOString() };
+    this.publish();
   }
 
   private publish(): void {
@@ -265,6 +307,12 @@ export function once<T>(run: () => Promise<T>): () => Promise<T> {
   return () => (result ??= run());
 }
 
+/** The patch after which a run ending abandoned for manual settlement keeps FundflowNeedsOperator=true. */
+const abandonedPatch = 'abandoned-keeps-needs-operator';
+
+/** The patch after which waits are one activity whose retries poll (see waitSettled). */
+export const pollPatch = 'poll-by-activity-retry';
+
 export type MovementState = 'pending' | 'complete' | 'failed';
 
 /**
@@ -277,7 +325,10 @@ export async function completeMovement<M>(
   movement: {
     step: string;
     start: (key: string) => Promise<M>;
+    /** One read of the movement (an abort's check; the polls of runs from before `poll-by-activity-retry`). */
     read: (started: M) => Promise<M>;
+    /** The wait: the read with `wait: true` through the `poll` activities, returning once it has settled. */
+    until: (started: M) => Promise<M>;
     state: (m: M) => MovementState;
     reason: (m: M) => string;
   },
@@ -290,12 +341,77 @@ export async function completeMovement<M>(
       movement.state(started) === 'pending'
         ? await saga.step(
             `${movement.step}:wait`,
-            () => pollUntil(() => movement.read(started), (m) => movement.state(m) !== 'pending'),
+            () => waitSettled({
+              read: () => movement.read(started),
+              until: () => movement.until(started),
+              settled: (m) => movement.state(m) !== 'pending',
+            }),
             { movement: check },
           )
         : started;
     if (movement.state(settled) === 'complete') return settled;
     await saga.park(movement.step, movement.reason(settled), { check, failureType: undefined });
+  }
+}
+
+/** News that should end a wait early (a webhook, a report): `seen` since the last `reset`. */
+export interface News {
+  seen: () => boolean;
+  reset: () => void;
+}
+
+export interface Wait<T> {
+  /** One read: what runs from before `poll-by-activity-retry` poll on workflow timers. */
+  read: () => Promise<T>;
+  /** The wait as one activity (the read with `wait: true` through `poll`): returns once settled. */
+  until: () => Promise<T>;
+  settled: (value: T) => boolean;
+}
+
+/**
+ * Waits until a provider movement settles. The wait is one activity whose retries are the polls, so a wait of
+ * days adds a handful of history events instead of 11 per poll; `news` cancels the attempt in flight and waits
+ * again at once (a fresh read). A run that began this wait before the patch replays its loop of reads and timers.
+ */
+export async function waitSettled<T>(wait: Wait<T>, news?: News): Promise<T> {
+  if (!patched(pollPatch)) {
+    return pollUntil(
+      () => {
+        news?.reset();
+        return wait.read();
+      },
+      wait.settled,
+      news?.seen,
+    );
+  }
+  if (!news) return wait.until();
+  for (;;) {
+    news.reset();
+    const settled = await untilSettledOrNews(wait.until, news.seen);
+    if (settled) return settled.value;
+  }
+}
+
+/**
+ * One wait that news may cut short: the value once settled, or undefined when `seen` turned true first (the
+ * activity is cancelled: TRY_CANCEL, so the workflow does not wait for the attempt or backoff in flight).
+ */
+export async function untilSettledOrNews<T>(until: () => Promise<T>, seen: () => boolean): Promise<{ value: T } | undefined> {
+  const scope = new CancellationScope();
+  const waiting = scope.run(until);
+  let done = false;
+  waiting.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await condition(() => done || seen());
+  const woken = !done;
+  if (woken) scope.cancel();
+  try {
+    return { value: await waiting };
+  } catch (error) {
+    if (woken && isCancellation(error)) return undefined;
+    throw error;
   }
 }
 
@@ -306,7 +422,8 @@ export function pollDelayMs(attempt: number): number {
 
 /**
  * Polls `read` until `settled` says so, sleeping between polls on workflow timers; `wake` (a signal's flag) ends
- * a sleep early. Each poll is one activity, so a lost webhook only costs latency.
+ * a sleep early. Each poll is one activity, so a lost webhook only costs latency. Every poll adds 11 history
+ * events: only runs from before `poll-by-activity-retry` wait this way (and orders, whose sync is no read).
  */
 export async function pollUntil<T>(read: () => Promise<T>, settled: (value: T) => boolean, wake?: () => boolean): Promise<T> {
   for (let attempt = 0; ; attempt++) {

@@ -33,9 +33,12 @@ import { searchAttributes, workflowIds } from './definitions.js';
 
 type SummaryActivities = ReturnType<typeof createSummaryActivities>;
 
+// Every retry is bounded, so a dependency that stays down fails the child (counted failed, rerun with the week) or
+// the run, never holds a week open until the next one is due (the schedule would SKIP it).
 const { listSummaryCandidates, gatherWeeklyFacts } = proxyActivities<SummaryActivities>({
+  // Two queries over our own tables; about 4 minutes of retries ride out a PostgreSQL restart.
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const { writeSummary } = proxyActivities<SummaryActivities>({
@@ -116,6 +119,8 @@ async function summarizeUser(userId: string, weekStartDate: string): Promise<Use
       workflowId: workflowIds.summary(userId, weekStartDate),
       args: [{ userId, weekStartDate }],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      // Past its activities' retries (about 30 minutes at worst): a child that still has not ended counts as failed.
+      workflowExecutionTimeout: '1 hour',
       typedSearchAttributes: [
         { key: searchAttributes.kind, value: 'summary' },
         { key: searchAttributes.userId, value: userId },

@@ -3,10 +3,10 @@ import type { TransferToMint } from '../activities/funding/sweep.js';
 import type { TreasuryWallet, WithdrawalAcceptInput, WithdrawalAcceptResult } from '../activities/funding/withdrawal.js';
 import type { ChainTransfer } from '../src/providers/ports.js';
 import { isTerminal, withdrawalTransitions, type WithdrawalStatus } from '../src/domain/status.js';
-import { db, probe, provider } from './activities.js';
+import { db, poll, probe, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
 import {
-  completeMovement, isSagaEnd, MovementFailed, once, pollUntil, refused, RowEnded, Saga, SagaAborted, unreadable,
+  completeMovement, isSagaEnd, MovementFailed, once, refused, RowEnded, Saga, SagaAborted, unreadable, waitSettled,
 } from './saga.js';
 
 // One withdrawal (id workflowIds.withdrawal(withdrawalId)). Accept reserves the amount from buying power in the
@@ -81,7 +81,12 @@ async function withdraw(saga: Saga<WithdrawalStatus>, input: WithdrawalInput): P
     saga.transition('broker_withdrawal_initiated');
     const withdrawn = await saga.step(
       'waitBrokerWithdrawal',
-      () => pollUntil(() => provider.getBrokerTransfer({ brokerTransferId: journal.id }), (j) => j.status !== 'pending'),
+      () =>
+        waitSettled({
+          read: () => provider.getBrokerTransfer({ brokerTransferId: journal.id }),
+          until: () => poll.getBrokerTransfer({ brokerTransferId: journal.id, wait: true }),
+          settled: (j) => j.status !== 'pending',
+        }),
       { movement: { read: async () => (await probe.getBrokerTransfer({ brokerTransferId: journal.id })).status } },
     );
     if (withdrawn.status === 'failed') throw new MovementFailed('waitBrokerWithdrawal', withdrawn.reason ?? 'journal failed');
@@ -97,7 +102,12 @@ async function withdraw(saga: Saga<WithdrawalStatus>, input: WithdrawalInput): P
     saga.transition('on_ramp_initiated');
     const minted = await saga.step(
       'waitOnRamp',
-      () => pollUntil(() => provider.getOnRamp({ onRampId: onRamp.id }), (m) => m.status !== 'pending'),
+      () =>
+        waitSettled({
+          read: () => provider.getOnRamp({ onRampId: onRamp.id }),
+          until: () => poll.getOnRamp({ onRampId: onRamp.id, wait: true }),
+          settled: (m) => m.status !== 'pending',
+        }),
       { movement: { read: async () => (await probe.getOnRamp({ onRampId: onRamp.id })).status } },
     );
     if (minted.status === 'failed') throw new MovementFailed('waitOnRamp', `on-ramp failed: ${minted.errorCode ?? 'failed'}`);
@@ -109,12 +119,18 @@ async function withdraw(saga: Saga<WithdrawalStatus>, input: WithdrawalInput): P
       rejectionIsFinal: true,
       movement: unreadable,
     });
-    const readFunding = () => provider.getMintTransfer({ mintTransferId: funding.id });
     const funded =
       funding.status === 'pending'
-        ? await saga.step('waitTreasuryFunding', () => pollUntil(readFunding, (t) => t.status !== 'pending'), {
-            movement: { read: async () => (await probe.getMintTransfer({ mintTransferId: funding.id })).status },
-          })
+        ? await saga.step(
+            'waitTreasuryFunding',
+            () =>
+              waitSettled({
+                read: () => provider.getMintTransfer({ mintTransferId: funding.id }),
+                until: () => poll.getMintTransfer({ mintTransferId: funding.id, wait: true }),
+                settled: (t) => t.status !== 'pending',
+              }),
+            { movement: { read: async () => (await probe.getMintTransfer({ mintTransferId: funding.id })).status } },
+          )
         : funding;
     if (funded.status === 'failed') {
       throw new MovementFailed('fundTreasury', `moving the USDC from Mint to the treasury failed: ${funded.errorCode ?? 'failed'}`);
@@ -134,7 +150,12 @@ async function withdraw(saga: Saga<WithdrawalStatus>, input: WithdrawalInput): P
     const sending = { read: async () => (await probe.getChainTransfer({ transferId: transfer.id })).state };
     const sent = await saga.step(
       'waitTransfer',
-      () => pollUntil(() => provider.getChainTransfer({ transferId: transfer.id }), (t) => t.state !== 'pending'),
+      () =>
+        waitSettled({
+          read: () => provider.getChainTransfer({ transferId: transfer.id }),
+          until: () => poll.getChainTransfer({ transferId: transfer.id, wait: true }),
+          settled: (t) => t.state !== 'pending',
+        }),
       { movement: sending },
     );
     if (sent.state === 'failed') {
@@ -173,6 +194,7 @@ async function compensate(
         step: 'compensate-treasury-return',
         start: async (step) => toMint(await provider.returnTreasuryUsdc({ withdrawalId, chain, treasury, amountUsd, step })),
         read: ({ transfer }) => provider.getTransferToMint({ transferId: transfer.id }),
+        until: ({ transfer }) => poll.getTransferToMint({ transferId: transfer.id, wait: true }),
         state: (returned) => returned.state,
         reason: ({ transfer, mintDeposit }) =>
           transfer.state === 'failed'
@@ -184,6 +206,7 @@ async function compensate(
         step: 'compensate-treasury-return',
         start: (step) => provider.returnTreasuryUsdc({ withdrawalId, chain, treasury, amountUsd, step }),
         read: (transfer) => provider.getChainTransfer({ transferId: transfer.id }),
+        until: (transfer) => poll.getChainTransfer({ transferId: transfer.id, wait: true }),
         state: (transfer) => transfer.state,
         reason: (transfer) =>
           `returning the USDC from the treasury to Mint failed: ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`,
@@ -194,6 +217,7 @@ async function compensate(
         step: 'compensate-off-ramp',
         start: (step) => provider.reverseOnRamp({ withdrawalId, amountUsd, step }),
         read: (payout) => provider.getOffRamp({ offRampId: payout.id }),
+        until: (payout) => poll.getOffRamp({ offRampId: payout.id, wait: true }),
         state: (payout) => payout.status,
         reason: (payout) => `reversing the on-ramp failed: ${payout.errorCode ?? 'failed'}`,
       });
@@ -203,6 +227,7 @@ async function compensate(
         step: 'compensate-refund',
         start: (step) => provider.refundBrokerWithdrawal({ withdrawalId, amountUsd, step }),
         read: (journal) => provider.getBrokerTransfer({ brokerTransferId: journal.id }),
+        until: (journal) => poll.getBrokerTransfer({ brokerTransferId: journal.id, wait: true }),
         state: (journal) => journal.status,
         reason: (journal) => `putting the money back at the broker failed: ${journal.reason ?? 'failed'}`,
       });
@@ -210,7 +235,10 @@ async function compensate(
     await saga.step('failWithdrawal', () => db.failWithdrawal({ withdrawalId, amountUsd, reason }));
     saga.transition('failed');
   } catch (error) {
-    if (error instanceof SagaAborted) throw ApplicationFailure.nonRetryable(error.message, 'CompensationAbandoned');
+    if (error instanceof SagaAborted) {
+      saga.abandon(error.step);
+      throw ApplicationFailure.nonRetryable(error.message, 'CompensationAbandoned');
+    }
     throw error;
   }
 }

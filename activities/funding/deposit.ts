@@ -5,12 +5,12 @@ import { Money, usdFromUsdc } from '../../src/domain/money.js';
 import { hasReached } from '../../src/domain/reach.js';
 import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
 import { bookedWith, text } from '../../src/ledger/book.js';
-import { depositTransitions, RowFailed, TransitionError, type DepositStatus } from '../../src/domain/status.js';
+import { depositTransitions, failableStatusesOf, RowFailed, TransitionError, type DepositStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
-import { stepKey, translated } from '../failures.js';
+import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
 import { assertNotFailed, ledgerReference, move } from './rows.js';
 
@@ -52,7 +52,7 @@ export type DepositAcceptResult = DepositAccepted | Extract<AcceptResult, { acce
 
 const notFound = (detail: string) => ({ accepted: false, problem: { status: 404, title: 'Not found', detail } }) as const;
 
-const failable: DepositStatus[] = ['pending_confirmation', 'confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete'];
+const failable = failableStatusesOf(depositTransitions);
 /** From these a failure gives back what confirmation added to pending, and the USDC goes to suspense. */
 const confirmed: DepositStatus[] = ['confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete'];
 
@@ -123,11 +123,12 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
     },
 
     /** The deposit's transfer as Circle reports it now (the wait for COMPLETE). */
-    async readDepositTransfer({ depositId, transferId }: { depositId: string; transferId: string }): Promise<ChainTransfer> {
-      return translated(async () => {
+    async readDepositTransfer({ depositId, transferId, wait }: { depositId: string; transferId: string } & Waiting): Promise<ChainTransfer> {
+      const transfer = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositTransfer');
         return providers.wallets.getTransfer(transferId);
       });
+      return settledOr(wait, transfer, byState);
     },
 
     /**
@@ -209,11 +210,12 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
       });
     },
 
-    async readDepositOffRamp({ depositId, offRampId }: { depositId: string; offRampId: string }): Promise<RailMovement> {
-      return translated(async () => {
+    async readDepositOffRamp({ depositId, offRampId, wait }: { depositId: string; offRampId: string } & Waiting): Promise<RailMovement> {
+      const payout = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositOffRamp');
         return providers.rails.getOffRamp(offRampId);
       });
+      return settledOr(wait, payout, byStatus);
     },
 
     async completeOffRamp({ depositId }: { depositId: string }): Promise<void> {
@@ -245,11 +247,14 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
       });
     },
 
-    async readDepositFunding({ depositId, brokerTransferId }: { depositId: string; brokerTransferId: string }): Promise<BrokerTransfer> {
-      return translated(async () => {
+    async readDepositFunding(
+      { depositId, brokerTransferId, wait }: { depositId: string; brokerTransferId: string } & Waiting,
+    ): Promise<BrokerTransfer> {
+      const journal = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositFunding');
         return providers.broker.getTransfer(brokerTransferId);
       });
+      return settledOr(wait, journal, byStatus);
     },
 
     async markBrokerFunded({ depositId }: { depositId: string }): Promise<void> {

@@ -1,37 +1,38 @@
 import type { BrokerTransfer, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
-import { stepKey, translated } from '../failures.js';
+import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { readTransferToMint, type TransferToMint } from './sweep.js';
 
-// Provider reads the sagas poll, and the deposit's funding of the broker. Each effect is keyed by workflow id +
+// Provider reads the sagas poll (with `wait`, a pending movement fails the attempt for the poll policy to retry,
+// see settledOr), and the deposit's funding of the broker. Each effect is keyed by workflow id +
 // the step name the workflow passes, so the same step never moves money twice, whoever retries it. (A failed
 // withdrawal's reversals live with the withdrawal: they check its row first.)
 
 export function createMovementActivities({ providers }: ActivityDeps) {
   return {
-    async getChainTransfer({ transferId }: { transferId: string }): Promise<ChainTransfer> {
-      return translated(() => providers.wallets.getTransfer(transferId));
+    async getChainTransfer({ transferId, wait }: { transferId: string } & Waiting): Promise<ChainTransfer> {
+      return settledOr(wait, await translated(() => providers.wallets.getTransfer(transferId)), byState);
     },
 
-    async getOffRamp({ offRampId }: { offRampId: string }): Promise<RailMovement> {
-      return translated(() => providers.rails.getOffRamp(offRampId));
+    async getOffRamp({ offRampId, wait }: { offRampId: string } & Waiting): Promise<RailMovement> {
+      return settledOr(wait, await translated(() => providers.rails.getOffRamp(offRampId)), byStatus);
     },
 
-    async getOnRamp({ onRampId }: { onRampId: string }): Promise<RailMovement> {
-      return translated(() => providers.rails.getOnRamp(onRampId));
+    async getOnRamp({ onRampId, wait }: { onRampId: string } & Waiting): Promise<RailMovement> {
+      return settledOr(wait, await translated(() => providers.rails.getOnRamp(onRampId)), byStatus);
     },
 
     /** A transfer to Mint's deposit address: complete once Mint has credited it, not just once it is on chain. */
-    async getTransferToMint({ transferId }: { transferId: string }): Promise<TransferToMint> {
-      return translated(() => readTransferToMint(providers, transferId));
+    async getTransferToMint({ transferId, wait }: { transferId: string } & Waiting): Promise<TransferToMint> {
+      return settledOr(wait, await translated(() => readTransferToMint(providers, transferId)), byState);
     },
 
-    async getMintTransfer({ mintTransferId }: { mintTransferId: string }): Promise<MintTransfer> {
-      return translated(() => providers.rails.getMintTransfer(mintTransferId));
+    async getMintTransfer({ mintTransferId, wait }: { mintTransferId: string } & Waiting): Promise<MintTransfer> {
+      return settledOr(wait, await translated(() => providers.rails.getMintTransfer(mintTransferId)), byStatus);
     },
 
-    async getBrokerTransfer({ brokerTransferId }: { brokerTransferId: string }): Promise<BrokerTransfer> {
-      return translated(() => providers.broker.getTransfer(brokerTransferId));
+    async getBrokerTransfer({ brokerTransferId, wait }: { brokerTransferId: string } & Waiting): Promise<BrokerTransfer> {
+      return settledOr(wait, await translated(() => providers.broker.getTransfer(brokerTransferId)), byStatus);
     },
 
     /** Journals off-ramped USD into the brokerage account (a deposit's funding). */

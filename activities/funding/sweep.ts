@@ -1,6 +1,6 @@
 import type { Chain, ChainTransfer, MintChainDeposit, RailStatus } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
-import { stepKey, translated } from '../failures.js';
+import { byState, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { assertNotFailed } from './rows.js';
 
 // A confirmed deposit's USDC moves from the user's Circle wallet (W3S) to Circle Mint's deposit address for the
@@ -67,11 +67,12 @@ export function createSweepActivities({ db, providers }: ActivityDeps) {
     },
 
     /** The sweep's transfer as Circle reports it, and once it is COMPLETE whether Mint has credited it. */
-    async readDepositSweep({ depositId, transferId }: { depositId: string; transferId: string }): Promise<TransferToMint> {
-      return translated(async () => {
+    async readDepositSweep({ depositId, transferId, wait }: { depositId: string; transferId: string } & Waiting): Promise<TransferToMint> {
+      const sweep = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositSweep');
         return readTransferToMint(providers, transferId);
       });
+      return settledOr(wait, sweep, byState);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Prisma } from '../../src/db/client.js';
 import { formatUsd, Money, usdcFromUsd } from '../../src/domain/money.js';
-import type { WithdrawalStatus } from '../../src/domain/status.js';
+import { failableStatusesOf, withdrawalTransitions, type WithdrawalStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, MintTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
@@ -49,10 +49,7 @@ export type WithdrawalAcceptResult =
   | { accepted: true; id: string; status: WithdrawalStatus }
   | Extract<AcceptResult, { accepted: false }>;
 
-const failable: WithdrawalStatus[] = [
-  'pending', 'broker_withdrawal_initiated', 'broker_withdrawal_complete', 'on_ramp_initiated', 'on_ramp_complete',
-  'transfer_initiated',
-];
+const failable = failableStatusesOf(withdrawalTransitions);
 
 /** The withdrawal's amount debited to one account and credited to another, inside a `move` statement. */
 function amountOf(asset: Posting['asset'], { debit, credit }: { debit: Posting['account']; credit: Posting['account'] }): Posting[] {

@@ -1,8 +1,18 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { minimumCircleNotificationRetentionHours, minimumIdempotencyKeyRetentionHours } from '../../src/domain/retention.js';
+import {
+  minimumCircleNotificationRetentionHours,
+  minimumEventRetentionHours,
+  minimumIdempotencyKeyRetentionHours,
+} from '../../src/domain/retention.js';
 import type { ActivityDeps } from '../index.js';
-import { deleteCircleNotificationsOlderThan, deleteExpiredRateLimits, deleteIdempotencyKeysOlderThan } from './purges.js';
+import {
+  deleteCircleNotificationsOlderThan,
+  deleteEventsOlderThan,
+  deleteExpiredRateLimits,
+  deleteIdempotencyKeysOlderThan,
+  deleteWebhookDeliveriesOlderThan,
+} from './purges.js';
 
 // Maintenance of our own tables, run by the retention schedule (workflows/retention.ts). Each activity deletes in
 // batches of at most `batchSize` rows, one short statement each, heartbeating between them, for at most
@@ -57,6 +67,16 @@ export function createMaintenanceActivities({ db }: Pick<ActivityDeps, 'db'>) {
 
     async purgeExpiredRateLimits(input: PurgeInput): Promise<PurgeOutcome> {
       return inBatches(input, (limit) => deleteExpiredRateLimits(db, limit));
+    },
+
+    async purgeWebhookDeliveries(input: PurgeInput & { retentionHours: number }): Promise<PurgeOutcome> {
+      refuseShorterThan(minimumEventRetentionHours, input.retentionHours, 'webhook deliveries');
+      return inBatches(input, (limit) => deleteWebhookDeliveriesOlderThan(db, input.retentionHours, limit));
+    },
+
+    async purgeEvents(input: PurgeInput & { retentionHours: number }): Promise<PurgeOutcome> {
+      refuseShorterThan(minimumEventRetentionHours, input.retentionHours, 'events');
+      return inBatches(input, (limit) => deleteEventsOlderThan(db, input.retentionHours, limit));
     },
   };
 }

@@ -4,7 +4,7 @@ import { Money } from '../../src/domain/money.js';
 import { contractMultiplier } from '../../src/domain/options.js';
 import type { OrderStatus } from '../../src/domain/status.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
-import { toFailure } from '../failures.js';
+import { settledOr, toFailure } from '../failures.js';
 import { fillEntry } from './ledger.js';
 import { predecessors } from './transitions.js';
 import type { OrderSync } from './types.js';
@@ -222,7 +222,11 @@ async function advance(db: Db, orderId: string, path: readonly OrderStatus[]): P
 
 export function createFillActivities(db: Db, broker: BrokerPort) {
   return {
-    async syncOrderLegs(input: { orderId: string }): Promise<OrderSync> {
+    /**
+     * Books what the broker filled since the last sync and advances the order. With `waitFrom` (the saga's wait) an
+     * order still open at that status fails the attempt retryably (settledOr), so the wait is the retry policy's.
+     */
+    async syncOrderLegs(input: { orderId: string; waitFrom?: OrderStatus }): Promise<OrderSync> {
       const order = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, include: { legs: true } });
       const open = order.legs.filter((l) => l.alpacaOrderRef !== null && !isLegTerminal(l.status));
       let remote: { leg: Leg; state: BrokerOrder }[];
@@ -237,13 +241,14 @@ export function createFillActivities(db: Db, broker: BrokerPort) {
       const outcome = orderStatusFromLegs(legs.map((l) => ({ status: l.status, filled: l.filledQuantity.gt(0) })));
       await advance(db, input.orderId, progressOf(legs, outcome));
       const current = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, select: { status: true } });
-      return {
+      const sync: OrderSync = {
         status: current.status as OrderStatus,
         terminal: legs.every((l) => isLegTerminal(l.status)),
         outcome,
         filledAmountUsd: legs.reduce((sum, l) => sum.plus(l.filledAmountUsd.toString()), new Money(0)).toFixed(2),
         failures: legs.filter((l) => l.status === 'failed').map((l) => `${l.symbol}: refused by the broker`),
       };
+      return settledOr(input.waitFrom !== undefined, sync, (s) => !s.terminal && s.status === input.waitFrom);
     },
   };
 }

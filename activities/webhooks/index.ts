@@ -1,8 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Webhook } from 'standardwebhooks';
+import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { startDeliveryRun } from '../../src/schedules/webhooks.js';
+import { postToReceiver, ReceiverRefusedError } from '../../src/webhooks/receivers.js';
+import { webhookSecretOf } from '../../src/webhooks/secrets.js';
 import type { DeliveryRetry, DeliveryRunInput } from '../../workflows/webhooks.js';
 
 // The activities of webhook delivery (workflows/webhooks.ts). Fan-out and the choice of the next delivery are SQL
@@ -25,7 +28,7 @@ export interface WebhookPayload {
   data: unknown;
 }
 
-export function createWebhookActivities({ db }: { db: Db }) {
+export function createWebhookActivities({ db, config }: { db: Db; config: Pick<Config, 'NODE_ENV' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'WEBHOOK_SECRET_KEYS' | 'WEBHOOK_SECRET_KEY_ID'> }) {
   /**
    * Appends a deliveries row per new event the endpoint wants and moves its cursor, in one statement. Events are
    * read in (xid, position) order and only from transactions older than every running one, so an event that
@@ -139,19 +142,19 @@ export function createWebhookActivities({ db }: { db: Db }) {
         'user-agent': 'fundflow-webhooks/1',
         'webhook-id': event.id,
         'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(endpoint.secret).sign(event.id, now, body),
+        'webhook-signature': new Webhook(webhookSecretOf(config, endpoint)).sign(event.id, now, body),
       };
       const started = performance.now();
       let statusCode: number | null = null;
       let error: string | null = null;
+      let refused = false;
       try {
         // No redirects: a receiver that moved is a failed attempt the operator sees, not a hop somewhere else.
-        const response = await fetch(endpoint.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutSeconds * 1000) });
-        statusCode = response.status;
-        await response.body?.cancel();
+        statusCode = await postToReceiver(config, endpoint.url, { headers, body, timeoutMs: timeoutSeconds * 1000 });
         if (statusCode < 200 || statusCode > 299) error = `receiver answered ${statusCode}`;
       } catch (failure) {
-        error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+        refused = failure instanceof ReceiverRefusedError;
+        error = refused ? `refused: ${(failure as Error).message}` : failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
       }
       const latencyMs = Math.round(performance.now() - started);
       const succeeded = error === null;
@@ -162,6 +165,8 @@ export function createWebhookActivities({ db }: { db: Db }) {
           data: { attemptCount: { increment: 1 }, lastAttemptAt: now, ...(succeeded ? { status: 'delivered', deliveredAt: new Date() } : {}) },
         }),
       ]);
+      // An internal address stays one: the delivery fails now (logged, replayable once the URL is fixed).
+      if (refused) throw ApplicationFailure.nonRetryable(`webhook delivery ${deliveryId}: ${error}`, 'WebhookReceiverRefused');
       if (!succeeded) throw ApplicationFailure.retryable(`webhook delivery ${deliveryId}: ${error}`, 'WebhookDeliveryFailed');
       return 'delivered';
     },

@@ -21,6 +21,21 @@ export interface LoadResult {
   latency: LatencySummary;
 }
 
+/** A run's raw outcome: what mergeRuns needs to join several short runs of one target into one result. */
+export interface LoadRun {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+}
+
+/** Several runs of one target (interleaved with other targets' runs) as one result. */
+export function mergeRuns(runs: LoadRun[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const errors = runs.reduce((a, r) => a + r.errors, 0);
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, errors, latency: summarize(latencies) };
+}
+
 export interface LoadTarget {
   baseUrl: string;
   /** The request to send, by sequence number (so a run can vary keys or ids). */
@@ -45,7 +60,7 @@ function sender(target: LoadTarget, agent: http.Agent) {
     });
 }
 
-export async function closedLoop(target: LoadTarget, options: { connections: number; durationMs: number }): Promise<LoadResult> {
+export async function closedLoop(target: LoadTarget, options: { connections: number; durationMs: number }): Promise<LoadRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const send = sender(target, agent);
   const latencies: number[] = [];
@@ -64,14 +79,13 @@ export async function closedLoop(target: LoadTarget, options: { connections: num
     }),
   );
   agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, errors, latency: summarize(latencies) };
+  return { latencies, errors, seconds: (performance.now() - started) / 1000 };
 }
 
 export async function openLoop(
   target: LoadTarget,
   options: { rate: number; durationMs: number; connections: number },
-): Promise<LoadResult> {
+): Promise<LoadRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const send = sender(target, agent);
   const total = Math.round((options.rate * options.durationMs) / 1000);
@@ -93,6 +107,5 @@ export async function openLoop(
   }
   await Promise.all(inflight);
   agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, errors, latency: summarize(latencies) };
+  return { latencies, errors, seconds: (performance.now() - started) / 1000 };
 }

@@ -2,6 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import { startWithAccept, type SagaWorkflowType } from '../../src/api/accept.js';
 import { createApp } from '../../src/api/app.js';
+import { startInternalServer } from '../../src/api/internal.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
@@ -27,3 +28,7 @@ app.post('/bench/baseline', express.json(), async (req, res) => {
 });
 app.use(createApp({ config, db, temporal, logger, providers: createProviders(config, logger) }));
 app.listen(config.HTTP_PORT, config.HTTP_HOST);
+// /metrics, as server.ts serves it: the API phase reads the event-loop delay there.
+await startInternalServer(config, { db, temporal }, logger);
+// Exits on SIGTERM (the stack's stop) rather than being killed by it, so that --cpu-prof writes its profile.
+process.once('SIGTERM', () => process.exit(0));

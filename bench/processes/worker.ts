@@ -6,6 +6,7 @@ import { createDb } from '../../src/db/client.js';
 import { startHealthServer } from '../../src/health.js';
 import { createLogger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
+import { createQueueWorkers, runQueueWorkers } from '../../src/task-queues.js';
 import { connectWorker, dataConverterOf, workerTuning } from '../../src/temporal.js';
 import { createBaselineActivities } from '../baseline/activities.js';
 import { baselineTaskQueue } from './queues.js';
@@ -20,20 +21,20 @@ const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const connection = await connectWorker(config);
 const common = { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config), ...workerTuning(config) };
 
-const workers = await Promise.all([
-  Worker.create({
-    ...common,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
-    activities: createActivities({ db, providers: createProviders(config, logger), config, logger }),
-  }),
-  Worker.create({
-    ...common,
+// The production side is every queue worker.ts serves (main and each provider's, src/task-queues.ts).
+const workers = [
+  ...(await createQueueWorkers({ connection, config, activities: createActivities({ db, providers: createProviders(config, logger), config, logger }) })),
+  {
+    role: 'baseline',
     taskQueue: baselineTaskQueue(config),
-    workflowsPath: path.resolve(import.meta.dirname, '../baseline/workflows.ts'),
-    activities: createBaselineActivities(),
-  }),
-]);
+    worker: await Worker.create({
+      ...common,
+      taskQueue: baselineTaskQueue(config),
+      workflowsPath: path.resolve(import.meta.dirname, '../baseline/workflows.ts'),
+      activities: createBaselineActivities(),
+    }),
+  },
+];
 
 const health = await startHealthServer({
   host: config.HTTP_HOST,
@@ -41,13 +42,13 @@ const health = await startHealthServer({
   logger,
   checks: {
     workers: async () => {
-      const idle = workers.find((w) => w.getState() !== 'RUNNING');
-      if (idle) throw new Error(`a worker is ${idle.getState()}`);
+      const idle = workers.find((w) => w.worker.getState() !== 'RUNNING');
+      if (idle) throw new Error(`the ${idle.role} worker is ${idle.worker.getState()}`);
     },
   },
 });
 try {
-  await Promise.all(workers.map((w) => w.run()));
+  await runQueueWorkers(workers);
 } finally {
   health.close();
   await connection.close();

@@ -11,14 +11,16 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { ensureDatabase, migrate } from '../../src/db/migrate.js';
 import { SandboxControl } from '../../src/sandbox/client.js';
-import { dataConverterOf } from '../../src/temporal.js';
-import { startTemporalServer } from './temporal-server.js';
+import { dataConverterOf, temporalConnectionOptions } from '../../src/temporal.js';
+import { dropTemporalDatabases } from './temporal-full-server.js';
+import { startTemporalServer, temporalTopology, type TemporalTopology } from './temporal-server.js';
 import { freePort, repoRoot, step, stopProcess, waitForPort } from './tools.js';
 
 // The whole stack as separate processes, the way it is deployed, for `npm run bench` and `npm run chaos`: a
 // throwaway PostgreSQL database (migrated, dropped at the end), a Temporal dev server on a SQLite file with WAL
-// and a fixed metrics port, the provider sandbox, a worker and the API. Each child's output goes to a log file
-// under `logDir`; the orchestrator holds its own Prisma client, Temporal client and sandbox control client.
+// (or the full Temporal server on PostgreSQL, TEMPORAL_TOPOLOGY=server) and a fixed metrics port, the provider sandbox, the worker(s) and the API(s) (one of each by default; several
+// share the one Temporal and the one database, as replicas do). Each child's output goes to a log file under
+// `logDir`; the orchestrator holds its own Prisma client, Temporal client and sandbox control client.
 
 export interface ProcessStackOptions {
   /** Names the database and log folder. */
@@ -29,29 +31,46 @@ export interface ProcessStackOptions {
   apiScript?: string;
   /** Environment for every child, on top of the stack's own. */
   env?: Record<string, string>;
+  /**
+   * `dev`: the Temporal dev server on a SQLite file; `server`: the full Temporal server on two throwaway databases
+   * of the same PostgreSQL, dropped at the end (docs/temporal-server.md). Default TEMPORAL_TOPOLOGY, else dev.
+   */
+  temporalTopology?: TemporalTopology;
   /** Temporal server dynamic config (the same for every phase of a run). */
   temporalDynamicConfig?: Record<string, string>;
+  /** How many worker processes and API processes (default 1 each). */
+  workers?: number;
+  apis?: number;
 }
 
 export interface ProcessStack {
   config: Config;
+  /** The first API's URL; every API's in apiUrls. */
   apiUrl: string;
+  apiUrls: string[];
+  /** Each API's internal listener (/metrics, /readyz with details). */
+  apiInternalUrls: string[];
+  /** Each worker's health/metrics listener (/readyz, /metrics). */
+  workerUrls: string[];
   db: Db;
   client: Client;
   sandbox: SandboxControl;
   logDir: string;
   /** A bearer token for a user (by auth subject) or an operator. */
   token(subject: string, options?: { operator?: boolean }): Promise<string>;
-  /** The process id of each child that is running now (temporal, sandbox, worker, api). */
+  /** The process id of each child that is running now (temporal, sandbox, worker, worker2, …, api, api2, …). */
   pids(): Record<string, number>;
-  /** SIGKILLs the worker: no drain, no goodbye. */
-  killWorker(): Promise<void>;
-  /** Whether the worker process is running (it may exit on its own, e.g. when Temporal is gone too long). */
-  workerRunning(): boolean;
+  /** SIGKILLs a worker (the first by default): no drain, no goodbye. */
+  killWorker(index?: number): Promise<void>;
+  /** Whether a worker process is running (it may exit on its own, e.g. when Temporal is gone too long). */
+  workerRunning(index?: number): boolean;
   /** Stops the Temporal server and starts it again on the same port and SQLite file (its store kept). */
   restartTemporal(): Promise<void>;
-  /** Starts the worker again and waits until it is ready. */
-  startWorker(): Promise<void>;
+  /** Starts a worker again and waits until it is ready. */
+  startWorker(index?: number): Promise<void>;
+  /** SIGKILLs an API process; startApi starts it again on the same port and waits until it is ready. */
+  killApi(index?: number): Promise<void>;
+  startApi(index?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,9 +113,11 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   const logDir = path.join(tmp, 'logs');
   await mkdir(logDir, { recursive: true });
 
-  const [temporalPort, metricsPort, sandboxPort, apiPort, workerPort] = await Promise.all([
-    freePort(), freePort(), freePort(), freePort(), freePort(),
-  ]);
+  const [temporalPort, metricsPort, sandboxPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 1 }, () => freePort()));
+  const apiInternalPorts = await Promise.all(apiPorts.map(() => freePort()));
+  const workerPorts = await Promise.all(Array.from({ length: options.workers ?? 1 }, () => freePort()));
+  const [apiPort] = apiPorts as [number];
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
@@ -105,7 +126,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     TEMPORAL_TASK_QUEUE: 'fundflow',
     HTTP_PORT: String(apiPort),
     API_INTERNAL_PORT: '0',
-    WORKER_HTTP_PORT: String(workerPort),
+    WORKER_HTTP_PORT: String(workerPorts[0]),
     WORKER_SDK_METRICS_PORT: '0',
     AUTH_JWT_SECRET: `${options.name}-secret`,
     SANDBOX_PORT: String(sandboxPort),
@@ -119,6 +140,10 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     OPENAI_BASE_URL: `http://127.0.0.1:${sandboxPort}/v1`,
     // The SDK's client-side budget models Alpaca's real limit; a load test on the sandbox would only measure it.
     ALPACA_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Nor do the provider task queues' rate limits (the providers' published limits) model the sandbox.
+    WORKER_CIRCLE_ACTIVITIES_PER_SECOND: '0',
+    WORKER_ALPACA_ACTIVITIES_PER_SECOND: '0',
+    WORKER_OPENAI_ACTIVITIES_PER_SECOND: '0',
     // Encrypted payloads, as in production: a fresh key per run, handed to every child.
     TEMPORAL_PAYLOAD_KEYS: `${options.name}:${randomBytes(32).toString('base64')}`,
     ...options.env,
@@ -129,9 +154,19 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL, { log: () => {} });
 
-  step(`Temporal dev server on :${temporalPort} (SQLite file + WAL, metrics :${metricsPort})`);
+  const topology = options.temporalTopology ?? temporalTopology();
+  // The full server's store survives restartTemporal(), as the dev server's SQLite file does; stop() drops it.
+  const temporalStore = { postgresUrl: adminUrl, database: `temporal_${dbName}` };
+  step(
+    topology === 'server'
+      ? `full Temporal server on :${temporalPort} (PostgreSQL ${temporalStore.database}, metrics :${metricsPort})`
+      : `Temporal dev server on :${temporalPort} (SQLite file + WAL, metrics :${metricsPort})`,
+  );
   const startTemporal = () =>
     startTemporalServer({
+      topology,
+      store: temporalStore,
+      logFile: path.join(logDir, 'temporal.log'),
       port: temporalPort,
       metricsPort,
       dbFile: path.join(tmp, 'temporal.db'),
@@ -141,13 +176,14 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   let temporal = await startTemporal();
 
   const children = new Map<string, ChildProcess>();
-  function spawnChild(name: string, script: string): ChildProcess {
+  function spawnChild(name: string, script: string, childEnv: Record<string, string> = {}): ChildProcess {
     const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-    // CPU_PROFILE_DIR: each child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-    const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    // CPU_PROFILE_DIR: each child writes V8 CPU profiles into <dir>/<name>/ when it exits (open them in Chrome
+    // DevTools): one per thread, the main thread's the largest (tsx's module loader has a thread of its own).
+    const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.CPU_PROFILE_DIR, name)}`] : [];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
       cwd: repoRoot,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log, { end: false });
@@ -161,29 +197,59 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     await temporal.stop();
   };
   const workerScript = options.workerScript ?? 'worker.ts';
-  const startWorker = async () => {
-    const child = spawnChild('worker', workerScript);
-    await waitReady(`http://127.0.0.1:${workerPort}/readyz`, child);
+  // The first of each keeps its plain name (worker, api): its log file and pid entry are what they always were.
+  const nameOf = (kind: 'worker' | 'api', index: number) => (index === 0 ? kind : `${kind}${index + 1}`);
+  const portOf = (ports: number[], index: number) => {
+    const port = ports[index];
+    if (port === undefined) throw new Error(`there is no process ${index} of that kind (${ports.length} started)`);
+    return port;
+  };
+  const startWorker = async (index = 0) => {
+    const port = portOf(workerPorts, index);
+    const child = spawnChild(nameOf('worker', index), workerScript, { WORKER_HTTP_PORT: String(port) });
+    await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  };
+  const startApi = async (index = 0) => {
+    const port = portOf(apiPorts, index);
+    const child = spawnChild(nameOf('api', index), options.apiScript ?? 'server.ts', {
+      HTTP_PORT: String(port),
+      API_INTERNAL_PORT: String(apiInternalPorts[index]),
+    });
+    await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  };
+  const kill = async (name: string) => {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const running = (name: string) => {
+    const child = children.get(name);
+    return !!child && child.exitCode === null && child.signalCode === null;
   };
   try {
     spawnChild('sandbox', 'src/sandbox/main.ts');
     await waitForPort(sandboxPort);
-    const apiChild = spawnChild('api', options.apiScript ?? 'server.ts');
-    await Promise.all([startWorker(), waitReady(`http://127.0.0.1:${apiPort}/readyz`, apiChild)]);
+    await Promise.all([...workerPorts.map((_, i) => startWorker(i)), ...apiPorts.map((_, i) => startApi(i))]);
   } catch (error) {
     await stopAll();
     await dropDatabase(dbName);
+    if (topology === 'server') await dropTemporalDatabases(temporalStore);
     throw new Error(`the stack did not start (logs in ${logDir})`, { cause: error });
   }
-  step(`sandbox, worker and API ready (logs in ${logDir})`);
+  step(`sandbox, ${workerPorts.length} worker(s) and ${apiPorts.length} API(s) ready (logs in ${logDir})`);
 
   const db = createDb(config.DATABASE_URL, 8);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
 
   return {
     config,
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    apiUrls: apiPorts.map((port) => `http://127.0.0.1:${port}`),
+    apiInternalUrls: apiInternalPorts.map((port) => `http://127.0.0.1:${port}`),
+    workerUrls: workerPorts.map((port) => `http://127.0.0.1:${port}`),
     db,
     client,
     sandbox: new SandboxControl(`http://127.0.0.1:${sandboxPort}`),
@@ -193,18 +259,11 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       return Object.fromEntries(running.map(([name, c]) => [name, c.pid!]));
     },
     token: (subject, o = {}) => signDevToken(config, { subject, operator: o.operator }),
-    async killWorker() {
-      const worker = children.get('worker');
-      if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGKILL');
-      await exited;
-    },
+    killWorker: (index = 0) => kill(nameOf('worker', index)),
     startWorker,
-    workerRunning() {
-      const worker = children.get('worker');
-      return !!worker && worker.exitCode === null && worker.signalCode === null;
-    },
+    workerRunning: (index = 0) => running(nameOf('worker', index)),
+    killApi: (index = 0) => kill(nameOf('api', index)),
+    startApi,
     async restartTemporal() {
       await temporal.stop();
       temporal = await startTemporal();
@@ -215,6 +274,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       await stopAll();
       await dropDatabase(dbName);
       await rm(path.join(tmp, 'temporal.db'), { force: true });
+      if (topology === 'server') await dropTemporalDatabases(temporalStore);
     },
   };
 }

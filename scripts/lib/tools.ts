@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -32,6 +32,42 @@ export async function ensureTemporalCli(): Promise<string> {
   });
   step(`Temporal CLI ready at ${path.relative(repoRoot, temporalBinary)}`);
   return temporalBinary;
+}
+
+// The full Temporal server (TEMPORAL_TOPOLOGY=server, docs/temporal-server.md): the same server version the CLI
+// v1.5.1 embeds, as its own binary and its SQL schema tool, built only when that topology is asked for.
+export const temporalServerVersion = 'v1.29.1';
+export const temporalServerBinary = process.env.TEMPORAL_SERVER_PATH ?? path.join(toolsBin, 'temporal-server');
+export const temporalSqlToolBinary = process.env.TEMPORAL_SQL_TOOL_PATH ?? path.join(toolsBin, 'temporal-sql-tool');
+
+/** `temporal-server` and `temporal-sql-tool`, built once by `go install` (named as in Temporal's own images). */
+export async function ensureTemporalServerBinaries(): Promise<{ server: string; sqlTool: string }> {
+  const binaries = { server: temporalServerBinary, sqlTool: temporalSqlToolBinary };
+  if (existsSync(binaries.server) && existsSync(binaries.sqlTool)) return binaries;
+  step(`building the Temporal server ${temporalServerVersion} and its SQL tool with go install (first time only: several minutes)…`);
+  // go install names a binary after its package folder (server, sql): built aside, then renamed into .tools/bin.
+  const staging = path.join(repoRoot, '.tools', 'go-install');
+  await mkdir(toolsBin, { recursive: true });
+  await run('go', ['install', `go.temporal.io/server/cmd/server@${temporalServerVersion}`, `go.temporal.io/server/cmd/tools/sql@${temporalServerVersion}`], {
+    ...process.env,
+    GOBIN: staging,
+  });
+  await rename(path.join(staging, 'server'), binaries.server);
+  await rename(path.join(staging, 'sql'), binaries.sqlTool);
+  step(`Temporal server ready at ${path.relative(repoRoot, binaries.server)}`);
+  return binaries;
+}
+
+export const helmVersion = 'v3.20.2'; // go.mod without `replace`; renders deploy/helm offline (test/deploy)
+export const helmBinary = process.env.HELM_PATH ?? path.join(toolsBin, 'helm');
+
+/** helm, built once by `go install` like the Temporal CLI (no registry this machine reaches ships its binary). */
+export async function ensureHelm(): Promise<string> {
+  if (existsSync(helmBinary)) return helmBinary;
+  step(`building helm ${helmVersion} with go install (first time only, a few minutes)…`);
+  await mkdir(toolsBin, { recursive: true });
+  await run('go', ['install', `helm.sh/helm/v3/cmd/helm@${helmVersion}`], { ...process.env, GOBIN: toolsBin });
+  return helmBinary;
 }
 
 export function run(command: string, args: string[], env = process.env): Promise<void> {
@@ -71,6 +107,15 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     if (Date.now() > deadline) throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Where a server's output goes: appended to a log file, nowhere (quiet), or this terminal. close() once spawned. */
+export function serverOutput(options: { quiet?: boolean; logFile?: string }): { stdio: StdioOptions; close(): void } {
+  if (options.logFile) {
+    const fd = openSync(options.logFile, 'a');
+    return { stdio: ['ignore', fd, fd], close: () => closeSync(fd) };
+  }
+  return { stdio: options.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'], close: () => {} };
 }
 
 export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {

@@ -3,12 +3,13 @@ import {
   isGrpcServiceError,
   ServiceError,
   WithStartWorkflowOperation,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { acceptUpdate, type AcceptResult } from '../../workflows/definitions.js';
+import { acceptUpdate, searchAttributes, type AcceptResult } from '../../workflows/definitions.js';
 import { HttpProblem } from './problem.js';
 
 // The one way the API starts a saga: update-with-start of the workflow's `accept` update. The first step runs
@@ -95,6 +96,27 @@ function unavailable(error: unknown): HttpProblem | undefined {
 }
 
 /**
+ * Whether the id's last run ended abandoned for manual settlement: an operator aborted its compensation, so its
+ * row stays mid-flow for them to settle by hand, and the closed run keeps FundflowNeedsOperator=true
+ * (Saga.abandon). Starting the saga again would walk that row once more: a repeated request or the next webhook
+ * must not.
+ */
+export async function isAbandoned(deps: AcceptDeps, workflowId: string): Promise<boolean> {
+  try {
+    const run = await deps.temporal.workflow.getHandle(workflowId).describe();
+    return run.status.name !== 'RUNNING' && run.typedSearchAttributes.get(searchAttributes.needsOperator) === true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw unavailable(error) ?? error;
+  }
+}
+
+const abandoned = () =>
+  new HttpProblem(409, 'This saga was abandoned for an operator to settle by hand; it is not started again', {
+    title: 'Settled by hand',
+  });
+
+/**
  * Starts (or joins) the saga and waits for its `accept` step: the accepted row's id, or the saga's refusal as
  * an HttpProblem (422 insufficient buying power, 409, ...). Each request sends a fresh update id: the
  * workflow runs its accept step once and answers every later update with that result, while a fixed id would
@@ -102,6 +124,7 @@ function unavailable(error: unknown): HttpProblem | undefined {
  * reported before Circle indexed it would stay 404 forever).
  */
 export async function startWithAccept(deps: AcceptDeps, start: SagaStart): Promise<string> {
+  if (await isAbandoned(deps, start.workflowId)) throw abandoned();
   let result: AcceptResult;
   try {
     result = await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
@@ -121,9 +144,11 @@ export async function startWithAccept(deps: AcceptDeps, start: SagaStart): Promi
 
 /**
  * Hands work to a saga without waiting for its first step to finish (webhooks must answer fast): returns once
- * the run has durably accepted the update.
+ * the run has durably accepted the update, or 'abandoned' (nothing started) when its last run was abandoned for
+ * manual settlement.
  */
-export async function startWithoutWaiting(deps: AcceptDeps, start: SagaStart): Promise<void> {
+export async function startWithoutWaiting(deps: AcceptDeps, start: SagaStart): Promise<'handed' | 'abandoned'> {
+  if (await isAbandoned(deps, start.workflowId)) return 'abandoned';
   try {
     await deps.temporal.withDeadline(Date.now() + deps.config.API_ACCEPT_TIMEOUT_SECONDS * 1000, () =>
       deps.temporal.workflow.startUpdateWithStart(acceptUpdate, {
@@ -135,4 +160,5 @@ export async function startWithoutWaiting(deps: AcceptDeps, start: SagaStart): P
   } catch (error) {
     throw unavailable(error) ?? error;
   }
+  return 'handed';
 }

@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
-import { createHash } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { registerSagaStatusGauge } from '../metrics.js';
+import { registerEventLoopDelay, registerSagaStatusGauge } from '../metrics.js';
 import type { Providers } from '../providers/ports.js';
 import { authenticate, requireOperator } from './auth.js';
 import { requestContext } from './context.js';
+import { tracingMiddleware } from '../tracing.js';
 import { createRateLimits, routeBuckets } from './rate-limit.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { docsRouter } from './routes/docs.js';
@@ -25,6 +25,7 @@ import { basketsRouter } from './routes/baskets.js';
 import { ordersRouter } from './routes/orders.js';
 import { positionsRouter } from './routes/positions.js';
 import { adminRouter } from './routes/admin.js';
+import { operatorPagesRouter } from './routes/operator-pages.js';
 import { webhooksRouter, type WebhookVerifier } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -54,7 +55,7 @@ const v1Routers: ((deps: AppDeps) => Router)[] = [
 ];
 
 // helmet's headers on every response. This is a JSON API: the content security policy allows nothing to load
-// or frame it; HSTS, nosniff, no referrer, DENY framing.
+// or frame it; HSTS, nosniff, no referrer, DENY framing. The reference page (/docs) sets its own, narrow one.
 const securityHeaders = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
@@ -64,36 +65,16 @@ const securityHeaders = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
-/**
- * The reference page (/docs) renders the OpenAPI document with its own inline script and style: its policy allows
- * exactly that script, by hash of what is sent, and fetching from this origin; nothing else.
- */
-function allowOwnInlineScripts(_req: Request, res: Response, next: NextFunction): void {
-  const send = res.send.bind(res);
-  res.send = (body?: unknown) => {
-    if (typeof body === 'string' && body.startsWith('<!doctype html')) {
-      const hashes = [...body.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-        ([, script]) => `'sha256-${createHash('sha256').update(script!).digest('base64')}'`,
-      );
-      res.setHeader(
-        'Content-Security-Policy',
-        `default-src 'none'; script-src ${hashes.join(' ') || "'none'"}; style-src 'unsafe-inline'; connect-src 'self'; ` +
-          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-      );
-    }
-    return send(body);
-  };
-  next();
-}
-
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Which X-Forwarded-For hop is the client: the address the per-address rate limits count.
   app.set('trust proxy', deps.config.API_TRUST_PROXY);
   registerSagaStatusGauge(deps.db, { refreshSeconds: deps.config.METRICS_SAGA_STATUS_REFRESH_SECONDS });
+  registerEventLoopDelay();
   const limits = createRateLimits(deps.config, deps.logger);
 
+  app.use(tracingMiddleware());
   app.use(requestContext(deps.logger));
   app.use(securityHeaders);
   // Answers under /v1 are one user's money and identity: no browser, proxy or CDN may keep them, errors included.
@@ -102,8 +83,10 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(healthRouter(deps));
-  app.use('/docs', allowOwnInlineScripts);
   app.use(docsRouter());
+  // Operators' HTML pages (signed in by cookie, not bearer): counted per address like /v1.
+  app.use('/admin', limits.byAddress);
+  app.use(operatorPagesRouter(deps));
   // Counted before anything is parsed or verified: a flood costs one upsert per request, not a JWT or signature check.
   app.use('/v1', limits.byAddress);
   app.use('/v1/webhooks/circle', limits.webhookByAddress);

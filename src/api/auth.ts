@@ -9,8 +9,9 @@ import { HttpProblem } from './problem.js';
 // users.auth_provider_id. A token must carry exp, iat and sub and be younger than AUTH_MAX_TOKEN_AGE_SECONDS.
 // Operators are more than customers with a claim: `role: "operator"` opens /v1/admin only together with the
 // operator audience (AUTH_OPERATOR_AUDIENCE), the allow-list (AUTH_OPERATOR_SUBJECTS) and the MFA claim
-// (AUTH_OPERATOR_REQUIRE_MFA) that the deployment configures. The caller's users row is read once here, so every
-// route sees `req.caller` without another query.
+// (AUTH_OPERATOR_REQUIRE_MFA) that the deployment configures. The caller's users id is resolved here (CallerIds),
+// so a route that reads the caller's rows filters them by `callerIdOf(req)` without another query; a route that
+// decides on the caller's own row (KYC status, passcode) reads it fresh with `loadCaller`.
 
 export interface TokenIdentity {
   subject: string;
@@ -70,9 +71,38 @@ function unauthorized(detail: string): HttpProblem {
   return new HttpProblem(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="fundflow"' } });
 }
 
-/** Verifies the bearer token and resolves the caller's users row (null before PUT /v1/me creates it). */
-export function authenticate(deps: { config: Config; db: Db }) {
+/**
+ * Token subject -> users.id, remembered per process. An entry cannot go stale: a users row is never deleted and its
+ * auth_provider_id never changes (nothing in the code does either; if one ever did, a stale id matches no row, so
+ * it reads nothing and writes nothing: never another user's rows). Not remembered: a subject with no users row
+ * yet (PUT /v1/me creates it, maybe in another process). Bounded: past `maxEntries` the oldest entry goes.
+ */
+export class CallerIds {
+  private readonly ids = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  async of(subject: string): Promise<string | undefined> {
+    const known = this.ids.get(subject);
+    if (known !== undefined) return known;
+    const row = await this.db.user.findUnique({ where: { authProviderId: subject }, select: { id: true } });
+    if (row) this.remember(subject, row.id);
+    return row?.id;
+  }
+
+  remember(subject: string, id: string): void {
+    if (this.ids.size >= this.maxEntries) this.ids.delete(this.ids.keys().next().value!);
+    this.ids.set(subject, id);
+  }
+}
+
+/** Verifies the bearer token and resolves the caller's users id (undefined before PUT /v1/me creates the row). */
+export function authenticate(deps: { config: Config; db: Db; callerIds?: CallerIds }) {
   const verify = createTokenVerifier(deps.config);
+  const callerIds = deps.callerIds ?? new CallerIds(deps.db);
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const match = /^Bearer ([^\s]+)$/i.exec(req.get('authorization') ?? '');
     if (!match) throw unauthorized('A bearer token is required');
@@ -88,7 +118,7 @@ export function authenticate(deps: { config: Config; db: Db }) {
     if (!req.auth.customer && !req.path.startsWith('/admin/')) {
       throw new HttpProblem(403, 'This token is not issued for customer routes');
     }
-    req.caller = await deps.db.user.findUnique({ where: { authProviderId: req.auth.subject } });
+    req.callerId = await callerIds.of(req.auth.subject);
     next();
   };
 }
@@ -99,15 +129,21 @@ export function requireOperator(req: Request, _res: Response, next: NextFunction
   next();
 }
 
+const unregistered = () =>
+  new HttpProblem(404, 'No user exists for this token yet: create it with PUT /v1/me', { title: 'User not registered' });
+
 /**
- * The caller's users row. Every route except PUT /v1/me needs it: a valid token whose user was never created
+ * The caller's users id. Every route except PUT /v1/me needs it: a valid token whose user was never created
  * answers 404 (the token is fine; the user resource does not exist yet).
  */
-export function callerOf(req: Request): User {
-  if (!req.caller) {
-    throw new HttpProblem(404, 'No user exists for this token yet: create it with PUT /v1/me', {
-      title: 'User not registered',
-    });
-  }
-  return req.caller;
+export function callerIdOf(req: Request): string {
+  if (req.callerId === undefined) throw unregistered();
+  return req.callerId;
+}
+
+/** The caller's users row as it is now, for a route that decides on it (KYC status, passcode). */
+export async function loadCaller(db: Db, req: Request): Promise<User> {
+  const user = await db.user.findUnique({ where: { id: callerIdOf(req) } });
+  if (!user) throw unregistered();
+  return user;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { User } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { httpRequestDuration } from '../metrics.js';
+import { activeTraceId } from '../tracing.js';
 
-// Per-request context: the request id (X-Request-Id in and out), a child logger that carries it, one JSON log
+// Per-request context: the request id (the trace id when tracing is on, else X-Request-Id in and out), a child logger that carries it, one JSON log
 // line per request (with the caller's user id once authenticated) and the latency histogram.
 
 declare global {
@@ -14,8 +14,8 @@ declare global {
       log: Logger;
       /** Set by the auth middleware from a verified token. */
       auth?: { subject: string; customer: boolean; operator: boolean; operatorRefusal?: string };
-      /** The users row of `auth.subject`, resolved once per request; null until PUT /v1/me creates it. */
-      caller?: User | null;
+      /** The users id of `auth.subject`, resolved by the auth middleware; undefined until PUT /v1/me creates it. */
+      callerId?: string;
     }
   }
 }
@@ -25,7 +25,7 @@ const acceptableRequestId = /^[\w.:-]{1,128}$/;
 export function requestContext(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
-    req.id = incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID();
+    req.id = activeTraceId() ?? (incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID());
     req.log = logger.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
 
@@ -40,7 +40,7 @@ export function requestContext(logger: Logger) {
         route,
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
-        userId: req.caller?.id,
+        userId: req.callerId,
       };
       if (res.statusCode >= 500) req.log.error(line, 'request failed');
       else req.log.info(line, 'request');

@@ -64,7 +64,26 @@ export interface RouteDoc {
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** Problem statuses this route answers beyond the ones its shape implies (400, 401, 403 admin, 404 ids). */
   problems?: number[];
+  /** The route honours an Idempotency-Key header (idempotency.ts): documented as a header parameter, with its 409. */
+  idempotent?: boolean;
 }
+
+/** The Idempotency-Key header of the routes that honour it (idempotency.ts). */
+const idempotencyKeyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/)
+    .optional()
+    .meta({
+      description:
+        'Makes the command safe to repeat: a repeat with the same key and body answers the first result (header ' +
+        'Idempotent-Replayed: true) and starts nothing new; the same key with a different body is 409. 1 to 255 ' +
+        'printable ASCII characters, e.g. a UUID; kept IDEMPOTENCY_KEY_RETENTION_HOURS (at least 24 hours).',
+      example: '5f0c6a1e-2b7d-4c3e-9a8f-1d2e3f4a5b6c',
+    }),
+});
 
 /** Who may call a path: the whole /v1 needs a bearer token, /v1/admin an operator's, webhooks none. */
 export function accessOf(path: string): 'public' | 'user' | 'operator' {
@@ -93,6 +112,7 @@ export function documentRoute(doc: RouteDoc): void {
   if (access !== 'public') problems.add(401);
   if (access === 'operator') problems.add(403);
   if (paramNames.length > 0) problems.add(404);
+  if (doc.idempotent) problems.add(409);
   // Every /v1 request spends its address's and its user's rate limit buckets (rate-limit.ts).
   if (doc.path.startsWith('/v1/')) problems.add(429);
 
@@ -107,6 +127,7 @@ export function documentRoute(doc: RouteDoc): void {
     request: {
       params: paramNames.length ? z.object(Object.fromEntries(paramNames.map((n) => [n, z.string()]))) : undefined,
       query: doc.query as z.ZodObject | undefined,
+      headers: doc.idempotent ? idempotencyKeyHeaders : undefined,
       body: doc.body ? { content: { 'application/json': { schema: doc.body } }, required: true } : undefined,
     },
     responses: {

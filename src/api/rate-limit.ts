@@ -7,8 +7,10 @@ import type { Logger } from '../logger.js';
 import { HttpProblem } from './problem.js';
 
 // Abuse limits (issue 15) with rate-limiter-flexible's PostgreSQL store: one row per bucket key in rate_limits
-// (created by a migration, never by the app), updated by one atomic upsert per request, so every API process
-// shares the same counts. Buckets per window: every client address (before the token is checked), every user
+// (created by a migration, never by the app), updated by atomic upserts, so every API process shares the same
+// counts. The wide buckets (per address, per user, the webhook's) are spent in leases (LeasedBucket below): one
+// upsert takes a twentieth of the limit for this process, which admits that many requests without another round
+// trip; the narrow ones (withdrawals, passcode checks, deposit reports) count every request in the store. Buckets per window: every client address (before the token is checked), every user
 // (token subject), and stricter ones for withdrawals, passcode checks, deposit reports (per user) and the Circle
 // webhook (per address). Over a bucket: 429 problem+json with Retry-After. If the store cannot be reached the request fails
 // (500, logged) rather than going unlimited: the API needs that database for everything else anyway.
@@ -88,6 +90,99 @@ const hashed = (value: string) => createHash('sha256').update(value).digest('bas
 const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 const subjectOf = (req: Request) => req.auth?.subject;
 
+/** Points a process takes from the store at a time: a twentieth of the limit, at most 100; 1 (exact) up to 39. */
+export function leaseSize(points: number): number {
+  return Math.max(1, Math.min(100, Math.floor(points / 20)));
+}
+
+/**
+ * One bucket spent in leases. A process that has no points left for a key takes a lease from the store: one
+ * upsert adds `lease` points to the key's count, and this process admits that many requests of the key on its own
+ * until the store's window ends. When the count passes the limit the process keeps only what was left under it
+ * and gives the rest back (the store's count then settles at the limit exactly, whatever other processes do at the
+ * same time), and once nothing was left the key is refused here until the window ends, without asking again.
+ * Error bound: every admitted request was counted in the store first, so all processes together never admit more
+ * than the limit in a window; they may admit fewer, by what other processes hold leased and unspent: at most
+ * (processes - 1) x (lease - 1) per key and window (14 of 300 per user with two processes), plus the unspent part
+ * of a lease of a process that stopped. Concurrent requests of one key wait for one lease, not one each.
+ */
+export class LeasedBucket {
+  private readonly held = new Map<string, Lease>();
+  private sweepAt = 0;
+
+  constructor(
+    private readonly store: RateLimiterPostgres,
+    private readonly points: number,
+    private readonly lease: number,
+  ) {}
+
+  /** Undefined when admitted; else the ms until the key's window ends. */
+  async consume(key: string): Promise<number | undefined> {
+    for (;;) {
+      const now = Date.now();
+      const held = this.held.get(key);
+      if (held?.leasing) {
+        await held.leasing;
+        continue;
+      }
+      if (held && held.until > now) {
+        if (held.left > 0) {
+          held.left--;
+          return undefined;
+        }
+        if (held.full) return held.until - now;
+      }
+      const lease: Lease = { left: 0, until: now, full: false };
+      lease.leasing = this.take(key, lease).then(
+        () => void (lease.leasing = undefined),
+        (error: unknown) => {
+          this.held.delete(key);
+          throw error;
+        },
+      );
+      this.held.set(key, lease);
+      this.sweep(now);
+      await lease.leasing;
+    }
+  }
+
+  private async take(key: string, lease: Lease): Promise<void> {
+    const started = Date.now();
+    try {
+      const res = await this.store.consume(key, this.lease);
+      lease.left = this.lease;
+      lease.until = started + res.msBeforeNext;
+      lease.full = res.remainingPoints === 0;
+    } catch (outcome) {
+      if (!(outcome instanceof RateLimiterRes)) throw outcome;
+      const over = Math.min(this.lease, outcome.consumedPoints - this.points);
+      lease.left = this.lease - over;
+      lease.until = started + outcome.msBeforeNext;
+      lease.full = true;
+      // Only what this lease took beyond the limit goes back: the count settles at the limit, never under it.
+      if (over > 0) await this.store.reward(key, over);
+    }
+  }
+
+  /** Forgets expired keys now and then, so the map holds about one window's keys. */
+  private sweep(now: number): void {
+    if (now < this.sweepAt) return;
+    this.sweepAt = now + 10_000;
+    for (const [key, lease] of this.held) if (lease.until <= now && !lease.leasing) this.held.delete(key);
+  }
+}
+
+interface Lease {
+  /** Requests this process may still admit for the key in this window. */
+  left: number;
+  /** When the store's window ends (epoch ms). */
+  until: number;
+  /** The store has nothing left for this window: refuse once `left` is spent. */
+  full: boolean;
+  /** A lease being taken: the key's other requests wait for it. */
+  leasing?: Promise<void>;
+}
+
 export function createRateLimits(config: RateLimitSettings, logger: Logger): RateLimits {
   if (!rateLimitsEnabled(config)) {
     return { byAddress: pass, byUser: pass, withdrawalsByUser: pass, depositReportsByUser: pass, passcodeChecksByUser: pass, webhookByAddress: pass };
@@ -108,19 +203,27 @@ export function createRateLimits(config: RateLimitSettings, logger: Logger): Rat
       points,
       duration: config.RATE_LIMIT_WINDOW_SECONDS,
     });
+    const lease = leaseSize(points);
+    const consume: (key: string) => Promise<number | undefined> =
+      lease > 1
+        ? (key) => leased.consume(key)
+        : (key) =>
+            limiter.consume(key).then(
+              () => undefined,
+              (outcome: unknown) => {
+                if (outcome instanceof RateLimiterRes) return outcome.msBeforeNext;
+                throw outcome;
+              },
+            );
+    const leased = new LeasedBucket(limiter, points, lease);
     return (req: Request, _res: Response, next: NextFunction) => {
       const key = keyOf(req);
       if (key === undefined) return next();
-      limiter.consume(hashed(key)).then(
-        () => next(),
-        (outcome: unknown) => {
-          if (!(outcome instanceof RateLimiterRes)) return next(outcome);
-          const seconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-          next(
-            new HttpProblem(429, `Too many ${what}: try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } }),
-          );
-        },
-      );
+      consume(hashed(key)).then((refusedForMs) => {
+        if (refusedForMs === undefined) return next();
+        const seconds = Math.max(1, Math.ceil(refusedForMs / 1000));
+        next(new HttpProblem(429, `Too many ${what}: try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } }));
+      }, next);
     };
   }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Balance, Deposit, User, Wallet, Withdrawal } from '../generated/prisma/client.js';
 import { formatUsd, formatUsdc } from '../domain/money.js';
+import { depositTransitions, kycTransitions, statusesOf, walletTransitions, withdrawalTransitions } from '../domain/status.js';
+import { chain } from './schemas.js';
 
 // Rows to JSON, once per resource. Each view is a zod schema (it documents the response in /openapi.json) and
 // its serializer is typed by it, so the two cannot drift. camelCase, ids as UUID strings, times ISO-8601 UTC,
@@ -20,7 +22,7 @@ export const userView = z
     id: z.guid(),
     email: z.string().nullable(),
     phoneNumber: z.string().nullable(),
-    kycStatus: z.enum(['not_started', 'pending', 'approved', 'rejected']),
+    kycStatus: z.enum(statusesOf(kycTransitions)),
     hasPasscode: z.boolean(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -54,9 +56,9 @@ export function serializeBalance(balance: Balance): z.input<typeof balanceView> 
 export const walletView = z
   .object({
     id: z.guid(),
-    chain: z.enum(['ethereum', 'solana']),
+    chain,
     address: z.string(),
-    status: z.enum(['creating', 'active', 'inactive']),
+    status: z.enum(statusesOf(walletTransitions)),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -77,13 +79,11 @@ export const depositView = z
   .object({
     id: z.guid(),
     walletId: z.guid(),
-    chain: z.enum(['ethereum', 'solana']),
+    chain,
     txHash: z.string(),
     token: z.enum(['USDC']),
     amountStablecoin: usdcString,
-    status: z.enum([
-      'pending_confirmation', 'confirmed_on_chain', 'off_ramp_initiated', 'off_ramp_complete', 'broker_funded', 'failed',
-    ]),
+    status: z.enum(statusesOf(depositTransitions)),
     confirmedAt: timestamp.nullable(),
     offRampInitiatedAt: timestamp.nullable(),
     offRampCompletedAt: timestamp.nullable(),
@@ -117,12 +117,9 @@ export const withdrawalView = z
   .object({
     id: z.guid(),
     amountUsd: usdString,
-    targetChain: z.enum(['ethereum', 'solana']),
+    targetChain: chain,
     targetAddress: z.string(),
-    status: z.enum([
-      'pending', 'broker_withdrawal_initiated', 'broker_withdrawal_complete', 'on_ramp_initiated', 'on_ramp_complete',
-      'transfer_initiated', 'complete', 'failed',
-    ]),
+    status: z.enum(statusesOf(withdrawalTransitions)),
     brokerWithdrawalRef: z.string().nullable(),
     circleOnRampRef: z.string().nullable(),
     circleTransferRef: z.string().nullable(),

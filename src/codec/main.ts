@@ -1,3 +1,4 @@
+import '../load-env.js';
 import { loadConfigOrExit } from '../config.js';
 import { createLogger } from '../logger.js';
 import { codecCorsOrigins, startCodecServer } from './server.js';

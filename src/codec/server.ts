@@ -16,7 +16,7 @@ import { dataConverterOf } from '../temporal.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 const bodySchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })).max(1000),
+  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })).max(1000).default([]),
 });
 type JsonPayload = z.infer<typeof bodySchema>['payloads'][number];
 
@@ -100,7 +100,8 @@ export function createCodecApp(deps: { config: Config; logger: Logger; codec: Pa
   app.post(['/encode', '/decode', '/{*prefix}/encode', '/{*prefix}/decode'], express.json({ limit: '8mb' }), async (req, res) => {
     const bearer = /^Bearer ([^\s]+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const identity = await operatorOf(bearer ?? cookieOf(req.get('cookie'), sessionCookie));
-    const namespace = req.get('x-namespace') ?? config.TEMPORAL_NAMESPACE;
+    // The Temporal CLI sends an empty X-Namespace unless given --namespace.
+    const namespace = req.get('x-namespace') || config.TEMPORAL_NAMESPACE;
     if (namespace !== config.TEMPORAL_NAMESPACE) throw new HttpProblem(403, `This codec server serves namespace ${config.TEMPORAL_NAMESPACE}`);
     const body = bodySchema.safeParse(req.body);
     if (!body.success) {

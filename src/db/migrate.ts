@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -23,7 +24,10 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 );`;
 
-export const defaultMigrationsDir = path.resolve(import.meta.dirname, '../../prisma/migrations');
+/** The app's prisma/migrations: two folders up from this file in the sources, three in the compiled build (dist/src/db). */
+export const defaultMigrationsDir =
+  ['../../prisma/migrations', '../../../prisma/migrations'].map((p) => path.resolve(import.meta.dirname, p)).find((dir) => existsSync(dir)) ??
+  path.resolve(import.meta.dirname, '../../prisma/migrations');
 
 export interface Migration {
   name: string;

@@ -8,3 +8,6 @@ export const minimumIdempotencyKeyRetentionHours = 24;
 
 /** Circle redelivers a notification for hours: one handled is remembered at least a day. */
 export const minimumCircleNotificationRetentionHours = 24;
+
+/** Events are what GET /v1/events hands out and webhooks carry: a client that polls daily must not miss one. */
+export const minimumEventRetentionHours = 24;

@@ -11,7 +11,8 @@ export type WithdrawalStatus =
   | 'on_ramp_complete' | 'transfer_initiated' | 'complete' | 'failed';
 export type OrderStatus = 'pending' | 'accepted_by_broker' | 'partially_filled' | 'filled' | 'failed' | 'canceled';
 
-type Machine<S extends string> = { readonly [K in S]: readonly S[] };
+/** A status enum as a state machine: each status with the statuses it may move to (none: terminal). */
+export type Machine<S extends string> = { readonly [K in S]: readonly S[] };
 
 export const kycTransitions: Machine<KycStatus> = {
   not_started: ['pending'],
@@ -61,6 +62,16 @@ export function canTransition<S extends string>(machine: Machine<S>, from: S, to
 
 export function isTerminal<S extends string>(machine: Machine<S>, status: S): boolean {
   return machine[status].length === 0;
+}
+
+/** Every status of the machine, in the schema's order (the API's enums are this list). */
+export function statusesOf<S extends string>(machine: Machine<S>): [S, ...S[]] {
+  return Object.keys(machine) as [S, ...S[]];
+}
+
+/** The statuses from which a row may still end `failed`: where a saga's failure can land. */
+export function failableStatusesOf<S extends string>(machine: Machine<S>): S[] {
+  return statusesOf(machine).filter((status) => (machine[status] as readonly string[]).includes('failed'));
 }
 
 export class TransitionError extends Error {

@@ -15,7 +15,15 @@ export type ProviderErrorKind =
   | 'conflict' // idempotency key reused with a different request: do not retry
   | 'auth'; // 401/403 bad credentials: do not retry (an operator must fix configuration)
 
-export const retryableKinds: ReadonlySet<ProviderErrorKind> = new Set(['unavailable', 'timeout', 'rate_limited']);
+/** Whether a retry can succeed where the call failed: the one table both lists below come from. */
+const retryable: Record<ProviderErrorKind, boolean> = {
+  unavailable: true, timeout: true, rate_limited: true,
+  rejected: false, invalid_request: false, not_found: false, conflict: false, auth: false,
+};
+const kinds = Object.keys(retryable) as ProviderErrorKind[];
+export const retryableKinds: ReadonlySet<ProviderErrorKind> = new Set(kinds.filter((kind) => retryable[kind]));
+/** The kinds no retry can fix: workflows stop retrying on their failure types (`Provider<kind>`). */
+export const finalKinds: readonly ProviderErrorKind[] = kinds.filter((kind) => !retryable[kind]);
 
 export class ProviderError extends Error {
   override name = 'ProviderError';

@@ -11,8 +11,9 @@ import type { retentionWorkflow } from '../../workflows/retention.js';
 export const retentionScheduleId = 'retention';
 
 const note =
-  'Purges idempotency keys, handled Circle notifications and expired rate limit buckets past their retention ' +
-  '(IDEMPOTENCY_KEY_RETENTION_HOURS, CIRCLE_NOTIFICATION_RETENTION_HOURS), in batches of RETENTION_BATCH_SIZE.';
+  'Purges idempotency keys, handled Circle notifications, expired rate limit buckets, finished webhook deliveries and ' +
+  'events past their retention (IDEMPOTENCY_KEY_RETENTION_HOURS, CIRCLE_NOTIFICATION_RETENTION_HOURS, ' +
+  'EVENT_RETENTION_HOURS; never an event with a pending delivery), in batches of RETENTION_BATCH_SIZE.';
 
 function specOf(config: Config): ScheduleSpec {
   return { cronExpressions: [config.RETENTION_CRON], timezone: 'UTC' };
@@ -29,6 +30,7 @@ function actionOf(config: Config, scheduleId: string): ScheduleOptionsStartWorkf
       {
         idempotencyKeyRetentionHours: config.IDEMPOTENCY_KEY_RETENTION_HOURS,
         circleNotificationRetentionHours: config.CIRCLE_NOTIFICATION_RETENTION_HOURS,
+        eventRetentionHours: config.EVENT_RETENTION_HOURS,
         batchSize: config.RETENTION_BATCH_SIZE,
       },
     ],

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { ensureSchedule } from './ensure.js';
-import { searchAttributes } from '../../workflows/definitions.js';
+import { searchAttributes, summaryRunTimeout } from '../../workflows/definitions.js';
 import type { weeklySummaryRunWorkflow } from '../../workflows/summary.js';
 
 // The Temporal Schedule behind the weekly AI summaries. The worker ensures it at start: created the first time,
@@ -28,6 +28,8 @@ function actionOf(config: Config, scheduleId: string): ScheduleOptionsStartWorkf
     // No week: the run takes the week before the action's nominal time (TemporalScheduledStartTime).
     args: [{ concurrency: config.SUMMARY_CONCURRENCY, pageSize: config.SUMMARY_PAGE_SIZE }],
     typedSearchAttributes: [{ key: searchAttributes.kind, value: 'summary' }],
+    // A stuck week fails before the next is due; with overlap SKIP it would otherwise skip every later week.
+    workflowExecutionTimeout: summaryRunTimeout,
   };
 }
 

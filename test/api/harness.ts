@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createApp, type AppDeps } from '../../src/api/app.js';
 import { signDevToken } from '../../src/api/dev-token.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
-import { dataConverterOf } from '../../src/temporal.js';
+import { temporalClient, temporalConnectionOptions } from '../../src/temporal.js';
 
 // The API on a real listening port, over this run's database and Temporal dev server. Requests go through
 // fetch like any client's would.
@@ -42,6 +42,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `api-test-${process.pid}`,
     AUTH_JWT_SECRET: 'api-test-secret',
     API_ACCEPT_TIMEOUT_SECONDS: '5',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     ...env,
   });
 }
@@ -55,11 +56,7 @@ export async function startApi(
 ): Promise<Api> {
   const config = options.stack?.config ?? options.config ?? testConfig();
   const db = options.stack?.db ?? createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = options.stack?.client ?? new Client({
-    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
-    namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: dataConverterOf(config),
-  });
+  const temporal = options.stack?.client ?? temporalClient(config, await Connection.connect(temporalConnectionOptions(config)));
   const logger = createLogger(config.LOG_LEVEL, 'api-test');
   const app = createApp({ config, db, temporal, logger, ...options.deps });
   const server: Server = await new Promise((resolve) => {

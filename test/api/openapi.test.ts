@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,28 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas.Deposit.properties.amountStablecoin.type).toBe('string');
   });
 
+  it('documents the Idempotency-Key header, and its 409, on exactly the routes that honour it', async () => {
+    // The routes that read the header (idempotency.ts); a new caller must be added here and marked `idempotent`.
+    const routesDir = path.resolve(import.meta.dirname, '../../src/api/routes');
+    const callers = readdirSync(routesDir).filter((f) => readFileSync(path.join(routesDir, f), 'utf8').includes('idempotentCommand('));
+    expect(callers.sort()).toEqual(['orders.ts', 'withdrawals.ts']);
+    const honouring = ['post /v1/orders', 'post /v1/withdrawals'];
+
+    const { body: document } = await api.request('GET', '/openapi.json');
+    const documented: string[] = [];
+    for (const [route, item] of Object.entries<Record<string, any>>(document.paths)) {
+      for (const [method, operation] of Object.entries<any>(item)) {
+        const header = (operation.parameters ?? []).find((p: any) => p.in === 'header' && p.name === 'Idempotency-Key');
+        if (!header) continue;
+        documented.push(`${method} ${route}`);
+        expect(header).toMatchObject({ required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } });
+        expect(header.description).toMatch(/same key with a different body is 409/);
+        expect(Object.keys(operation.responses)).toContain('409');
+      }
+    }
+    expect(documented.sort()).toEqual(honouring);
+  });
+
   it('is a valid OpenAPI 3.1 document', async () => {
     const { body: doc } = await api.request('GET', '/openapi.json');
     const result = await new Validator().validate(doc);
@@ -78,6 +100,6 @@ describe('GET /openapi.json', () => {
     const reply = await api.request('GET', '/docs');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/text\/html/);
-    expect(reply.body).toContain('openapi.json');
+    expect(reply.body).toContain('docs/start.js'); // Swagger UI, pointed at openapi.json (test/api/docs.test.ts)
   });
 });

@@ -98,6 +98,16 @@ describe('the codec server', () => {
     expect(other.status).toBe(403);
   });
 
+  it('answers the Temporal CLI as it asks: an empty list as `{}` (proto3 JSON) and an empty X-Namespace', async () => {
+    // `temporal workflow query --codec-endpoint …` encodes its (no) arguments as `{}` and, without --namespace,
+    // sends `X-Namespace: ` empty.
+    const empty = await post('/encode', {}, { ...(await bearer('ops', true)), 'x-namespace': '' });
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toEqual({ payloads: [] });
+    const decoded = await post('/decode', await encryptedBody(), { ...(await bearer('ops', true)), 'x-namespace': '' });
+    expect(decoded.status).toBe(200);
+  });
+
   it('signs an operator in with a cookie the UI sends back (no access token to pass), and not a customer', async () => {
     const login = async (token: string) =>
       fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });

@@ -21,4 +21,5 @@ export const realProviderEnv: Record<string, string> = {
   OPENAI_API_KEY: 'sk-proj-Qe4Rt8Yu2Io6Pa0Sd3Fg7Hj1Kl5Zx9Cv4Bn8Mq2',
   OPENAI_BASE_URL: 'https://api.openai.com/v1',
   TEMPORAL_PAYLOAD_KEYS: '2025-06:q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
+  WEBHOOK_SECRET_KEYS: '2025-06:w9rT5wXy7bC4dF6gH9jK3mP1sL0eQz8vN2rT5wXy7bA=',
 };

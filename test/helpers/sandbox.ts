@@ -51,6 +51,10 @@ export function sandboxConfig(sandboxUrl: string, overrides: Record<string, stri
     PROVIDER_TIMEOUT_MS: String(testProviderTimeoutMs),
     // The sandbox has no rate limit; the SDK's client-side budget (200/min) would only slow polling tests down.
     ALPACA_RATE_LIMIT_PER_MINUTE: '100000',
+    // Nor do the provider task queues' rate limits model anything the sandbox enforces.
+    WORKER_CIRCLE_ACTIVITIES_PER_SECOND: '0',
+    WORKER_ALPACA_ACTIVITIES_PER_SECOND: '0',
+    WORKER_OPENAI_ACTIVITIES_PER_SECOND: '0',
     ...overrides,
   });
 }

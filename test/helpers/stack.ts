@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Connection, WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { Config } from '../../src/config.js';
@@ -10,15 +9,18 @@ import type { KycStatus } from '../../src/domain/status.js';
 import { bookOpening } from '../../src/ledger/opening.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
-import { dataConverterOf } from '../../src/temporal.js';
+import { createQueueWorkers, runQueueWorkers, type QueueWorker, type TaskQueueRole } from '../../src/task-queues.js';
+import { temporalClient, temporalConnectionOptions } from '../../src/temporal.js';
+import type { Tracing } from '../../src/tracing.js';
 import type { Providers } from '../../src/providers/ports.js';
 import type { SandboxOptions } from '../../src/sandbox/server.js';
 import { acceptUpdate, type AcceptResult } from '../../workflows/definitions.js';
 import { startTestSandbox, type TestSandbox } from './sandbox.js';
 
 // The one end-to-end stack for tests: this run's PostgreSQL and Temporal dev server (global-setup), a provider
-// sandbox on a free port, the real provider adapters pointed at it, and a worker running every workflow and
-// activity on a task queue of its own (so test files running side by side never take each other's tasks).
+// sandbox on a free port, the real provider adapters pointed at it, and the worker's Temporal workers as worker.ts
+// runs them (the main queue and each provider's, src/task-queues.ts) on task queues of their own (so test files
+// running side by side never take each other's tasks).
 
 export interface StackOptions {
   /** Names the task queue (and logs), e.g. the test file's area. */
@@ -29,6 +31,10 @@ export interface StackOptions {
   /** false: no worker (e.g. a test that runs its own); default true. */
   worker?: boolean;
   workerOptions?: Partial<WorkerOptions>;
+  /** The task queues the worker serves (default all, as WORKER_TASK_QUEUES). */
+  taskQueues?: TaskQueueRole[];
+  /** Tracing for the workers (test/tracing). */
+  tracing?: Tracing;
 }
 
 export interface Stack {
@@ -38,8 +44,10 @@ export interface Stack {
   sandbox: TestSandbox;
   providers: Providers;
   logger: Logger;
-  /** undefined when started with `worker: false`. */
+  /** The main queue's worker (workflows); undefined when started with `worker: false`. */
   worker?: Worker;
+  /** Every queue's worker. */
+  workers: QueueWorker[];
   taskQueue: string;
   /**
    * What the API does to start a saga: update-with-start of its `accept` update (USE_EXISTING), answering the
@@ -79,29 +87,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DATABASE_POOL_SIZE: '4',
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    // Tests' webhook receivers listen on 127.0.0.1 (test/webhooks/receiver.ts).
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL, name);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const providers = createProviders(config, logger);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config) });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const client = temporalClient(config, connection);
 
-  let worker: Worker | undefined;
+  let workers: QueueWorker[] = [];
   let nativeConnection: NativeConnection | undefined;
   let running: Promise<void> | undefined;
   if (options.worker !== false) {
-    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-    worker = await Worker.create({
+    nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config));
+    workers = await createQueueWorkers({
       connection: nativeConnection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue,
-      workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+      config,
       activities: createActivities({ db, providers, config, logger }),
-      dataConverter: dataConverterOf(config),
-      ...options.workerOptions,
+      roles: options.taskQueues,
+      workerOptions: options.workerOptions,
+      tracing: options.tracing,
     });
-    running = worker.run();
+    running = runQueueWorkers(workers);
   }
 
   return {
@@ -111,7 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sandbox,
     providers,
     logger,
-    worker,
+    worker: workers.find((w) => w.role === 'main')?.worker,
+    workers,
     taskQueue,
     async accept(workflowType, workflowId, input, acceptOptions = {}) {
       const startWorkflowOperation = new WithStartWorkflowOperation(workflowType, {
@@ -127,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { result, handle: await startWorkflowOperation.workflowHandle() };
     },
     async stop() {
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await nativeConnection?.close();
       await connection.close();

@@ -108,4 +108,52 @@ describe('the Temporal UI for operators', () => {
     },
     180_000,
   );
+
+  it(
+    "an operator signs in once and reads a movement's timeline page: escaped, no script, no CSP violation, linked to its run",
+    async () => {
+      const user = await createUser(stack.db);
+      const wallet = await provisionWallet(stack, user.id);
+      await stack.sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
+      const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '48.25' });
+      await parkedProgress(handle);
+      const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
+      const retry = await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, {
+        as: 'operator|ui-test', operator: true, body: { note: 'journal limit raised <b>by the broker</b>' },
+      });
+      expect(retry.status).toBe(202);
+      expect(await handle.result()).toBe('broker_funded');
+
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+      const problems: string[] = [];
+      page.on('console', (message) => { if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(message.text()); });
+      page.on('pageerror', (error) => problems.push(error.message));
+
+      // Not signed in: the page asks for the operator token, then comes back.
+      const timeline = `${api.url}/admin/deposits/${deposit.id}/timeline`;
+      await page.goto(timeline);
+      await page.getByLabel(/Operator token/).fill(await api.token('operator|ui-test', { operator: true }));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(timeline);
+      for (const text of ['broker_funded', 'off_ramp_complete', 'ledger transaction', 'provider call', 'operator action', txHash]) {
+        await page.getByText(text).first().waitFor({ timeout: 10_000 });
+      }
+      // The operator's note is shown as text, not markup.
+      await page.getByText('journal limit raised <b>by the broker</b>', { exact: false }).first().waitFor({ timeout: 10_000 });
+      expect(await page.locator('b').count()).toBe(0);
+      expect(await page.locator('script').count()).toBe(0);
+      // The style block applies (allowed by its hash): the table has its border.
+      expect(await page.locator('td').first().evaluate((td) => getComputedStyle(td).borderBottomStyle)).toBe('solid');
+      await capture(page, 'movement-timeline');
+      expect(problems).toEqual([]);
+
+      // The link opens the run in the Temporal Web UI.
+      const link = page.getByRole('link', { name: 'open in the Temporal Web UI' });
+      expect(await link.getAttribute('href')).toMatch(new RegExp(`^${uiUrl}/namespaces/default/workflows/${handle.workflowId}/[0-9a-f-]+/history$`));
+      await page.goto((await link.getAttribute('href'))!);
+      await page.getByText('Completed').first().waitFor({ timeout: 30_000 });
+      await page.close();
+    },
+    180_000,
+  );
 });

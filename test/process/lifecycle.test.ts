@@ -115,4 +115,21 @@ describe('the API and worker processes', () => {
       worker.child.kill('SIGKILL');
     }
   });
+
+  it('a worker serving some task queues polls those only, with a readiness check for each, and drains them on SIGTERM', async () => {
+    const port = await freePort();
+    const worker = start('worker.ts', { ...env, WORKER_HTTP_PORT: String(port), WORKER_TASK_QUEUES: 'circle,alpaca' });
+    try {
+      await listening(`http://127.0.0.1:${port}/healthz`);
+      await expect.poll(() => status(`http://127.0.0.1:${port}/readyz`), { timeout: 30_000 }).toBe(200);
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, string> };
+      expect(ready.checks).toEqual({ postgres: 'ok', 'temporal:circle': 'ok', 'temporal:alpaca': 'ok' });
+      const started = worker.output.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg: string; taskQueues?: string[] }) : undefined)).find((l) => l?.msg === 'worker started');
+      expect(started?.taskQueues).toEqual([`${env.TEMPORAL_TASK_QUEUE}-circle`, `${env.TEMPORAL_TASK_QUEUE}-alpaca`]);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exit).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
 });

@@ -25,7 +25,8 @@ import { depositUsdc, parkedProgress, provisionWallet } from '../workflows/suppo
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://root@127.0.0.1:5432/postgres';
+// The run's server (configured, local or embedded: test/helpers/global-setup.ts), its maintenance database.
+const adminUrl = Object.assign(new URL(inject('databaseUrl')), { pathname: '/postgres' }).toString();
 const databaseName = `fundflow_reconcile_${Date.now()}_${process.pid}`;
 const databaseUrl = (() => {
   const url = new URL(inject('databaseUrl'));

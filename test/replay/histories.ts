@@ -28,7 +28,14 @@ interface RecordedHistory {
   historyBase64: string;
 }
 
+/**
+ * Appended to every recorded name: `RECORD_HISTORIES_SUFFIX=-before-poll-retry` keeps a recording of the code
+ * before a versioned change beside the current one (see docs/versioning.md).
+ */
+const suffix = process.env.RECORD_HISTORIES_SUFFIX ?? '';
+
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  name = `${name}${suffix}`;
   const description = await handle.describe();
   const history = await handle.fetchHistory();
   const recorded: RecordedHistory = {

@@ -17,7 +17,7 @@ const schedules: ScheduleHandle[] = [];
 beforeAll(async () => {
   stack = await startStack({
     name: 'retention',
-    env: { IDEMPOTENCY_KEY_RETENTION_HOURS: '72', CIRCLE_NOTIFICATION_RETENTION_HOURS: '48', RETENTION_BATCH_SIZE: '2' },
+    env: { IDEMPOTENCY_KEY_RETENTION_HOURS: '72', CIRCLE_NOTIFICATION_RETENTION_HOURS: '48', EVENT_RETENTION_HOURS: '48', RETENTION_BATCH_SIZE: '2' },
   });
 });
 afterAll(async () => {
@@ -66,7 +66,7 @@ describe('the retention schedule', () => {
     expect(first.policies.overlap).toBe('SKIP');
     expect(first.action).toMatchObject({ workflowType: 'retentionWorkflow', taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
     expect(first.action.type === 'startWorkflow' && first.action.args).toEqual([
-      { idempotencyKeyRetentionHours: 72, circleNotificationRetentionHours: 48, batchSize: 2 },
+      { idempotencyKeyRetentionHours: 72, circleNotificationRetentionHours: 48, eventRetentionHours: 48, batchSize: 2 },
     ]);
     // The default cron, 17 * * * *: every hour at :17.
     expect(first.info.nextActionTimes.length).toBeGreaterThan(0);
@@ -116,6 +116,69 @@ describe('the retention schedule', () => {
     expect(result.rateLimits.deleted).toBeGreaterThanOrEqual(3);
   });
 
+  it('purges events and finished webhook deliveries past EVENT_RETENTION_HOURS, never an event still to be delivered', async () => {
+    // Events as the triggers write them, aged by hand. xid 1 is behind every endpoint's fan-out cursor (fanned out);
+    // the last one's xid is beyond the cursor of an enabled endpoint that has not reached it yet.
+    const resource = randomUUID();
+    const userId = randomUUID();
+    const notFannedOut = 9_000_000_000_000_000n;
+    const seeded = [
+      { label: 'old', age: 100, xid: 1n },
+      { label: 'old-delivered', age: 90, xid: 1n },
+      { label: 'old-pending', age: 80, xid: 1n },
+      { label: 'old-not-fanned-out', age: 70, xid: notFannedOut },
+      { label: 'young', age: 10, xid: 1n },
+      { label: 'old-newest-of-another', age: 60, xid: 1n },
+    ];
+    const ids: Record<string, string> = {};
+    for (const [i, e] of seeded.entries()) {
+      const other = e.label === 'old-newest-of-another';
+      const [row] = await stack.db.$queryRaw<{ id: string }[]>`
+        INSERT INTO events (xid, type, resource_type, resource_id, sequence, user_id, data, created_at)
+        VALUES (${e.xid}, 'deposit.confirmed_on_chain', 'deposit', ${other ? randomUUID() : resource}::uuid, ${other ? 1 : i + 1}, ${userId}::uuid,
+                ${JSON.stringify({ label: e.label })}::jsonb, ${ago(e.age)})
+        RETURNING id`;
+      ids[e.label] = row!.id;
+    }
+    // Deliveries on a disabled endpoint (no dispatcher touches it): finished ones old and young, and a pending one.
+    const endpoint = await stack.db.webhookEndpoint.create({
+      data: { url: 'https://93.184.216.34/hooks', secret: 'whsec_x', createdBy: 'retention-test', enabled: false },
+    });
+    const delivery = (label: string, status: string, age: number) =>
+      stack.db.webhookDelivery.create({
+        data: {
+          endpointId: endpoint.id, eventId: ids[label]!, resourceType: 'deposit', resourceId: resource, sequence: 1, status,
+          createdAt: ago(age), lastAttemptAt: ago(age), attempts: { create: [{ latencyMs: 5, succeeded: status === 'delivered', statusCode: 200, attemptedAt: ago(age) }] },
+        },
+      });
+    const deliveredOld = await delivery('old-delivered', 'delivered', 90);
+    const failedOld = await delivery('old', 'failed', 95);
+    const pendingOld = await delivery('old-pending', 'pending', 80);
+    const deliveredYoung = await delivery('young', 'delivered', 10);
+    const cursorBehind = await stack.db.webhookEndpoint.create({
+      data: { url: 'https://93.184.216.34/other', secret: 'whsec_y', createdBy: 'retention-test', enabled: true, cursorXid: notFannedOut - 1n },
+    });
+
+    try {
+      const handle = await ensure(`retention-test-${randomUUID()}`);
+      await handle.trigger();
+      const result = await firstActionResult(handle);
+
+      const left = await stack.db.event.findMany({ where: { id: { in: Object.values(ids) } } });
+      const labels = left.map((e) => (e.data as { label: string }).label).sort();
+      // `old-newest-of-another` is its resource's newest event: kept so that its next one continues the sequence.
+      expect(labels).toEqual(['old-newest-of-another', 'old-not-fanned-out', 'old-pending', 'young']);
+      const deliveriesLeft = await stack.db.webhookDelivery.findMany({ where: { endpointId: endpoint.id } });
+      expect(deliveriesLeft.map((d) => d.id).sort()).toEqual([pendingOld.id, deliveredYoung.id].sort());
+      expect(await stack.db.webhookDeliveryAttempt.count({ where: { deliveryId: { in: [deliveredOld.id, failedOld.id] } } })).toBe(0);
+      expect(await stack.db.webhookDeliveryAttempt.count({ where: { deliveryId: pendingOld.id } })).toBe(1);
+      expect(result.webhookDeliveries!.deleted).toBeGreaterThanOrEqual(2);
+      expect(result.events!.deleted).toBeGreaterThanOrEqual(2);
+    } finally {
+      await stack.db.webhookEndpoint.deleteMany({ where: { id: { in: [endpoint.id, cursorBehind.id] } } });
+    }
+  });
+
   it('never purges idempotency keys younger than 24 hours, whatever a run is asked', async () => {
     const user = await createUser(stack.db);
     await seedKeys(user.id, 'k', [25, 23, 2]);
@@ -133,6 +196,7 @@ describe('the retention schedule', () => {
   it('refuses a configured key retention under 24 hours', () => {
     expect(() => loadConfig({ IDEMPOTENCY_KEY_RETENTION_HOURS: '23' })).toThrow(/IDEMPOTENCY_KEY_RETENTION_HOURS/);
     expect(() => loadConfig({ CIRCLE_NOTIFICATION_RETENTION_HOURS: '1' })).toThrow(/CIRCLE_NOTIFICATION_RETENTION_HOURS/);
+    expect(() => loadConfig({ EVENT_RETENTION_HOURS: '23' })).toThrow(/EVENT_RETENTION_HOURS/);
     expect(loadConfig({}).IDEMPOTENCY_KEY_RETENTION_HOURS).toBe(72);
     expect(loadConfig({ IDEMPOTENCY_KEY_RETENTION_HOURS: '24' }).IDEMPOTENCY_KEY_RETENTION_HOURS).toBe(24);
   });

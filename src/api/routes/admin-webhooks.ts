@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { eventTypeFilters } from '../../domain/events.js';
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../../generated/prisma/client.js';
 import { deliveryRetryOf, startDeliveryRun } from '../../schedules/webhooks.js';
+import { receiverUrlProblem } from '../../webhooks/receivers.js';
+import { storedWebhookSecret } from '../../webhooks/secrets.js';
 import type { AppDeps } from '../app.js';
 import { audited } from '../audit.js';
 import { findOwned } from '../owned.js';
@@ -20,7 +22,10 @@ import { pageView } from '../serializers.js';
 const receiverUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
-  .meta({ description: 'Where events are POSTed (https in production)', example: 'https://app.example.com/hooks/fundflow' });
+  .meta({
+    description: 'Where events are POSTed: https in production, and never (nor resolving to) a loopback, private, link-local or metadata address',
+    example: 'https://app.example.com/hooks/fundflow',
+  });
 const eventTypesField = z
   .array(z.enum(eventTypeFilters))
   .max(100)
@@ -134,11 +139,11 @@ const withAttempts = { attempts: { orderBy: { id: 'asc' as const } }, event: { s
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 export function webhookEndpointRoutes(router: Router, { db, config, temporal }: AppDeps): void {
-  const assertReceiverAllowed = (url: string | undefined) => {
-    // A secret signed over plain http can be read on the way; only local stacks may use it.
-    if (url && config.NODE_ENV === 'production' && !url.startsWith('https://')) {
-      throw HttpProblem.invalid('A receiver must be https in production', [{ path: 'body.url', message: 'not https' }]);
-    }
+  // https in production (a secret signed over plain http can be read on the way), and never an internal address
+  // unless WEBHOOK_ALLOW_PRIVATE_URLS (src/webhooks/receivers.ts; delivery checks again where it connects).
+  const assertReceiverAllowed = async (url: string | undefined) => {
+    const problem = url && (await receiverUrlProblem(config, url));
+    if (problem) throw HttpProblem.invalid(`This URL may not receive webhooks: ${problem}`, [{ path: 'body.url', message: problem }]);
   };
   const findEndpoint = (endpointId: string) => findOwned('Webhook endpoint', endpointId, (id) => db.webhookEndpoint.findUnique({ where: { id } }));
 
@@ -161,10 +166,14 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
     async (req, res, { body }) => {
       const target = { action: 'webhook_endpoint_create' as const, targetKind: 'webhook_endpoint' as const, targetId: body.url, details: { url: body.url, eventTypes: body.eventTypes, enabled: body.enabled } };
       const endpoint = await audited(db, req, target, async () => {
-        assertReceiverAllowed(body.url);
-        return db.webhookEndpoint.create({
-          data: { url: body.url, description: body.description ?? null, eventTypes: body.eventTypes, enabled: body.enabled, secret: newSecret(), createdBy: req.auth!.subject },
+        await assertReceiverAllowed(body.url);
+        // The id is ours so that the sealed secret is bound to its row (src/webhooks/secrets.ts).
+        const id = randomUUID();
+        const secret = newSecret();
+        const row = await db.webhookEndpoint.create({
+          data: { id, url: body.url, description: body.description ?? null, eventTypes: body.eventTypes, enabled: body.enabled, secret: storedWebhookSecret(config, id, secret), createdBy: req.auth!.subject },
         });
+        return { ...row, secret };
       });
       res.status(201).location(`/v1/admin/webhooks/endpoints/${endpoint.id}`).json({ ...serializeEndpoint(endpoint), secret: endpoint.secret });
     },
@@ -221,7 +230,7 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
     async (req, res, { body, params }) => {
       const target = { action: 'webhook_endpoint_update' as const, targetKind: 'webhook_endpoint' as const, targetId: params.id, details: body };
       const endpoint = await audited(db, req, target, async () => {
-        assertReceiverAllowed(body.url);
+        await assertReceiverAllowed(body.url);
         await findEndpoint(params.id);
         return db.webhookEndpoint.update({ where: { id: params.id }, data: { ...body, updatedAt: new Date() } });
       });

@@ -8,6 +8,7 @@ import {
   operatorUpdate,
   progressQuery,
   searchAttributes,
+  staleDecisionType,
   workflowIds,
   type WorkflowKind,
 } from '../../../workflows/definitions.js';
@@ -31,6 +32,8 @@ import type { InboundTransfer } from '../../generated/prisma/client.js';
 import { formatUsdc } from '../../domain/money.js';
 import { reconciliationRoutes } from './admin-reconciliation.js';
 import { webhookEndpointRoutes } from './admin-webhooks.js';
+import { movementTimelineRoutes } from './admin-timeline.js';
+import { temporalRunUrl } from '../temporal-ui.js';
 
 // Operators' tools: the runs Temporal's visibility knows, filtered by fundflow's search attributes, and the two
 // decisions a parked saga waits for (operatorUpdate). What a run is doing stays in Temporal; these routes only
@@ -118,7 +121,6 @@ const runsPageView = z
 
 function serializeRun(config: Config, run: WorkflowExecutionInfo): z.input<typeof runView> {
   const attributes = run.typedSearchAttributes;
-  const ui = `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`;
   return {
     workflowId: run.workflowId,
     runId: run.runId,
@@ -130,7 +132,7 @@ function serializeRun(config: Config, run: WorkflowExecutionInfo): z.input<typeo
     startTime: run.startTime.toISOString(),
     ...(run.closeTime ? { closeTime: run.closeTime.toISOString() } : {}),
     executionStatus: run.status.name,
-    temporalUiUrl: `${ui}/workflows/${encodeURIComponent(run.workflowId)}/${run.runId}/history`,
+    temporalUiUrl: temporalRunUrl(config, run.workflowId, run.runId),
   };
 }
 
@@ -165,13 +167,28 @@ const auditKindOf = { deposits: 'deposit', withdrawals: 'withdrawal', orders: 'o
   AuditTargetKind
 >;
 
-const decisionBody = z.strictObject({ note: z.string().trim().min(1).max(500).optional() });
+const decisionBody = z.strictObject({
+  note: z.string().trim().min(1).max(500).optional(),
+  step: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({
+      description:
+        'Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run\'s progress). ' +
+        'The saga refuses the decision (409) when it is parked at another step; without it, the step parked when ' +
+        'the request arrives.',
+    }),
+});
 const decisionView = z
   .object({
     workflowId: z.string(),
     runId: z.string(),
     status: z.string().meta({ description: 'The row status the run was parked at' }),
-    step: z.string().meta({ description: 'The step that failed for good' }),
+    step: z.string().meta({ description: 'The step the saga took the decision for' }),
+    action: z.enum(['retry', 'abort']).meta({ description: 'What the saga does: runs the step again, or compensates and ends failed' }),
   })
   .meta({ id: 'OperatorDecision' });
 
@@ -266,19 +283,25 @@ export function adminRouter(deps: AppDeps): Router {
           const target = { action, targetKind: auditKindOf[resource], targetId: params.id, details: body.note ? { note: body.note } : {} };
           const decided = await audited(deps.db, req, target, async () => {
             const { handle, runId, status, step } = await parkedRun(resource, params.id);
+            let decided: { step: string; action: 'retry' | 'abort' };
             try {
-              await handle.executeUpdate(operatorUpdate, {
-                args: [{ action, operator: req.auth?.subject, ...(body.note ? { note: body.note } : {}) }],
+              // The step the operator saw (or, without one, the step just read): the saga's validator refuses the
+              // decision if the run has moved on since.
+              decided = await handle.executeUpdate(operatorUpdate, {
+                args: [{ action, step: body.step ?? step, operator: req.auth?.subject, ...(body.note ? { note: body.note } : {}) }],
               });
             } catch (error) {
               const failure = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
               if (failure instanceof ApplicationFailure && failure.type === abortRefusedType) {
                 throw new HttpProblem(409, failure.message, { title: 'Abort refused' });
               }
+              if (failure instanceof ApplicationFailure && failure.type === staleDecisionType) {
+                throw new HttpProblem(409, failure.message, { title: 'Parked at another step' });
+              }
               if (failure instanceof ApplicationFailure && failure.type === notParkedType) throw notWaiting(what);
               throw error;
             }
-            return { workflowId: handle.workflowId, runId, status, step };
+            return { workflowId: handle.workflowId, runId, status, step: decided.step, action: decided.action };
           });
           res.status(202).json(decided);
         },
@@ -344,6 +367,7 @@ export function adminRouter(deps: AppDeps): Router {
 
   reconciliationRoutes(router, deps);
   webhookEndpointRoutes(router, deps);
+  movementTimelineRoutes(router, deps);
   return router;
 }
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf } from '../auth.js';
 import { route } from '../route.js';
 import { balanceView, serializeBalance } from '../serializers.js';
 
@@ -22,7 +22,7 @@ export function balancesRouter({ db }: AppDeps): Router {
       problems: [404],
     },
     async (req, res) => {
-      const balance = await db.balance.findUniqueOrThrow({ where: { userId: callerOf(req).id } });
+      const balance = await db.balance.findUniqueOrThrow({ where: { userId: callerIdOf(req) } });
       res.json(serializeBalance(balance));
     },
   );

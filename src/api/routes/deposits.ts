@@ -7,7 +7,7 @@ import type { AppDeps } from '../app.js';
 import type { Db } from '../../db/client.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { Chain } from '../../providers/ports.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf, loadCaller } from '../auth.js';
 import { assertKycApproved } from '../kyc-gate.js';
 import { findOwned } from '../owned.js';
 import { pageArgs, toPage } from '../pagination.js';
@@ -71,7 +71,7 @@ export function depositsRouter(deps: AppDeps): Router {
       problems: [403, 404, 422, 503],
     },
     async (req, res, { body }) => {
-      const user = callerOf(req);
+      const user = await loadCaller(db, req);
       const known = await db.deposit.findUnique({ where: { chain_txHash: { chain: body.chain, txHash: body.txHash } } });
       if (known && known.userId !== user.id) throw HttpProblem.notFound('Deposit');
       if (known) return void res.status(200).json(serializeDeposit(known));
@@ -105,7 +105,7 @@ export function depositsRouter(deps: AppDeps): Router {
       problems: [404],
     },
     async (req, res, { query }) => {
-      const rows = await db.deposit.findMany({ where: { userId: callerOf(req).id }, ...pageArgs(query) });
+      const rows = await db.deposit.findMany({ where: { userId: callerIdOf(req) }, ...pageArgs(query) });
       res.json(toPage(rows, query, serializeDeposit));
     },
   );
@@ -122,7 +122,7 @@ export function depositsRouter(deps: AppDeps): Router {
       responses: { 200: { description: 'The deposit', schema: depositView } },
     },
     async (req, res, { params }) => {
-      const userId = callerOf(req).id;
+      const userId = callerIdOf(req);
       const deposit = await findOwned('Deposit', params.id, (id) => db.deposit.findUnique({ where: { id, userId } }));
       res.json(serializeDeposit(deposit));
     },

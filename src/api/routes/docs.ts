@@ -1,42 +1,57 @@
-import { Router } from 'express';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { documentRoute, openApiDocument } from '../openapi.js';
 
-// The OpenAPI document and a self-contained reference page (no CDN: it renders the document itself, so it
-// works on machines without internet).
+// The OpenAPI document and its reference page: Swagger UI from the installed swagger-ui-dist package, served by
+// this API (no CDN: it works on machines without internet), its start-up script a file of ours rather than inline.
 
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** The files of swagger-ui-dist the page loads; nothing else of the package is served. */
+const assets = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js', '/favicon-32x32.png']);
+
+/**
+ * What the page may load: scripts and styles from this origin only (no inline script), the document from here,
+ * the data: images of Swagger UI's stylesheet; the style attributes React sets. Never framed, no forms elsewhere.
+ */
+export const docsContentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// Relative URLs: the page is /docs, so `docs/...` is under it and `openapi.json` is the API's document, behind any
+// path prefix a proxy adds.
 const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fundflow API</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2330}
-h2{margin-top:2rem;border-bottom:1px solid #ddd;text-transform:capitalize}
-details{border:1px solid #e3e6ee;border-radius:6px;margin:.4rem 0;padding:.3rem .7rem}
-summary{cursor:pointer}code.m{display:inline-block;width:4.5rem;font-weight:700}
-.get{color:#0a7}.post{color:#06c}.put{color:#a60}.delete{color:#c22}.head{color:#777}
-pre{background:#f6f7fa;padding:.6rem;overflow:auto;font-size:13px}
-</style></head><body><h1>fundflow API</h1><p id="about"></p><div id="ops">Loading /openapi.json…</div>
-<script>
-fetch('openapi.json').then(r => r.json()).then(doc => {
-  const esc = s => String(s ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
-  const json = v => '<pre>' + esc(JSON.stringify(v, null, 2)) + '</pre>';
-  document.getElementById('about').textContent = doc.info.description;
-  const byTag = {};
-  for (const [path, item] of Object.entries(doc.paths))
-    for (const [method, op] of Object.entries(item)) (byTag[op.tags?.[0] ?? 'other'] ??= []).push({ path, method, op });
-  let html = '';
-  for (const [tag, ops] of Object.entries(byTag)) {
-    html += '<h2>' + esc(tag) + '</h2>';
-    for (const { path, method, op } of ops) {
-      html += '<details><summary><code class="m ' + method + '">' + method.toUpperCase() + '</code><code>' + esc(path) +
-        '</code> — ' + esc(op.summary) + '</summary>' + (op.description ? '<p>' + esc(op.description) + '</p>' : '');
-      if (op.parameters?.length) html += '<h4>Parameters</h4>' + json(op.parameters);
-      if (op.requestBody) html += '<h4>Body</h4>' + json(op.requestBody.content['application/json'].schema);
-      html += '<h4>Responses</h4>' + json(op.responses) + '</details>';
-    }
-  }
-  html += '<h2>Schemas</h2>' + json(doc.components?.schemas ?? {});
-  document.getElementById('ops').innerHTML = html;
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/png" href="docs/assets/favicon-32x32.png">
+<link rel="stylesheet" href="docs/assets/swagger-ui.css">
+</head><body><div id="swagger-ui"></div>
+<script src="docs/assets/swagger-ui-bundle.js"></script>
+<script src="docs/start.js"></script>
+</body></html>`;
+
+const start = `window.ui = SwaggerUIBundle({
+  url: new URL('openapi.json', document.baseURI).href,
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  // No call to the public validator service: the document is linted in CI (npm run openapi:lint).
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: 'BaseLayout',
 });
-</script></body></html>`;
+`;
+
+function docsPolicy(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', docsContentSecurityPolicy);
+  next();
+}
 
 export function docsRouter(): Router {
   const router = Router();
@@ -55,10 +70,21 @@ export function docsRouter(): Router {
     operationId: 'getApiReference',
     tag: 'reference',
     summary: 'A browsable reference page of this API',
-    description: 'Renders this OpenAPI document in the browser. No token.',
+    description: 'Swagger UI over this OpenAPI document, served by the API itself (its page, script and style). No token.',
     responses: { 200: { description: 'HTML' } },
   });
   router.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
-  router.get('/docs', (_req, res) => void res.type('html').send(page));
+  router.get('/docs', docsPolicy, (req, res) => {
+    // `/docs/` would resolve the page's relative URLs one folder too deep.
+    if (req.originalUrl.split('?')[0]!.endsWith('/')) return void res.redirect(301, '../docs');
+    res.type('html').send(page);
+  });
+  router.get('/docs/start.js', docsPolicy, (_req, res) => void res.type('text/javascript').send(start));
+  router.use(
+    '/docs/assets',
+    docsPolicy,
+    (req, res, next) => (assets.has(req.path) ? next() : next('router')),
+    express.static(swaggerUiDir, { index: false, fallthrough: false, maxAge: '1d' }),
+  );
   return router;
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
 
@@ -80,7 +80,7 @@ export function eventsRouter({ db }: AppDeps): Router {
       const [afterXid, afterPosition] = parseCursor(query.after);
       const rows = await db.$queryRaw<EventRow[]>`
         SELECT id, xid, position, type, resource_type, resource_id, sequence, data, created_at FROM events
-         WHERE user_id = ${callerOf(req).id}::uuid
+         WHERE user_id = ${callerIdOf(req)}::uuid
            AND (xid, position) > (${afterXid}, ${afterPosition})
            AND xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
          ORDER BY xid, position

@@ -5,7 +5,7 @@ import { kycDecisionSignal, workflowIds } from '../../../workflows/definitions.j
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import { audited } from '../audit.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf } from '../auth.js';
 import { findOwned } from '../owned.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
@@ -38,13 +38,13 @@ export function kycRouter(deps: AppDeps): Router {
       problems: [404, 409, 503],
     },
     async (req, res) => {
-      const user = callerOf(req);
+      const userId = callerIdOf(req);
       await startWithAccept(deps, {
         workflowType: 'kycWorkflow',
-        workflowId: workflowIds.kyc(user.id),
-        input: { userId: user.id },
+        workflowId: workflowIds.kyc(userId),
+        input: { userId },
       });
-      const { kycStatus } = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { kycStatus: true } });
+      const { kycStatus } = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { kycStatus: true } });
       res.status(202).json({ kycStatus });
     },
   );

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { Prisma, type Db } from '../../db/client.js';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf, loadCaller } from '../auth.js';
 import { assertPasscode, hashPasscode, holdWithdrawals, passcode } from '../passcode.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
@@ -92,8 +92,8 @@ export function meRouter({ db, config }: AppDeps): Router {
       responses: { 200: { description: 'Updated', schema: meView }, 201: { description: 'Created', schema: meView } },
     },
     async (req, res, { body }) => {
-      const { user, created } = await saveProfile(db, req.auth!.subject, req.caller != null, body, req.log);
-      req.caller = user;
+      const { user, created } = await saveProfile(db, req.auth!.subject, req.callerId !== undefined, body, req.log);
+      req.callerId = user.id;
       res.status(created ? 201 : 200).json(serializeMe(user));
     },
   );
@@ -113,7 +113,7 @@ export function meRouter({ db, config }: AppDeps): Router {
       problems: [404],
     },
     async (req, res) => {
-      const user = await db.user.findUniqueOrThrow({ where: { id: callerOf(req).id }, include: meInclude });
+      const user = await db.user.findUniqueOrThrow({ where: { id: callerIdOf(req) }, include: meInclude });
       res.json(serializeMe(user));
     },
   );
@@ -135,7 +135,7 @@ export function meRouter({ db, config }: AppDeps): Router {
       problems: [403, 404, 409, 429],
     },
     async (req, res, { body }) => {
-      const user = callerOf(req);
+      const user = await loadCaller(db, req);
       const changing = user.passcodeHash !== null;
       if (changing) await assertPasscode(db, config, user, body.currentPasscode);
       const passcodeHash = await hashPasscode(body.passcode);

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import type { Order, OrderLeg } from '../../generated/prisma/client.js';
 import { formatUsd, isUsdAmount, Money, sumUsd } from '../../domain/money.js';
 import { optionDetailsProblems, optionPremiumUsd } from '../../domain/options.js';
-import { isTerminal, orderTransitions, type OrderStatus } from '../../domain/status.js';
+import { isTerminal, orderTransitions, statusesOf, type OrderStatus } from '../../domain/status.js';
 import { cancelOrderSignal, workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf, loadCaller } from '../auth.js';
 import { confirmIdempotentCommand, idempotentCommand } from '../idempotency.js';
 import { assertKycApproved } from '../kyc-gate.js';
 import { findOwned } from '../owned.js';
@@ -24,7 +24,7 @@ import { pageView } from '../serializers.js';
 // quantity to sell out of the position (sell) in the statement that writes the order, so a refused request (422)
 // writes nothing.
 
-const statuses = ['pending', 'accepted_by_broker', 'partially_filled', 'filled', 'failed', 'canceled'] as const;
+const statuses = statusesOf(orderTransitions);
 const assetTypes = ['basket', 'stock', 'etf', 'option'] as const;
 
 /** Shares, up to Alpaca's 9 decimals. */
@@ -177,26 +177,28 @@ export function ordersRouter(deps: AppDeps): Router {
       body: createBody,
       responses: { 202: { description: 'Accepted', schema: orderView } },
       problems: [403, 404, 409, 422, 503],
+      idempotent: true,
     },
     async (req, res, { body }) => {
-      const user = callerOf(req);
-      assertKycApproved(user);
-      const plan = await idempotentCommand(db, req, { userId: user.id, resourceType: 'order', command: body });
+      const userId = callerIdOf(req);
+      const plan = await idempotentCommand(db, req, { userId, resourceType: 'order', command: body });
+      // A replay starts nothing and answers the order its first request made, whatever the KYC status is now.
       if (!plan.replay) {
+        assertKycApproved(await loadCaller(db, req));
         await startWithAccept(deps, {
           workflowType: 'orderWorkflow',
           workflowId: workflowIds.order(plan.resourceId),
           input: {
             orderId: plan.resourceId,
-            userId: user.id,
+            userId,
             ...body,
             idempotencyKey: plan.idempotencyKey,
             requestHash: plan.requestHash,
           },
         });
-        await confirmIdempotentCommand(db, user.id, plan);
+        await confirmIdempotentCommand(db, userId, plan);
       }
-      const order = await db.order.findUniqueOrThrow({ where: { id: plan.resourceId, userId: user.id }, include: { legs: true } });
+      const order = await db.order.findUniqueOrThrow({ where: { id: plan.resourceId, userId }, include: { legs: true } });
       if (plan.replay) res.setHeader('Idempotent-Replayed', 'true');
       res.status(202).location(`/v1/orders/${order.id}`).json(serializeOrder(order));
     },
@@ -218,7 +220,7 @@ export function ordersRouter(deps: AppDeps): Router {
       problems: [404],
     },
     async (req, res, { query }) => {
-      const rows = await db.order.findMany({ where: { userId: callerOf(req).id }, include: { legs: true }, ...pageArgs(query) });
+      const rows = await db.order.findMany({ where: { userId: callerIdOf(req) }, include: { legs: true }, ...pageArgs(query) });
       res.json(toPage(rows, query, serializeOrder));
     },
   );
@@ -235,7 +237,7 @@ export function ordersRouter(deps: AppDeps): Router {
       responses: { 200: { description: 'The order', schema: orderView } },
     },
     async (req, res, { params }) => {
-      res.json(serializeOrder(await ownOrder(callerOf(req).id, params.id)));
+      res.json(serializeOrder(await ownOrder(callerIdOf(req), params.id)));
     },
   );
 
@@ -254,7 +256,7 @@ export function ordersRouter(deps: AppDeps): Router {
       problems: [409],
     },
     async (req, res, { params }) => {
-      const userId = callerOf(req).id;
+      const userId = callerIdOf(req);
       const order = await ownOrder(userId, params.id);
       const notCancelable = (status: OrderStatus) =>
         new HttpProblem(409, `The order is already ${status}`, { title: 'Order not cancelable' });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatUsd } from '../../domain/money.js';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf } from '../auth.js';
 import { route } from '../route.js';
 
 // The caller's holdings as the order saga booked them (positions_cache): quantity, average fill price and the value
@@ -38,7 +38,7 @@ export function positionsRouter({ db }: AppDeps): Router {
     },
     async (req, res) => {
       const rows = await db.positionCache.findMany({
-        where: { userId: callerOf(req).id, quantity: { gt: 0 } },
+        where: { userId: callerIdOf(req), quantity: { gt: 0 } },
         orderBy: [{ assetType: 'asc' }, { symbol: 'asc' }],
       });
       res.json({

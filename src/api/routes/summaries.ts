@@ -2,11 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AiSummary } from '../../generated/prisma/client.js';
 import { isoDate, isWeekStartDate, previousWeekStart, weekHasEnded } from '../../domain/week.js';
-import { searchAttributes, workflowIds } from '../../../workflows/definitions.js';
+import { searchAttributes, summaryRunTimeout, workflowIds } from '../../../workflows/definitions.js';
 import type { weeklySummaryRunWorkflow } from '../../../workflows/summary.js';
 import type { AppDeps } from '../app.js';
 import { audited } from '../audit.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf } from '../auth.js';
 import { pageArgs, toPage } from '../pagination.js';
 import { HttpProblem } from '../problem.js';
 import { route } from '../route.js';
@@ -64,7 +64,7 @@ export function summariesRouter(deps: AppDeps): Router {
     },
     async (req, res, { query }) => {
       const rows = await db.aiSummary.findMany({
-        where: { userId: callerOf(req).id },
+        where: { userId: callerIdOf(req) },
         ...pageArgs(query),
         orderBy: [{ weekStartDate: 'desc' }, { id: 'desc' }],
       });
@@ -101,6 +101,7 @@ export function summariesRouter(deps: AppDeps): Router {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           args: [{ weekStartDate, concurrency: config.SUMMARY_CONCURRENCY, pageSize: config.SUMMARY_PAGE_SIZE }],
           workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowExecutionTimeout: summaryRunTimeout,
           typedSearchAttributes: [{ key: searchAttributes.kind, value: 'summary' }],
         });
       });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf, loadCaller } from '../auth.js';
 import { assertKycApproved } from '../kyc-gate.js';
 import { route } from '../route.js';
 import { chain } from '../schemas.js';
@@ -37,7 +37,7 @@ export function walletsRouter(deps: AppDeps): Router {
       problems: [403, 404, 409, 422, 503],
     },
     async (req, res, { body }) => {
-      const user = callerOf(req);
+      const user = await loadCaller(db, req);
       assertKycApproved(user);
       const existing = await db.wallet.findUnique({ where: { userId_chain: { userId: user.id, chain: body.chain } } });
       if (existing) return void res.status(200).json(serializeWallet(existing));
@@ -65,7 +65,7 @@ export function walletsRouter(deps: AppDeps): Router {
       problems: [404],
     },
     async (req, res) => {
-      const wallets = await db.wallet.findMany({ where: { userId: callerOf(req).id }, orderBy: { createdAt: 'asc' } });
+      const wallets = await db.wallet.findMany({ where: { userId: callerIdOf(req) }, orderBy: { createdAt: 'asc' } });
       res.json({ items: wallets.map(serializeWallet) });
     },
   );

@@ -158,15 +158,18 @@ async function handleNotification(deps: AppDeps, event: z.output<typeof notifica
       workflowId,
       input: { chain, txHash, reportedBy: `circle:${event.notificationId}` },
     });
-  if (!recorded) await report();
+  let handed: 'handed' | 'abandoned' = 'handed';
+  if (!recorded) handed = await report();
   else {
     // The deposit's own transfer moved on: the news only wakes the running saga's wait.
     try {
       await deps.temporal.workflow.getHandle(workflowId).signal(depositTransferUpdate, { transferId: news.transferId, state: news.state });
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      await report(); // the run is gone (terminated): a new one picks up where the row is
+      // The run is gone (terminated): a new one picks up where the row is, unless it was abandoned for an operator.
+      handed = await report();
     }
   }
+  if (handed === 'abandoned') return void log.warn({ txHash, chain }, 'deposit saga abandoned for manual settlement: not started again');
   log.info({ txHash, chain }, 'deposit saga notified');
 }

@@ -7,7 +7,7 @@ import { HttpProblem } from '../problem.js';
 import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
-import { callerOf } from '../auth.js';
+import { callerIdOf, loadCaller } from '../auth.js';
 import { confirmIdempotentCommand, idempotentCommand } from '../idempotency.js';
 import { assertKycApproved } from '../kyc-gate.js';
 import { findOwned } from '../owned.js';
@@ -75,9 +75,10 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       body: createBody(deps.config),
       responses: { 202: { description: 'Accepted', schema: withdrawalView } },
       problems: [403, 404, 409, 422, 429, 503],
+      idempotent: true,
     },
     async (req, res, { body }) => {
-      const user = callerOf(req);
+      const user = await loadCaller(db, req);
       const { passcode: given, ...command } = body;
       await assertPasscode(db, deps.config, user, given);
       await assertNoWithdrawalHold(db, user.id);
@@ -120,7 +121,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       problems: [404],
     },
     async (req, res, { query }) => {
-      const rows = await db.withdrawal.findMany({ where: { userId: callerOf(req).id }, ...pageArgs(query) });
+      const rows = await db.withdrawal.findMany({ where: { userId: callerIdOf(req) }, ...pageArgs(query) });
       res.json(toPage(rows, query, serializeWithdrawal));
     },
   );
@@ -137,7 +138,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       responses: { 200: { description: 'The withdrawal', schema: withdrawalView } },
     },
     async (req, res, { params }) => {
-      const userId = callerOf(req).id;
+      const userId = callerIdOf(req);
       const withdrawal = await findOwned('Withdrawal', params.id, (id) =>
         db.withdrawal.findUnique({ where: { id, userId } }),
       );

@@ -1,0 +1,49 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { openSecret, sealedKeyIdOf, sealSecret, type SecretKeys } from '../codec/sealed-secrets.js';
+
+// Webhook endpoints' signing secrets at rest (webhook_endpoints.secret): sealed with WEBHOOK_SECRET_KEYS (src/codec/
+// sealed-secrets.ts), bound to their endpoint's id. Without keys (development, tests) they stay plain text, as
+// payloads do; production refuses to start without keys. Rows written before keys were configured, or sealed with
+// a key that is no longer current, are re-sealed by `resealWebhookSecrets` at every worker start.
+
+export type WebhookSecretConfig = Pick<Config, 'WEBHOOK_SECRET_KEYS' | 'WEBHOOK_SECRET_KEY_ID'>;
+
+const keysOf = (config: WebhookSecretConfig): SecretKeys => ({
+  currentKeyId: config.WEBHOOK_SECRET_KEYS.size > 0 ? config.WEBHOOK_SECRET_KEY_ID : undefined,
+  keys: config.WEBHOOK_SECRET_KEYS,
+});
+const contextOf = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
+
+/** What to store for a new secret of `endpointId`. */
+export function storedWebhookSecret(config: WebhookSecretConfig, endpointId: string, secret: string): string {
+  const keys = keysOf(config);
+  return keys.currentKeyId ? sealSecret(keys, secret, contextOf(endpointId)) : secret;
+}
+
+/** The signing secret of a stored endpoint row. */
+export function webhookSecretOf(config: WebhookSecretConfig, endpoint: { id: string; secret: string }): string {
+  return openSecret(keysOf(config), endpoint.secret, contextOf(endpoint.id));
+}
+
+/**
+ * Seals every secret stored in plain text or under a key that is not the current one (rotation), each with a
+ * conditional update so a concurrent change wins. Answers how many it re-sealed; nothing without keys. `endpointIds`
+ * limits it to those endpoints (tests that share one database).
+ */
+export async function resealWebhookSecrets(db: Db, config: WebhookSecretConfig, { endpointIds }: { endpointIds?: string[] } = {}): Promise<number> {
+  const keys = keysOf(config);
+  if (!keys.currentKeyId) return 0;
+  const rows = await db.webhookEndpoint.findMany({
+    where: { NOT: { secret: { startsWith: `sealed:v1:${keys.currentKeyId}:` } }, ...(endpointIds ? { id: { in: endpointIds } } : {}) },
+    select: { id: true, secret: true },
+  });
+  let resealed = 0;
+  for (const row of rows) {
+    if (sealedKeyIdOf(row.secret) === keys.currentKeyId) continue;
+    const secret = storedWebhookSecret(config, row.id, webhookSecretOf(config, row));
+    const { count } = await db.webhookEndpoint.updateMany({ where: { id: row.id, secret: row.secret }, data: { secret } });
+    resealed += count;
+  }
+  return resealed;
+}
