@@ -34,7 +34,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
+      // A variable a closure reads before its one assignment (the sandbox wires two simulators to each other).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `declare global { namespace Express … }` is how Express's request type is extended.
+      '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
     },
+  },
+  {
+    // Tests and tools read JSON answers whose shape the assertion itself checks.
+    files: ['test/**/*.ts', 'chaos/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     files: ['workflows/**/*.ts'],

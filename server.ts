@@ -14,8 +14,8 @@ import { startTracing } from './src/tracing.js';
 // Wires config, Prisma and the Temporal client into the Express app, and starts the internal listener (/metrics,
 // readiness details) on API_INTERNAL_PORT. On SIGTERM it stops accepting
 // connections, lets in-flight requests finish (up to SHUTDOWN_GRACE_SECONDS), then closes its pools.
-// With API_PROCESSES > 1 (one per core by default in production) this first process only forks that many API
-// processes on HTTP_PORT and serves the internal listener for all of them (src/api/cluster.ts).
+// With API_PROCESSES > 1 this first process only forks that many API processes on HTTP_PORT and serves the
+// internal listener for all of them (src/api/cluster.ts).
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'api');

@@ -5,7 +5,7 @@ import type { LoadUser } from '../scripts/lib/fixtures.js';
 import { call } from '../scripts/lib/fixtures.js';
 import type { ProcessStack } from '../scripts/lib/stack.js';
 import { freePort, repoRoot, stopProcess, waitForPort } from '../scripts/lib/tools.js';
-import { cpuSpent, sampleCpu } from './lib/cpu.js';
+import { cpuSpent, sampleCpu, withChildren } from './lib/cpu.js';
 import { closedLoop, mergeRuns, openLoop, type LoadRequest, type LoadResult, type LoadRun, type LoadTarget } from './lib/http-load.js';
 
 // The API under HTTP load, each route measured two ways: closed loop at a fixed number of connections (the most
@@ -80,9 +80,12 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
   for (let round = 1; round <= options.rounds; round++) {
     process.stderr.write(`  closed loop, ${options.connections} connections, round ${round}/${options.rounds} of ${slice.durationMs / 1000} s per route\n`);
     for (const r of routes) {
-      const before = await sampleCpu({ server: r.pid() });
+      // The serving process and its children: with API_PROCESSES > 1 the API is a cluster of processes.
+      const pids = Object.fromEntries((await withChildren(r.pid())).map((pid) => [String(pid), pid]));
+      const before = await sampleCpu(pids);
       const run = await closedLoop(r.target, slice);
-      const spent = cpuSpent(before, await sampleCpu({ server: r.pid() }));
+      const spentByPid = cpuSpent(before, await sampleCpu(pids));
+      const spent = { server: Object.keys(pids).reduce((a, pid) => a + spentByPid[pid]!, 0), postgres: spentByPid.postgres! };
       if (run.errors > 0) throw new Error(`${r.route}: ${run.errors} of ${run.latencies.length} answers were not ${r.target.expectStatus}`);
       closed.get(r.route)!.push(run);
       const c = cpu.get(r.route)!;

@@ -117,7 +117,11 @@ export async function comparePhases(
 async function deposit(stack: ProcessStack, user: LoadUser, amountUsdc: string): Promise<{ workflowId: string; startedAt: number }> {
   const transfer = await stack.sandbox.chainTransfer({ chain: 'ethereum', toAddress: user.address, amount: amountUsdc });
   const startedAt = performance.now();
-  const reply = await call(stack, 'POST', '/v1/deposits', { token: user.token, body: { chain: 'ethereum', txHash: transfer.txHash } });
+  const report = () => call(stack, 'POST', '/v1/deposits', { token: user.token, body: { chain: 'ethereum', txHash: transfer.txHash } });
+  let reply = await report();
+  // 503: the saga did not accept within the API's wait (a saturated Temporal); the API says to repeat, as an app
+  // does, and the clock keeps running.
+  for (let attempt = 1; reply.status === 503 && attempt < 5; attempt++) reply = await report();
   if (reply.status !== 202) throw new Error(`POST /v1/deposits answered ${reply.status}: ${JSON.stringify(reply.body)}`);
   const workflowId = workflowIds.deposit('ethereum', transfer.txHash);
   const status = await stack.client.workflow.getHandle(workflowId).result();

@@ -43,7 +43,9 @@ export async function compareTopologies(options: { label: string; concurrency: n
   try {
     for (const topology of ['dev', 'server'] as const) {
       step(`stack on the ${temporalDescription(topology)}`);
-      const stack = await startProcessStack(benchStackOptions(`bench_${topology}`, { temporalTopology: topology, eagerActivities: options.eagerActivities }));
+      const stack = await startProcessStack(
+        benchStackOptions(`bench_${topology}`, { temporalTopology: topology, eagerActivities: options.eagerActivities }),
+      );
       sides.push({ topology, stack, users: [] });
       const side = sides.at(-1)!;
       side.users = await createLoadUsers(stack, envInt('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
@@ -67,10 +69,22 @@ export async function compareTopologies(options: { label: string; concurrency: n
     const s2 = await phase(server, dev, runs - half);
     const d2 = await phase(dev, server, runs - half);
     const results: TopologyResult[] = [
-      { topology: 'dev', saga: merge(d1.measured, d2.measured), idleOtherCpuMsPerRun: ((d1.idleCpuSeconds + d2.idleCpuSeconds) * 1000) / runs },
-      { topology: 'server', saga: merge(s1.measured, s2.measured), idleOtherCpuMsPerRun: ((s1.idleCpuSeconds + s2.idleCpuSeconds) * 1000) / runs },
+      {
+        topology: 'dev',
+        saga: merge(d1.measured, d2.measured),
+        idleOtherCpuMsPerRun: ((d1.idleCpuSeconds + d2.idleCpuSeconds) * 1000) / runs,
+      },
+      {
+        topology: 'server',
+        saga: merge(s1.measured, s2.measured),
+        idleOtherCpuMsPerRun: ((s1.idleCpuSeconds + s2.idleCpuSeconds) * 1000) / runs,
+      },
     ];
     await report(results, { ...options, runs, loadAtStart, loadAtEnd: os.loadavg() });
+  } catch (error) {
+    // Said before the stacks stop: runs still in flight then fail on closed connections, which would hide it.
+    step(`the comparison failed: ${(error as Error).stack ?? error}`);
+    throw error;
   } finally {
     for (const side of sides) await side.stack.stop();
   }
@@ -89,8 +103,11 @@ async function report(
     r.saga.runs,
     r.saga.seconds.toFixed(0),
     r.saga.perSecond.toFixed(2),
-    ms(r.saga.latency.p50), ms(r.saga.latency.p95), ms(r.saga.latency.p99),
-    r.saga.historyLength.toFixed(0), r.saga.stateTransitions.toFixed(0),
+    ms(r.saga.latency.p50),
+    ms(r.saga.latency.p95),
+    ms(r.saga.latency.p99),
+    r.saga.historyLength.toFixed(0),
+    r.saga.stateTransitions.toFixed(0),
     ...processes.map((name) => cpu(r, name).toFixed(1)),
     all(r).toFixed(1),
     r.idleOtherCpuMsPerRun.toFixed(1),
@@ -112,8 +129,20 @@ async function report(
       `${((cpu(server, 'temporal') + cpu(server, 'postgres')) / (cpu(dev, 'temporal') + cpu(dev, 'postgres'))).toFixed(2)} ×.**`,
     ``,
     table(
-      ['Temporal', 'runs', 's', 'deposits/s', 'p50 ms', 'p95 ms', 'p99 ms', 'history events', 'state transitions',
-        ...processes.map((p) => `CPU ms/run ${p}`), 'CPU ms/run all', 'idle other stack, ms/run'],
+      [
+        'Temporal',
+        'runs',
+        's',
+        'deposits/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'history events',
+        'state transitions',
+        ...processes.map((p) => `CPU ms/run ${p}`),
+        'CPU ms/run all',
+        'idle other stack, ms/run',
+      ],
       rows,
     ),
     ``,
@@ -123,7 +152,10 @@ async function report(
   ].join('\n');
   const dir = path.resolve(import.meta.dirname, 'results');
   await writeFile(path.join(dir, `${run.label}.md`), markdown);
-  await writeFile(path.join(dir, `${run.label}.json`), JSON.stringify({ at: new Date().toISOString(), machine, ...run, results }, null, 2) + '\n');
+  await writeFile(
+    path.join(dir, `${run.label}.json`),
+    JSON.stringify({ at: new Date().toISOString(), machine, ...run, results }, null, 2) + '\n',
+  );
   process.stdout.write(`\n${markdown}\n`);
   step(`written to ${path.relative(process.cwd(), dir)}/${run.label}.{md,json}`);
 }

@@ -3289,7 +3289,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };
@@ -3375,7 +3375,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };
@@ -3461,7 +3461,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };
@@ -3547,7 +3547,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };
@@ -3633,7 +3633,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };
@@ -3719,7 +3719,7 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run's progress). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
+                    /** @description Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). The saga refuses the decision (409) when it is parked at another step; without it, the step parked when the request arrives. */
                     step?: string;
                 };
             };

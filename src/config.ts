@@ -82,7 +82,7 @@ export const configSchema = z.object({
   API_INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /**
    * API processes behind HTTP_PORT (node:cluster: the first process forks them and serves API_INTERNAL_PORT);
-   * 0 = one per core. Unset = one per core in production, 1 elsewhere (src/api/cluster.ts).
+   * 0 = one per core; unset = 1 (src/api/cluster.ts says why).
    */
   API_PROCESSES: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(64).optional()),
   /** Seconds the server waits for in-flight requests after SIGTERM before it closes them. */
@@ -181,6 +181,11 @@ export const configSchema = z.object({
   AUTH_AUDIENCE: optionalString,
   /** Oldest token accepted, counted from its `iat` (tokens must carry `exp`, `iat` and `sub`). */
   AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(43200),
+  /**
+   * How long an API process remembers a token it verified (src/api/auth.ts), 0 = never: a repeat skips the
+   * signature check, never the expiry and age checks. Bounds how long a key removed from the JWKS still verifies.
+   */
+  AUTH_VERIFIED_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** Operators' own audience: an operator token must be issued for it (customer tokens are not). */
   AUTH_OPERATOR_AUDIENCE: optionalString,
   /** Comma-separated `sub`s allowed to act as operators; empty = anyone with the operator claim (and audience). */

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { providerTaskQueue, type ProviderQueue } from '../workflows/activities.js';
 import type { Config } from './config.js';
 import { dataConverterOf, workerTuning } from './temporal.js';

@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Refusal } from '../src/domain/refusals.js';
 
 // Everything a workflow shares with its callers (API, operators, tests): search attributes, signals, queries and
 // workflow ids. Plain definitions only, safe to import from workflow code and from Node alike.
@@ -89,10 +90,8 @@ export const depositTransferUpdate = defineSignal<[{ transferId: string; state: 
 /**
  * The answer of a saga's `accept` update, run with update-with-start by the API: the first step (validate,
  * insert the row, reserve money) happens inside the workflow, so nothing is accepted without a durable run
- * behind it, and the API still answers synchronously (202 with the row, or the problem).
+ * behind it, and the API still answers synchronously (202 with the row, or the refusal as a problem).
  */
-export type AcceptResult =
-  | { accepted: true; id: string }
-  | { accepted: false; problem: { status: 403 | 404 | 409 | 422; title: string; detail: string } };
+export type AcceptResult = { accepted: true; id: string } | { accepted: false; refusal: Refusal };
 
 export const acceptUpdate = defineUpdate<AcceptResult>('accept');

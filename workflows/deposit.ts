@@ -4,6 +4,7 @@ import type { DepositAccepted, DepositAcceptInput, DepositAcceptResult } from '.
 import { depositTransitions, isTerminal, type DepositStatus } from '../src/domain/status.js';
 import { db, depositLookup, poll, probe, provider } from './activities.js';
 import { acceptUpdate, depositTransferUpdate, type AcceptResult } from './definitions.js';
+import { refusal } from '../src/domain/refusals.js';
 import {
   completeMovement, isSagaEnd, MovementFailed, once, RowEnded, Saga, SagaAborted, waitSettled, type MovementCheck, type News,
 } from './saga.js';
@@ -51,7 +52,7 @@ export async function depositWorkflow(input: DepositInput): Promise<DepositStatu
       if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === transferNotSeen) {
         return {
           accepted: false,
-          problem: { status: 404, title: 'Not found', detail: 'Circle has not seen an inbound USDC transfer with this hash' },
+          refusal: refusal('not_found', 'Circle has not seen an inbound USDC transfer with this hash'),
         };
       }
       throw error;

@@ -3,6 +3,7 @@ import { kycTransitions, type KycStatus } from '../src/domain/status.js';
 import { db } from './activities.js';
 import { acceptUpdate, kycDecisionSignal, type AcceptResult } from './definitions.js';
 import { once, refused, Saga } from './saga.js';
+import { refusal } from '../src/domain/refusals.js';
 
 // KYC of one user (id workflowIds.kyc(userId)). Accept moves users.kyc_status to `pending` (from not_started, or
 // from rejected: a re-submission is a new run of the same id once the previous one closed); then the run waits,
@@ -25,7 +26,7 @@ export async function kycWorkflow({ userId }: KycInput): Promise<KycStatus | und
   setHandler(acceptUpdate, (): Promise<AcceptResult> | AcceptResult =>
     decision === undefined
       ? accept()
-      : { accepted: false, problem: { status: 409, title: 'Conflict', detail: 'The previous submission is being decided; submit again in a moment' } },
+      : { accepted: false, refusal: refusal('decision_in_progress', 'The previous submission is being decided; submit again in a moment') },
   );
 
   if (!(await accept()).accepted) return refused();

@@ -117,6 +117,8 @@ export interface StepOptions {
   rejectionIsFinal?: boolean;
   /** The money movement this step starts or waits for; steps that move no money leave it out. */
   movement?: MovementCheck;
+  /** The step runs inside an update handler (the wallet's accept): a park must not wait for handlers to finish. */
+  inHandler?: boolean;
 }
 
 /** Failure types with which a provider refused a call outright: the call had no effect. */
@@ -207,7 +209,7 @@ export class Saga<S extends string> {
         const type = failureType(error);
         if (type === rowFailedType) throw new RowEnded(name, reason);
         if (options.rejectionIsFinal && type === 'Providerrejected') throw new StepRejected(name, reason);
-        await this.park(name, reason, options.movement && { check: options.movement, failureType: type });
+        await this.park(name, reason, options.movement && { check: options.movement, failureType: type }, !options.inHandler);
       }
     }
   }
@@ -216,12 +218,15 @@ export class Saga<S extends string> {
    * Waits for an operator after `step` failed for good; returns on retry, throws SagaAborted on abort. `movement`
    * is the money movement the step left behind, which an abort must find absent or failed at the provider.
    */
-  async park(step: string, reason: string, movement?: ParkedMovement): Promise<void> {
+  async park(step: string, reason: string, movement?: ParkedMovement, afterHandlers = true): Promise<void> {
     this.progress.parked = { step, reason, since: new Date().toISOString() };
     this.parkedMovement = movement;
     this.publish();
     log.warn('saga parked for an operator', { step, reason });
-    await condition(() => this.decision !== undefined);
+    // Resume only once the decision's update has completed, so its completion always precedes the commands of
+    // the resumed step in the history, however many promise hops interceptors (tracing) add to the handler. Not
+    // when the park itself runs inside a handler: that one finishes only after the park.
+    await condition(() => this.decision !== undefined && (!afterHandlers || allHandlersFinished()));
     const action = this.decision;
     this.decision = undefined;
     this.parkedMovement = undefined;
@@ -423,7 +428,7 @@ export function pollDelayMs(attempt: number): number {
 /**
  * Polls `read` until `settled` says so, sleeping between polls on workflow timers; `wake` (a signal's flag) ends
  * a sleep early. Each poll is one activity, so a lost webhook only costs latency. Every poll adds 11 history
- * events: only runs from before `poll-by-activity-retry` wait this way (and orders, whose sync is no read).
+ * events: only runs from before `poll-by-activity-retry` wait this way.
  */
 export async function pollUntil<T>(read: () => Promise<T>, settled: (value: T) => boolean, wake?: () => boolean): Promise<T> {
   for (let attempt = 0; ; attempt++) {

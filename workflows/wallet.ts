@@ -5,6 +5,7 @@ import type { Chain } from '../src/providers/ports.js';
 import { db, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
 import { once, refused, Saga, SagaAborted } from './saga.js';
+import { refusal } from '../src/domain/refusals.js';
 
 // A user's deposit wallet on one chain (id workflowIds.wallet(userId, chain)). Accept checks KYC (403 unless
 // approved), answers an existing wallet as is, else creates the Circle wallet (key: workflow id + step) and
@@ -23,15 +24,15 @@ export async function walletWorkflow({ userId, chain }: WalletInput): Promise<Wa
 
   const accept = once(async (): Promise<Accepted> => {
     const eligibility = await db.checkWalletEligibility({ userId, chain });
-    if ('problem' in eligibility) return { result: { accepted: false, problem: eligibility.problem } };
+    if ('refusal' in eligibility) return { result: { accepted: false, refusal: eligibility.refusal } };
     try {
       const wallet = eligibility.eligible
-        ? await saga.step('createCustodyWallet', () => provider.createCustodyWallet({ userId, chain }))
+        ? await saga.step('createCustodyWallet', () => provider.createCustodyWallet({ userId, chain }), { inHandler: true })
         : eligibility.existing;
       return { result: { accepted: true, id: wallet.id }, wallet };
     } catch (error) {
       if (!(error instanceof SagaAborted)) throw error;
-      return { result: { accepted: false, problem: { status: 409, title: 'Wallet not created', detail: error.message } } };
+      return { result: { accepted: false, refusal: refusal('wallet_not_created', error.message) } };
     }
   });
   setHandler(acceptUpdate, async () => (await accept()).result);

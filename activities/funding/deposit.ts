@@ -13,6 +13,7 @@ import { transferNotSeen } from './contract.js';
 import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
 import { assertNotFailed, ledgerReference, move } from './rows.js';
+import { refusal } from '../../src/domain/refusals.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
 // read by hash, and the deposit's own transfer, read again by id before confirming) and from our wallets table;
@@ -50,7 +51,7 @@ export type DepositAccepted = {
 
 export type DepositAcceptResult = DepositAccepted | Extract<AcceptResult, { accepted: false }>;
 
-const notFound = (detail: string) => ({ accepted: false, problem: { status: 404, title: 'Not found', detail } }) as const;
+const notFound = (detail: string) => ({ accepted: false, refusal: refusal('not_found', detail) }) as const;
 
 const failable = failableStatusesOf(depositTransitions);
 /** From these a failure gives back what confirmation added to pending, and the USDC goes to suspense. */

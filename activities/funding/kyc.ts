@@ -3,6 +3,7 @@ import { TransitionError, type KycStatus } from '../../src/domain/status.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { translated } from '../failures.js';
+import { refusal } from '../../src/domain/refusals.js';
 
 // KYC: submitting moves the user to `pending` (from not_started, or rejected on a re-submission); the decision
 // moves them to approved (with their balances row, so money can arrive) or rejected.
@@ -21,9 +22,9 @@ export function createKycActivities({ db }: ActivityDeps) {
           )
           SELECT u.previous, (SELECT count(*) FROM moved)::int AS moved FROM u`;
         const row = rows[0];
-        if (!row) return { accepted: false, problem: { status: 404, title: 'Not found', detail: 'No such user' } };
+        if (!row) return { accepted: false, refusal: refusal('not_found', 'No such user') };
         if (row.previous === 'approved') {
-          return { accepted: false, problem: { status: 409, title: 'KYC already approved', detail: 'This user is already verified' } };
+          return { accepted: false, refusal: refusal('kyc_already_approved', 'This user is already verified') };
         }
         return { accepted: true, id: userId };
       });

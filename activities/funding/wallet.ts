@@ -3,6 +3,7 @@ import { TransitionError, type WalletStatus } from '../../src/domain/status.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
+import { refusal, type Refusal } from '../../src/domain/refusals.js';
 
 // Deposit wallets: one Circle wallet per user and chain, created with a key derived from the workflow id (the
 // same on every retry and every run for this user + chain), recorded `creating`, then `active` once Circle
@@ -17,7 +18,7 @@ export interface WalletRow {
 export type WalletEligibility =
   | { eligible: true }
   | { eligible: false; existing: WalletRow }
-  | { eligible: false; problem: Extract<AcceptResult, { accepted: false }>['problem'] };
+  | { eligible: false; refusal: Refusal };
 
 export function createWalletActivities({ db, providers }: ActivityDeps) {
   return {
@@ -28,14 +29,11 @@ export function createWalletActivities({ db, providers }: ActivityDeps) {
           where: { id: userId },
           select: { kycStatus: true, wallets: { where: { chain }, select: { id: true, status: true, circleWalletId: true } } },
         });
-        if (!user) return { eligible: false, problem: { status: 404, title: 'Not found', detail: 'No such user' } };
+        if (!user) return { eligible: false, refusal: refusal('not_found', 'No such user') };
         const existing = user.wallets[0];
         if (existing) return { eligible: false, existing };
         if (user.kycStatus !== 'approved') {
-          return {
-            eligible: false,
-            problem: { status: 403, title: 'KYC not approved', detail: `KYC is ${user.kycStatus}; a wallet needs an approved KYC` },
-          };
+          return { eligible: false, refusal: refusal('kyc_required', `KYC is ${user.kycStatus}; a wallet needs an approved KYC`) };
         }
         return { eligible: true };
       });

@@ -8,6 +8,7 @@ import { stepKey, translated } from '../failures.js';
 import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
 import { bookedWith, firmReversalOf, text, type Posting } from '../../src/ledger/book.js';
 import { assertNotFailed, ledgerReference, move, usd } from './rows.js';
+import { refusal } from '../../src/domain/refusals.js';
 
 // A withdrawal's rows and ledger: accepting reserves the amount from buying power in the statement that writes
 // the row; failing gives it back in the statement that marks the row failed. The movements in between only
@@ -155,17 +156,13 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
         if (left.lt(input.amountUsd)) {
           return {
             accepted: false,
-            problem: {
-              status: 422,
-              title: 'Daily withdrawal limit',
-              detail: `Withdrawals are limited to ${formatUsd(config.WITHDRAWAL_DAILY_LIMIT_USD)} USD a day (UTC): ${formatUsd(left)} USD is left today`,
-            },
+            refusal: refusal(
+              'daily_limit',
+              `Withdrawals are limited to ${formatUsd(config.WITHDRAWAL_DAILY_LIMIT_USD)} USD a day (UTC): ${formatUsd(left)} USD is left today`,
+            ),
           };
         }
-        return {
-          accepted: false,
-          problem: { status: 422, title: 'Insufficient buying power', detail: `Buying power does not cover ${input.amountUsd} USD` },
-        };
+        return { accepted: false, refusal: refusal('insufficient_funds', `Buying power does not cover ${input.amountUsd} USD`) };
       });
     },
 

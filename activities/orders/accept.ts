@@ -5,6 +5,7 @@ import type { BrokerPort } from '../../src/providers/ports.js';
 import { acceptedEntry } from './ledger.js';
 import { planOrder, PlanRefused, sellAmountUsd, sellHolds, type OrderPlan, type SellHold } from './plan.js';
 import type { OrderAcceptance, OrderRequest } from './types.js';
+import { refusal, type RefusalCode } from '../../src/domain/refusals.js';
 
 // The order saga's first step, run by its `accept` update: validate, then in ONE statement reserve buying power
 // (buys) or hold the quantity to sell (sells), insert the order, its legs and the Idempotency-Key. A refusal
@@ -23,14 +24,15 @@ export interface AcceptDeps {
   sellHoldMarginPercent: number;
 }
 
-class Refusal extends Error {
-  constructor(readonly status: 409 | 422, readonly title: string, detail: string) {
+/** Thrown inside the accept transaction to undo it and answer the refusal. */
+class Refused extends Error {
+  constructor(readonly code: RefusalCode, detail: string) {
     super(detail);
   }
 }
 
-const refused = (r: Refusal): OrderAcceptance => ({ accepted: false, problem: { status: r.status, title: r.title, detail: r.message } });
-const noPosition = (detail: string) => new Refusal(422, 'No position to sell', detail);
+const refused = (r: Refused): OrderAcceptance => ({ accepted: false, refusal: refusal(r.code, r.message) });
+const noPosition = (detail: string) => new Refused('no_position', detail);
 
 async function existingOrder(db: Db, request: OrderRequest): Promise<OrderAcceptance | undefined> {
   const row = await db.order.findUnique({
@@ -38,7 +40,7 @@ async function existingOrder(db: Db, request: OrderRequest): Promise<OrderAccept
     select: { userId: true, status: true, legs: { select: { symbol: true }, orderBy: { createdAt: 'asc' } } },
   });
   if (!row) return undefined;
-  if (row.userId !== request.userId) return refused(new Refusal(409, 'Conflict', 'This order id is taken'));
+  if (row.userId !== request.userId) return refused(new Refused('id_taken', 'This order id is taken'));
   return { accepted: true, id: request.orderId, status: row.status as OrderStatus, symbols: row.legs.map((l) => l.symbol) };
 }
 
@@ -46,13 +48,13 @@ async function plan(db: Db, request: OrderRequest): Promise<OrderPlan> {
   let composition: unknown;
   if (request.assetType === 'basket') {
     const basket = await db.basket.findFirst({ where: { id: request.basketId!, isActive: true }, select: { compositionJson: true } });
-    if (!basket) throw new Refusal(422, 'Unknown basket', 'No active basket has this id');
+    if (!basket) throw new Refused('unknown_basket', 'No active basket has this id');
     composition = basket.compositionJson;
   }
   try {
     return planOrder(request, composition);
   } catch (error) {
-    if (error instanceof PlanRefused) throw new Refusal(422, error.title, error.message);
+    if (error instanceof PlanRefused) throw new Refused('amount_too_small', error.message);
     throw error;
   }
 }
@@ -144,7 +146,7 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
     const first = orderPlan.legs[0]!;
     amountUsd = orderPlan.amountUsd ?? sellAmountUsd(first.quantity!, holds![0]!.priceUsd!);
   } catch (error) {
-    if (error instanceof Refusal) return refused(error);
+    if (error instanceof Refused) return refused(error);
     throw error;
   }
   const { orderId, userId } = request;
@@ -179,7 +181,7 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
     if (row?.existing) return (await existingOrder(db, request))!;
     return refused(
       request.side === 'buy'
-        ? new Refusal(422, 'Insufficient buying power', `Buying power does not cover ${amountUsd} USD`)
+        ? new Refused('insufficient_funds', `Buying power does not cover ${amountUsd} USD`)
         : noPosition(
             `Your ${request.assetType} position does not cover this sell` +
               (request.assetType === 'option' || request.quantity !== undefined ? '' : ` of ${amountUsd} USD at the broker's current price`) +

@@ -60,11 +60,9 @@ export function sellAmountUsd(quantity: string, priceUsd: string): string {
   return new Money(quantity).times(priceUsd).toDecimalPlaces(2, Money.ROUND_HALF_UP).toFixed(2);
 }
 
+/** The order is below the broker's smallest order (per symbol of a basket). */
 export class PlanRefused extends Error {
   override name = 'PlanRefused';
-  constructor(readonly title: string, detail: string) {
-    super(detail);
-  }
 }
 
 /** `composition` is the basket's composition_json (basket orders only). */
@@ -77,7 +75,7 @@ export function planOrder(request: OrderRequest, composition?: unknown): OrderPl
       if (!legsMeetMinimum(legs, components.length)) {
         const smallest = components.reduce((min, c) => Money.min(min, String(c.weight)), new Money(1));
         const needed = new Money(minimumLegNotionalUsd).div(smallest).toDecimalPlaces(2, Money.ROUND_UP).toFixed(2);
-        throw new PlanRefused('Amount too small', `Each symbol of this basket needs at least ${minimumLegNotionalUsd} USD: order ${needed} USD or more`);
+        throw new PlanRefused(`Each symbol of this basket needs at least ${minimumLegNotionalUsd} USD: order ${needed} USD or more`);
       }
       return { amountUsd, legs };
     }
@@ -85,7 +83,7 @@ export function planOrder(request: OrderRequest, composition?: unknown): OrderPl
     case 'etf':
       if (request.side === 'sell' && request.quantity !== undefined) return { legs: [{ symbol: request.symbol!, quantity: request.quantity }] };
       if (new Money(request.amountUsd!).lt(minimumLegNotionalUsd)) {
-        throw new PlanRefused('Amount too small', `The smallest order is ${minimumLegNotionalUsd} USD`);
+        throw new PlanRefused(`The smallest order is ${minimumLegNotionalUsd} USD`);
       }
       return { amountUsd: request.amountUsd!, legs: [{ symbol: request.symbol!, notionalUsd: request.amountUsd! }] };
     case 'option': {

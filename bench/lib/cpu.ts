@@ -25,6 +25,16 @@ async function postgresProcesses(): Promise<Record<string, number>> {
   return found;
 }
 
+/** A process and its children (an API cluster's first process and the ones it forked). */
+export async function withChildren(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const entry of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+  }
+  return [pid, ...children];
+}
+
 export interface CpuSample {
   named: Record<string, number>;
   postgres: Record<string, number>;

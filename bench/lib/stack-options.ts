@@ -1,7 +1,10 @@
 import type { ProcessStackOptions } from '../../scripts/lib/stack.js';
 
 /** The stack every benchmark phase runs on (bench/run.ts, bench/topologies.ts), under a name of its own. */
-export function benchStackOptions(name: string, options: Pick<ProcessStackOptions, 'temporalTopology'> & { eagerActivities?: boolean } = {}): ProcessStackOptions {
+export function benchStackOptions(
+  name: string,
+  options: Pick<ProcessStackOptions, 'temporalTopology'> & { eagerActivities?: boolean } = {},
+): ProcessStackOptions {
   return {
     name,
     workerScript: 'bench/processes/worker.ts',
@@ -16,6 +19,8 @@ export function benchStackOptions(name: string, options: Pick<ProcessStackOption
       RATE_LIMIT_PER_ADDRESS: '1000000000',
       RATE_LIMIT_PER_USER: '1000000000',
       RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: '1000000000',
+      // API processes (node:cluster, src/api/cluster.ts): 1 unless BENCH_API_PROCESSES says (0 = one per core).
+      API_PROCESSES: process.env.BENCH_API_PROCESSES ?? '1',
     },
     temporalTopology: options.temporalTopology,
     temporalDynamicConfig: options.eagerActivities ? { 'system.enableActivityEagerExecution': 'true' } : undefined,

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import pg from 'pg';
 import { parse, stringify } from 'yaml';
 import { searchAttributes } from '../../workflows/definitions.js';
@@ -55,7 +56,9 @@ function runQuiet(command: string, args: string[]): Promise<void> {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited with ${code}:\n${output.slice(-4000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited with ${code}:\n${output.slice(-4000)}`)),
     );
   });
 }
@@ -64,8 +67,16 @@ function runQuiet(command: string, args: string[]): Promise<void> {
 export async function prepareTemporalSchema(sqlTool: string, store: FullServerStore): Promise<void> {
   const url = new URL(store.postgresUrl);
   const connection = [
-    '--plugin', 'postgres12', '--endpoint', url.hostname, '--port', url.port || '5432',
-    '--user', decodeURIComponent(url.username), '--password', decodeURIComponent(url.password),
+    '--plugin',
+    'postgres12',
+    '--endpoint',
+    url.hostname,
+    '--port',
+    url.port || '5432',
+    '--user',
+    decodeURIComponent(url.username),
+    '--password',
+    decodeURIComponent(url.password),
   ];
   const admin = new pg.Client({ connectionString: adminUrl(store.postgresUrl) });
   await admin.connect();
@@ -86,9 +97,26 @@ export async function dropTemporalDatabases(store: FullServerStore): Promise<voi
   const admin = new pg.Client({ connectionString: adminUrl(store.postgresUrl) });
   await admin.connect();
   try {
-    for (const { name } of databasesOf(store.database)) await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    for (const { name } of databasesOf(store.database))
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * A free port that fits a SMALLINT: the server records each service's membership port in cluster_membership.rpc_port
+ * (a port from the ephemeral range, 32768 and up, fails it at start with "out of range for type smallint").
+ */
+async function freePortBelow32768(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
   }
 }
 
@@ -99,9 +127,11 @@ const ALREADY_EXISTS = 6;
 async function registerNamespaces(address: string, namespaces: string[], timeoutMs = 120_000): Promise<void> {
   const connection = await Connection.connect({ address });
   const attributes = Object.fromEntries(
-    Object.values(searchAttributes).map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+    Object.values(searchAttributes).map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
   );
-  const query = Object.values(searchAttributes).map((key) => `${key.name} IS NULL`).join(' AND ');
+  const query = Object.values(searchAttributes)
+    .map((key) => `${key.name} IS NULL`)
+    .join(' AND ');
   const deadline = Date.now() + timeoutMs;
   // Each step right after the one before can meet a service that has not seen the namespace yet: retried until then.
   const retry = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
@@ -143,7 +173,16 @@ export async function startFullTemporalServer(options: TemporalServerOptions, st
   await writeFile(path.join(scratch, 'dynamicconfig.yaml'), stringify(dynamicConfig));
 
   const url = new URL(store.postgresUrl);
-  const ports = ['HISTORY', 'MATCHING', 'WORKER', 'FRONTEND_HTTP', 'FRONTEND_MEMBERSHIP', 'HISTORY_MEMBERSHIP', 'MATCHING_MEMBERSHIP', 'WORKER_MEMBERSHIP'];
+  const ports = [
+    'HISTORY',
+    'MATCHING',
+    'WORKER',
+    'FRONTEND_HTTP',
+    'FRONTEND_MEMBERSHIP',
+    'HISTORY_MEMBERSHIP',
+    'MATCHING_MEMBERSHIP',
+    'WORKER_MEMBERSHIP',
+  ];
   const env: Record<string, string> = {
     ...process.env,
     TEMPORAL_SERVER_LOG_LEVEL: options.logLevel ?? 'warn',
@@ -157,7 +196,7 @@ export async function startFullTemporalServer(options: TemporalServerOptions, st
     TEMPORAL_SERVER_METRICS_PORT: String(options.metricsPort ?? (await freePort())),
     TEMPORAL_SERVER_DYNAMIC_CONFIG: path.join(scratch, 'dynamicconfig.yaml'),
   } as Record<string, string>;
-  for (const name of ports) env[`TEMPORAL_SERVER_${name}_PORT`] = String(await freePort());
+  for (const name of ports) env[`TEMPORAL_SERVER_${name}_PORT`] = String(await freePortBelow32768());
 
   const args = ['--root', repoRoot, '--config', path.relative(repoRoot, configDir), '--env', 'development-sql', '--allow-no-auth', 'start'];
   const output = serverOutput(options);

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config.js';
 import { acceptUpdate, searchAttributes, type AcceptResult } from '../../workflows/definitions.js';
+import type { RefusalCode } from '../domain/refusals.js';
 import { HttpProblem } from './problem.js';
 
 // The one way the API starts a saga: update-with-start of the workflow's `accept` update. The first step runs
@@ -48,7 +49,8 @@ export function describeStart(input: unknown): { memo: Record<string, string>; s
   return Object.keys(memo).length ? { memo, summary: '' } : undefined;
 }
 
-function startOperation(deps: AcceptDeps, start: SagaStart) {
+/** The start half of update-with-start, as every saga is started (the test stack's `accept` too). */
+export function startOperation(deps: Pick<AcceptDeps, 'config'>, start: SagaStart) {
   const described = describeStart(start.input);
   return new WithStartWorkflowOperation(start.workflowType, {
     workflowId: start.workflowId,
@@ -136,10 +138,32 @@ export async function startWithAccept(deps: AcceptDeps, start: SagaStart): Promi
   } catch (error) {
     throw unavailable(error) ?? error;
   }
-  if (!result.accepted) {
-    throw new HttpProblem(result.problem.status, result.problem.detail, { title: result.problem.title });
-  }
+  if (!result.accepted) throw refusalProblem(result);
   return result.id;
+}
+
+/** How each refusal of an accept step is answered over HTTP: the API's one mapping of domain outcomes. */
+const refusalAnswers: Record<RefusalCode, { status: 403 | 404 | 409 | 422; title: string }> = {
+  not_found: { status: 404, title: 'Not found' },
+  kyc_required: { status: 403, title: 'KYC not approved' },
+  kyc_already_approved: { status: 409, title: 'KYC already approved' },
+  decision_in_progress: { status: 409, title: 'Conflict' },
+  id_taken: { status: 409, title: 'Conflict' },
+  wallet_not_created: { status: 409, title: 'Wallet not created' },
+  insufficient_funds: { status: 422, title: 'Insufficient buying power' },
+  daily_limit: { status: 422, title: 'Daily withdrawal limit' },
+  no_position: { status: 422, title: 'No position to sell' },
+  unknown_basket: { status: 422, title: 'Unknown basket' },
+  amount_too_small: { status: 422, title: 'Amount too small' },
+};
+
+/** A legacy answer: workers older than domain refusals (2026-12) answered HTTP problems; kept while they may. */
+type LegacyRefusal = { accepted: false; problem: { status: 403 | 404 | 409 | 422; title: string; detail: string } };
+
+function refusalProblem(result: Extract<AcceptResult, { accepted: false }> | LegacyRefusal): HttpProblem {
+  if ('problem' in result) return new HttpProblem(result.problem.status, result.problem.detail, { title: result.problem.title });
+  const { status, title } = refusalAnswers[result.refusal.code];
+  return new HttpProblem(status, result.refusal.detail, { title });
 }
 
 /**

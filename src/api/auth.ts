@@ -51,7 +51,10 @@ export function createTokenVerifier(config: Config, options: { jwksCooldownMs?: 
     const secret = crypto.subtle.importKey('raw', new TextEncoder().encode(config.AUTH_JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     verifyJwt = async (token) => jwtVerify(token, await secret, verifyOptions);
   }
+  const verified = new VerifiedTokens(config.AUTH_VERIFIED_TOKEN_CACHE_SECONDS * 1000);
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     const { payload } = await verifyJwt(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new joseErrors.JWTClaimValidationFailed('sub must be a non-empty string', payload, 'sub', 'invalid');
@@ -63,8 +66,43 @@ export function createTokenVerifier(config: Config, options: { jwksCooldownMs?: 
     else if (operatorAudience && !tokenAudiences.includes(operatorAudience)) operatorRefusal = 'An operator token must be issued for the operator audience';
     else if (config.AUTH_OPERATOR_SUBJECTS.length > 0 && !config.AUTH_OPERATOR_SUBJECTS.includes(payload.sub)) operatorRefusal = 'This subject is not an operator';
     else if (config.AUTH_OPERATOR_REQUIRE_MFA && !audiencesOf(payload.amr).includes('mfa')) operatorRefusal = 'Operator routes need a login with a second factor (amr: mfa)';
-    return { subject: payload.sub, customer, operator: operatorRefusal === undefined, operatorRefusal };
+    const identity = { subject: payload.sub, customer, operator: operatorRefusal === undefined, operatorRefusal };
+    // Never past its exp, nor past iat + the maximum age: what jwtVerify would refuse next is not answered here.
+    verified.set(token, identity, Math.min(payload.exp! * 1000, (payload.iat! + config.AUTH_MAX_TOKEN_AGE_SECONDS) * 1000));
+    return identity;
   };
+}
+
+/**
+ * Tokens this process verified, by their exact text, each until the earliest of its exp, its iat + the maximum
+ * age and `ttlMs` from now. A signature check (WebCrypto; RSA or EC with a JWKS) costs more than the rest of a small
+ * request, and an app sends the same token for many requests. Nothing here can accept what verification would not:
+ * the entry holds only the outcome of verifying that exact string, the claims are fixed by the signature, and the
+ * time limits are checked on every use; there is no revocation list to consult (tokens are stateless). A key
+ * removed from the issuer's JWKS stops verifying new tokens at once and cached ones within `ttlMs` (jose's own JWKS
+ * cache keeps a removed key up to 10 minutes anyway). Bounded: past `maxEntries` the oldest entry goes.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { identity: TokenIdentity; untilMs: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  get(token: string): TokenIdentity | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (Date.now() < entry.untilMs) return entry.identity;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, identity: TokenIdentity, validUntilMs: number): void {
+    if (this.ttlMs === 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { identity, untilMs: Math.min(validUntilMs, Date.now() + this.ttlMs) });
+  }
 }
 
 function unauthorized(detail: string): HttpProblem {

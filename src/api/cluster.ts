@@ -15,9 +15,13 @@ import { registry } from '../metrics.js';
 // say how they add up), /readyz asks every process for its own checks. SIGTERM reaches every process; each drains
 // as a single one does (server.ts), and the first exits once they all have.
 
-/** How many API processes: API_PROCESSES, 0 = one per core; unset = one per core in production, 1 elsewhere. */
-export function apiProcesses(config: Pick<Config, 'API_PROCESSES' | 'NODE_ENV'>): number {
-  const wanted = config.API_PROCESSES ?? (config.NODE_ENV === 'production' ? 0 : 1);
+/**
+ * How many API processes: API_PROCESSES, 0 = one per core. Not more than 1 unless asked: on the bench's two cores,
+ * shared with PostgreSQL, Temporal and the load, two processes carried less than one (bench/README.md), and
+ * os.availableParallelism() counts the host's cores, not a container's CPU limit.
+ */
+export function apiProcesses(config: Pick<Config, 'API_PROCESSES'>): number {
+  const wanted = config.API_PROCESSES ?? 1;
   return wanted === 0 ? os.availableParallelism() : wanted;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
-import { AlpacaLedger, alpacaError, brokerDialect } from './alpaca-common.js';
+import { type AlpacaLedger, alpacaError, brokerDialect } from './alpaca-common.js';
 import { endpoint, idempotent, queryString, type HandlerContext, type Reply } from './http.js';
 import type { SandboxState } from './state.js';
 

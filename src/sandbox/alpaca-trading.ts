@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { Decimal } from 'decimal.js';
-import { AlpacaLedger, alpacaError, defaultPrice, occSymbol, tradingDialect } from './alpaca-common.js';
+import { type AlpacaLedger, alpacaError, defaultPrice, occSymbol, tradingDialect } from './alpaca-common.js';
 import { stableUuid } from './chain.js';
 import { endpoint, queryString, type Reply } from './http.js';
 import type { SandboxState } from './state.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Connection, WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { Connection, type Client, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
@@ -10,6 +10,7 @@ import { bookOpening } from '../../src/ledger/opening.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createProviders } from '../../src/providers/index.js';
 import { createQueueWorkers, runQueueWorkers, type QueueWorker, type TaskQueueRole } from '../../src/task-queues.js';
+import { startOperation, type SagaWorkflowType } from '../../src/api/accept.js';
 import { temporalClient, temporalConnectionOptions } from '../../src/temporal.js';
 import type { Tracing } from '../../src/tracing.js';
 import type { Providers } from '../../src/providers/ports.js';
@@ -55,7 +56,7 @@ export interface Stack {
    * answers a repeat of a completed update id from the closed run's outcome without starting a new run.
    */
   accept<A>(
-    workflowType: string,
+    workflowType: SagaWorkflowType,
     workflowId: string,
     input: A,
     options?: { updateId?: string },
@@ -124,12 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workers,
     taskQueue,
     async accept(workflowType, workflowId, input, acceptOptions = {}) {
-      const startWorkflowOperation = new WithStartWorkflowOperation(workflowType, {
-        workflowId,
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
+      const startWorkflowOperation = startOperation({ config }, { workflowType, workflowId, input });
       const result = await client.workflow.executeUpdateWithStart(acceptUpdate, {
         updateId: acceptOptions.updateId ?? 'accept',
         startWorkflowOperation,

@@ -8,7 +8,7 @@ import { operatorUpdate, progressQuery, searchAttributes, staleDecisionType, wor
 import { startApi, type Api } from '../api/harness.js';
 import { eventually } from '../helpers/eventually.js';
 import { operatorDecides } from '../helpers/operator.js';
-import { createInvestor, startStack, type Stack } from '../helpers/stack.js';
+import { createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
 import { parkedDeposit, parkedProgress } from '../workflows/support.js';
 
 // An operator's decision is for the step they looked at: the saga's update validator refuses one that names
@@ -67,6 +67,19 @@ describe('operator decisions', () => {
     expect((cause as ApplicationFailure).type).toBe(staleDecisionType);
     await operatorDecides(handle, 'retry');
     expect(await handle.result()).toBe('broker_funded');
+  });
+});
+
+describe('a wallet parked while the request that created it waits', () => {
+  it('resumes on the retry and answers that request', async () => {
+    const user = await createUser(stack.db);
+    await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createWallets', kind: 'reject' });
+    const accepting = stack.accept('walletWorkflow', workflowIds.wallet(user.id, 'ethereum'), { userId: user.id, chain: 'ethereum' });
+    const handle = stack.client.workflow.getHandle(workflowIds.wallet(user.id, 'ethereum'));
+    await eventually(() => handle.query(progressQuery).then((p) => p.parked, () => undefined));
+    expect(await operatorDecides(handle, 'retry')).toMatchObject({ step: 'createCustodyWallet', action: 'retry' });
+    expect((await accepting).result).toMatchObject({ accepted: true });
+    expect(await handle.result()).toBe('active');
   });
 });
 

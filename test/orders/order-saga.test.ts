@@ -90,7 +90,7 @@ describe('buying', () => {
   it('a buy that buying power does not cover is refused and writes nothing', async () => {
     const user = await userWithBuyingPower(stack, '10.00');
     const order = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'buy', amountUsd: '10.01', symbol: 'AAPL' });
-    expect(order.result).toMatchObject({ accepted: false, problem: { status: 422, title: 'Insufficient buying power' } });
+    expect(order.result).toMatchObject({ accepted: false, refusal: { code: 'insufficient_funds' } });
     expect(await stack.db.order.count({ where: { userId: user.id } })).toBe(0);
     expect(await buyingPower(stack, user.id)).toBe('10.00');
   });
@@ -148,7 +148,7 @@ describe('selling', () => {
   it('a sell without a position is refused as no position to sell', async () => {
     const user = await userWithBuyingPower(stack, '500.00');
     const order = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'sell', amountUsd: '10.00', symbol: 'NVDA' });
-    expect(order.result).toMatchObject({ accepted: false, problem: { status: 422, title: 'No position to sell' } });
+    expect(order.result).toMatchObject({ accepted: false, refusal: { code: 'no_position' } });
     expect(await stack.db.order.count({ where: { userId: user.id } })).toBe(0);
   });
 
@@ -160,7 +160,7 @@ describe('selling', () => {
     expect(await buyingPower(stack, user.id)).toBe('400.00');
 
     const tooMuch = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'sell', amountUsd: '100.01', symbol: 'AMZN' });
-    expect(tooMuch.result).toMatchObject({ accepted: false, problem: { status: 422 } });
+    expect(tooMuch.result).toMatchObject({ accepted: false, refusal: { code: 'no_position' } });
 
     const sell = await startOrder(stack, { userId: user.id, assetType: 'stock', side: 'sell', amountUsd: '40.00', symbol: 'AMZN' });
     expect(await sell.outcome()).toMatchObject({ status: 'filled', filledAmountUsd: '40.00' });

@@ -11,7 +11,8 @@ import { recordHistory } from './histories.js';
 import { operatorDecides } from '../helpers/operator.js';
 
 // `RECORD_HISTORIES=1 npx vitest run test/replay/record.test.ts` runs one saga per outcome and writes its
-// history to histories/<name>.json (commit them). Record again only when a workflow change is meant to be
+// history to histories/<name>.json (commit them); `RECORD_HISTORIES_SUFFIX=-before-<patch>` names the recordings of
+// the released code kept beside them (docs/versioning.md). Record again only when a workflow change is meant to be
 // incompatible with runs in flight (and ship it behind patched()/a new workflow type instead, when it is).
 // histories/deposit-funded-before-sweep.json is not recorded here: a deposit from before the sweep to Mint
 // (patch `deposit-sweep-to-mint`), kept so runs in flight from then still replay; likewise

@@ -49,7 +49,7 @@ describe('KYC', () => {
   it('an approved user submitting again is refused with 409 and stays approved', async () => {
     const user = await createUser(stack.db);
     const { result, handle } = await stack.accept('kycWorkflow', workflowIds.kyc(user.id), { userId: user.id });
-    expect(result).toMatchObject({ accepted: false, problem: { status: 409 } });
+    expect(result).toMatchObject({ accepted: false, refusal: { code: 'kyc_already_approved' } });
     await handle.result();
     expect((await stack.db.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe('approved');
   });
@@ -79,7 +79,7 @@ describe('wallets', () => {
   it('a user whose KYC is not approved is refused with 403 and gets no wallet', async () => {
     const user = await createUser(stack.db, { kycStatus: 'pending' });
     const { result } = await stack.accept('walletWorkflow', workflowIds.wallet(user.id, 'ethereum'), { userId: user.id, chain: 'ethereum' });
-    expect(result).toMatchObject({ accepted: false, problem: { status: 403 } });
+    expect(result).toMatchObject({ accepted: false, refusal: { code: 'kyc_required' } });
     expect(await stack.db.wallet.count({ where: { userId: user.id } })).toBe(0);
   });
 

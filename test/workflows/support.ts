@@ -17,7 +17,7 @@ export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgre
 /** A wallet on `chain` for an approved user, through walletWorkflow; returns the row. */
 export async function provisionWallet(stack: Stack, userId: string, chain: 'ethereum' | 'solana' = 'ethereum') {
   const { result, handle } = await stack.accept('walletWorkflow', workflowIds.wallet(userId, chain), { userId, chain });
-  if (!result.accepted) throw new Error(`wallet refused: ${result.problem.detail}`);
+  if (!result.accepted) throw new Error(`wallet refused: ${result.refusal.detail}`);
   await handle.result();
   return stack.db.wallet.findUniqueOrThrow({ where: { id: result.id } });
 }

@@ -101,7 +101,7 @@ describe('withdrawals', () => {
   it('more than the buying power is refused with 422: no row, no reservation', async () => {
     const user = await createInvestor(stack, '20.00');
     const { result, handle, withdrawalId } = await withdraw(user.id, '20.01', { idempotencyKey: 'too-much' });
-    expect(result).toMatchObject({ accepted: false, problem: { status: 422, title: 'Insufficient buying power' } });
+    expect(result).toMatchObject({ accepted: false, refusal: { code: 'insufficient_funds' } });
     expect(await handle.result()).toBeUndefined();
     expect(await stack.db.withdrawal.findUnique({ where: { id: withdrawalId } })).toBeNull();
     expect(await stack.db.idempotencyKey.count({ where: { userId: user.id } })).toBe(0);

@@ -177,7 +177,7 @@ const decisionBody = z.strictObject({
     .optional()
     .meta({
       description:
-        'Extension: the parked step the operator decided on (`step` of GET /v1/admin/workflows or the run\'s progress). ' +
+        'Extension: the parked step the operator decided on (the run\'s `progress` query in the Temporal UI). ' +
         'The saga refuses the decision (409) when it is parked at another step; without it, the step parked when ' +
         'the request arrives.',
     }),
