@@ -30,13 +30,27 @@ export function isValidEthereumAddress(address: string): boolean {
   return toChecksumAddress(address) === address;
 }
 
-export function isValidSolanaAddress(address: string): boolean {
-  if (address.length < 32 || address.length > 44) return false;
+/** Whether `value` is base58 and decodes to exactly `bytes` bytes (32: a Solana address, 64: a signature). */
+function isBase58Of(value: string, bytes: number): boolean {
   try {
-    return bs58.decode(address).length === 32;
+    return bs58.decode(value).length === bytes;
   } catch {
     return false;
   }
+}
+
+export function isValidSolanaAddress(address: string): boolean {
+  return address.length >= 32 && address.length <= 44 && isBase58Of(address, 32);
+}
+
+/** A transaction hash of the chain: 0x + 64 hex on Ethereum, a base58 64-byte signature on Solana. */
+export function isValidTxHash(chain: 'ethereum' | 'solana', txHash: string): boolean {
+  return chain === 'ethereum' ? /^0x[0-9a-fA-F]{64}$/.test(txHash) : isBase58Of(txHash, 64);
+}
+
+/** The hash as Circle reports it: hex is case-insensitive and comes in lower case; base58 is case-sensitive. */
+export function normalizedTxHash(chain: 'ethereum' | 'solana', txHash: string): string {
+  return chain === 'ethereum' ? txHash.toLowerCase() : txHash;
 }
 
 export function isValidAddress(chain: 'ethereum' | 'solana', address: string): boolean {

@@ -1,7 +1,8 @@
 import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import {
-  isOnEd25519Curve, isValidAddress, isValidEthereumAddress, isValidSolanaAddress, toChecksumAddress, withdrawalAddressProblem,
+  isOnEd25519Curve, isValidAddress, isValidEthereumAddress, isValidSolanaAddress, isValidTxHash, normalizedTxHash, toChecksumAddress,
+  withdrawalAddressProblem,
 } from '../../src/domain/addresses.js';
 
 // The EIP-55 test vectors from the EIP itself.
@@ -91,5 +92,20 @@ describe('addresses no withdrawal may target', () => {
     // 32 bytes that are no ed25519 point: no private key can ever sign for it (a program-derived address at best).
     expect(withdrawalAddressProblem('solana', '2kzvcTkdKNgQZFjZPjgZ6vsnEvSXD5HkVKEkgXcofMwx', none)).toMatch(/curve/);
     expect(isOnEd25519Curve('DRpbCBMxVnDK7maPM5tGv6MvB3v1sRMC86PZ8okm21hy')).toBe(true);
+  });
+});
+
+describe('a transaction hash', () => {
+  it('is 0x + 64 hex on ethereum (any case, kept in lower case) and a 64-byte base58 signature on solana', () => {
+    const hex = `0x${'aB'.repeat(32)}`;
+    expect(isValidTxHash('ethereum', hex)).toBe(true);
+    expect(normalizedTxHash('ethereum', hex)).toBe(hex.toLowerCase());
+    expect(isValidTxHash('ethereum', hex.slice(0, -1))).toBe(false);
+    const signature = bs58.encode(new Uint8Array(64).fill(7));
+    expect(isValidTxHash('solana', signature)).toBe(true);
+    expect(normalizedTxHash('solana', signature)).toBe(signature);
+    expect(isValidTxHash('solana', bs58.encode(new Uint8Array(32).fill(7)))).toBe(false); // an address, not a signature
+    expect(isValidTxHash('solana', hex)).toBe(false);
+    expect(isValidTxHash('ethereum', signature)).toBe(false);
   });
 });

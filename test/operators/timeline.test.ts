@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../client/schema.js';
 import { startApi, type Api } from '../api/harness.js';
 import { createInvestor, createUser, startStack, type Stack } from '../helpers/stack.js';
+import { baskets, seedBasketsOnce, startOrder } from '../orders/support.js';
 import { depositUsdc, parkedDeposit, provisionWallet } from '../workflows/support.js';
 
 // One timeline per movement, over the real stack: a deposit and a withdrawal run through their sagas, and the
@@ -126,6 +127,33 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
     const ledger = ofType(timeline.entries, 'ledger_transaction');
     expect(ledger.length).toBeGreaterThanOrEqual(1);
     expect(ledger.flatMap((t) => t.postings).map((p) => p.amount)).toContain('30.00');
+  });
+
+  it('a filled basket order: its legs as Alpaca order ids, every fill booked, the run', async () => {
+    const user = await createInvestor(stack, '200.00');
+    await seedBasketsOnce(stack);
+    const { orderId, result, handle } = await startOrder(stack, {
+      userId: user.id, assetType: 'basket', side: 'buy', amountUsd: '100.00', basketId: baskets.balanced.id,
+    });
+    expect(result).toMatchObject({ accepted: true });
+    expect(await handle.result()).toMatchObject({ status: 'filled' });
+
+    const reply = await api.request('GET', `/v1/admin/orders/${orderId}/timeline`, operator);
+    expect(reply.status).toBe(200);
+    const timeline = reply.body;
+    expect(timeline.movement).toMatchObject({ kind: 'order', id: orderId, status: 'filled' });
+    expect(timeline.temporal).toMatchObject({ workflowId: `order-${orderId}`, executionStatus: 'COMPLETED' });
+    expect(inTimeOrder(timeline.entries)).toBe(true);
+    const events = await stack.db.event.findMany({ where: { resourceId: orderId }, orderBy: { sequence: 'asc' } });
+    expect(ofType(timeline.entries, 'status_change').map((s) => s.eventType)).toEqual(events.map((e) => e.type));
+
+    const legs = await stack.db.orderLeg.findMany({ where: { orderId } });
+    expect(legs.length).toBeGreaterThan(1);
+    const references = (timeline.providerReferences as { provider: string; kind: string; reference: string }[]).filter((r) => r.kind === 'order');
+    expect(references.map((r) => r.reference).sort()).toEqual(legs.map((l) => l.alpacaOrderRef).sort());
+    const booked = await stack.db.ledgerTransaction.findMany({ where: { reference: `order:${orderId}` } });
+    expect(ofType(timeline.entries, 'ledger_transaction').map((t) => t.kind).sort()).toEqual(booked.map((t) => t.kind).sort());
+    expect(booked.filter((t) => t.kind.startsWith('fill:')).length).toBeGreaterThanOrEqual(legs.length);
   });
 
   it('an unknown or malformed id is a 404 problem; a customer gets 403 and no token 401', async () => {

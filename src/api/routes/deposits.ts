@@ -1,4 +1,4 @@
-import bs58 from 'bs58';
+import { isValidTxHash, normalizedTxHash } from '../../domain/addresses.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { workflowIds } from '../../../workflows/definitions.js';
@@ -20,22 +20,13 @@ import { depositView, pageView, serializeDeposit } from '../serializers.js';
 // first); either way one deposit saga per chain + tx hash. Whoever reports a hash, the saga decides from
 // Circle's data and our wallets whose deposit it is; anyone else is told it does not exist (404).
 
-function isSolanaSignature(value: string): boolean {
-  try {
-    return bs58.decode(value).length === 64;
-  } catch {
-    return false;
-  }
-}
-
 const reportBody = z
   .strictObject({ chain, txHash: z.string().trim().min(1).max(255) })
-  .refine((b) => (b.chain === 'ethereum' ? /^0x[0-9a-fA-F]{64}$/.test(b.txHash) : isSolanaSignature(b.txHash)), {
+  .refine((b) => isValidTxHash(b.chain, b.txHash), {
     path: ['txHash'],
     message: 'not a transaction hash of this chain (0x + 64 hex for ethereum, a base58 signature for solana)',
   })
-  // Hex is case-insensitive and Circle reports it in lower case; base58 is case-sensitive.
-  .transform((b) => ({ ...b, txHash: b.chain === 'ethereum' ? b.txHash.toLowerCase() : b.txHash }));
+  .transform((b) => ({ ...b, txHash: normalizedTxHash(b.chain, b.txHash) }));
 
 /**
  * A report costs a saga run and Circle lookups: only a verified user who has a wallet on the chain can have
