@@ -11,7 +11,12 @@ import { RowFailed, rowFailedType, TransitionError } from '../src/domain/status.
 export function toFailure(error: unknown): unknown {
   if (error instanceof ProviderError) {
     const activity = Context.current(); // toFailure runs inside activities only
-    const labels = { provider: error.provider, operation: activity.info.activityType, kind: error.kind, retryable: String(error.retryable) };
+    const labels = {
+      provider: error.provider,
+      operation: activity.info.activityType,
+      kind: error.kind,
+      retryable: String(error.retryable),
+    };
     providerErrors.inc(labels);
     // The activity context log carries workflowId, runId and activityType into the worker's JSON log.
     activity.log.warn(`provider failure: ${error.message}`, { ...labels, ...error.details });

@@ -78,12 +78,18 @@ try {
   await seedBaskets(stack.db);
   const basketId = (await stack.db.basket.findFirstOrThrow({ where: { isActive: true }, select: { id: true } })).id;
   for (const fault of faults) await stack.sandbox.fault(fault);
-  step(`${faults.length} faults armed; ${total} actions, the worker killed every few seconds, ${pgRestarts} PostgreSQL and ${temporalRestarts} Temporal restarts`);
+  step(
+    `${faults.length} faults armed; ${total} actions, the worker killed every few seconds, ${pgRestarts} PostgreSQL and ${temporalRestarts} Temporal restarts`,
+  );
 
   const next = random(seed);
   const plan = Array.from({ length: total }, () => {
     const action = pickAction(next());
-    return { action, user: users[Math.floor(next() * users.length)]!, usd: action === 'deposit' ? amount(next, 5, 200) : amount(next, 1, 50) };
+    return {
+      action,
+      user: users[Math.floor(next() * users.length)]!,
+      usd: action === 'deposit' ? amount(next, 5, 200) : amount(next, 1, 50),
+    };
   });
 
   const killer = startKiller(stack);
@@ -153,7 +159,10 @@ async function verifierSensitivity(stack: ProcessStack, sagas: Submitted[]): Pro
     const checks = await verify(stack, [deposit]);
     const found = (name: string) => checks.find((c) => c.name === name)!.violations.length > 0;
     const caught = found('reconciliation') && found('agreement');
-    return { caught, detail: caught ? 'a 1-cent balance change and a row set back one step were both reported' : 'MISSED a planted violation' };
+    return {
+      caught,
+      detail: caught ? 'a 1-cent balance change and a row set back one step were both reported' : 'MISSED a planted violation',
+    };
   } finally {
     await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd - 0.01 WHERE user_id = ${deposit.userId}::uuid`;
     await stack.db.$executeRaw`UPDATE deposits SET status = ${row!.status}::deposit_status WHERE id = ${deposit.id}::uuid`;
@@ -201,7 +210,17 @@ function startDisruptions(stack: ProcessStack, next: () => number) {
   const counts = { pg: 0, temporal: 0 };
   const timers: Promise<void>[] = [];
   const later = (ms: number, what: () => Promise<void>) =>
-    timers.push(new Promise<void>((resolve) => setTimeout(() => what().catch((e: Error) => process.stderr.write(`  disruption failed: ${e.message}\n`)).finally(resolve), ms)));
+    timers.push(
+      new Promise<void>((resolve) =>
+        setTimeout(
+          () =>
+            what()
+              .catch((e: Error) => process.stderr.write(`  disruption failed: ${e.message}\n`))
+              .finally(resolve),
+          ms,
+        ),
+      ),
+    );
   for (const ms of at(pgRestarts)) {
     later(ms, async () => {
       execSync(pgCommand, { stdio: 'ignore' });
@@ -303,16 +322,37 @@ async function report(r: {
     ``,
     `Where the sagas ended: ${r.outcomes.map((o) => `${o.kind} ${o.status} ${o.count}`).join(' · ')}`,
     ``,
-    `Faults injected: ${r.faultHits.filter((f) => f.hits > 0).map((f) => `${f.rule} ×${f.hits}`).join(' · ')}`,
+    `Faults injected: ${r.faultHits
+      .filter((f) => f.hits > 0)
+      .map((f) => `${f.rule} ×${f.hits}`)
+      .join(' · ')}`,
     ``,
-    ...r.checks.filter((c) => c.violations.length).flatMap((c) => [`## ${c.name}`, '', ...c.violations.slice(0, 20).map((v) => `- ${v}`), '']),
+    ...r.checks
+      .filter((c) => c.violations.length)
+      .flatMap((c) => [`## ${c.name}`, '', ...c.violations.slice(0, 20).map((v) => `- ${v}`), '']),
   ].join('\n');
   const dir = path.resolve(import.meta.dirname, 'results');
   await writeFile(path.join(dir, 'latest.md'), markdown + '\n');
   await writeFile(
     path.join(dir, 'latest.json'),
-    JSON.stringify({ at: new Date().toISOString(), seed, verdict, kills: r.kills, disrupted: r.disrupted, stormSeconds: r.stormSeconds, drained: r.drained,
-      accepted: r.submitted.length, refused: r.refused, outcomes: r.outcomes, faultHits: r.faultHits, checks: r.checks }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        seed,
+        verdict,
+        kills: r.kills,
+        disrupted: r.disrupted,
+        stormSeconds: r.stormSeconds,
+        drained: r.drained,
+        accepted: r.submitted.length,
+        refused: r.refused,
+        outcomes: r.outcomes,
+        faultHits: r.faultHits,
+        checks: r.checks,
+      },
+      null,
+      2,
+    ) + '\n',
   );
   process.stdout.write(`\n${markdown}\n`);
 }

@@ -84,8 +84,11 @@ async function diagnose(stack: ProcessStack, workflowId: string): Promise<string
     const { raw } = await handle.describe();
     const task = raw.pendingWorkflowTask;
     const pending = task
-      ? `pending workflow task ${proto.temporal.api.enums.v1.PendingWorkflowTaskState[task.state ?? 0]} attempt ${task.attempt}` : 'no pending workflow task';
-    const activities = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} ${a.lastFailure?.message ?? ''}`);
+      ? `pending workflow task ${proto.temporal.api.enums.v1.PendingWorkflowTaskState[task.state ?? 0]} attempt ${task.attempt}`
+      : 'no pending workflow task';
+    const activities = (raw.pendingActivities ?? []).map(
+      (a) => `${a.activityType?.name} attempt ${a.attempt} ${a.lastFailure?.message ?? ''}`,
+    );
     const { events } = await handle.fetchHistory();
     const tail = (events ?? []).slice(-8).map((e) => {
       const failure = e.workflowTaskFailedEventAttributes;
@@ -121,7 +124,9 @@ export async function verify(stack: ProcessStack, sagas: Submitted[]): Promise<C
 
   checks.push(
     check('settled', 'completed, or running parked for an operator', observed, (o) =>
-      o.execution === 'COMPLETED' || (o.execution === 'RUNNING' && o.parked) ? undefined : `${o.execution}${o.parked === false ? ' (not parked)' : ''}`,
+      o.execution === 'COMPLETED' || (o.execution === 'RUNNING' && o.parked)
+        ? undefined
+        : `${o.execution}${o.parked === false ? ' (not parked)' : ''}`,
     ),
   );
 
@@ -156,11 +161,15 @@ export async function verify(stack: ProcessStack, sagas: Submitted[]): Promise<C
     violations: duplicated.map((e) => `${e.provider}.${e.operation} key ${e.key}: ${e.count} effects`),
   });
 
-  const breaks = await reconcile({ db: stack.db, providers: createProviders(stack.config, createLogger('warn', 'chaos')), config: stack.config });
+  const breaks = await reconcile({
+    db: stack.db,
+    providers: createProviders(stack.config, createLogger('warn', 'chaos')),
+    config: stack.config,
+  });
   checks.push({
     name: 'reconciliation',
     expectation: 'ledger = providers (pools, movements, fills, positions); projections = ledger',
-    checked: (await stack.db.ledgerTransaction.count()),
+    checked: await stack.db.ledgerTransaction.count(),
     violations: breaks.map((b) => `${b.check} ${b.subject}: expected ${b.expected}, found ${b.found}`),
   });
   return checks;

@@ -13,13 +13,31 @@ import { workflowIds } from '../workflows/definitions.js';
 export type SagaKind = 'deposit' | 'withdrawal' | 'order';
 
 export type Action =
-  | 'deposit' | 'fake-token-deposit' | 'withdrawal' | 'withdrawal-race' | 'stock-buy' | 'etf-buy' | 'option-buy' | 'basket-buy'
-  | 'sell' | 'buy-then-cancel' | 'same-key-twice';
+  | 'deposit'
+  | 'fake-token-deposit'
+  | 'withdrawal'
+  | 'withdrawal-race'
+  | 'stock-buy'
+  | 'etf-buy'
+  | 'option-buy'
+  | 'basket-buy'
+  | 'sell'
+  | 'buy-then-cancel'
+  | 'same-key-twice';
 
 /** Each action's share of the workload (sums to 1). */
 export const actionMix: readonly [Action, number][] = [
-  ['deposit', 0.36], ['fake-token-deposit', 0.03], ['withdrawal', 0.14], ['withdrawal-race', 0.03], ['stock-buy', 0.1],
-  ['etf-buy', 0.05], ['option-buy', 0.03], ['basket-buy', 0.05], ['sell', 0.1], ['buy-then-cancel', 0.05], ['same-key-twice', 0.06],
+  ['deposit', 0.36],
+  ['fake-token-deposit', 0.03],
+  ['withdrawal', 0.14],
+  ['withdrawal-race', 0.03],
+  ['stock-buy', 0.1],
+  ['etf-buy', 0.05],
+  ['option-buy', 0.03],
+  ['basket-buy', 0.05],
+  ['sell', 0.1],
+  ['buy-then-cancel', 0.05],
+  ['same-key-twice', 0.06],
 ];
 
 export function pickAction(r: number): Action {
@@ -96,7 +114,14 @@ export interface Outcome {
 const empty = (): Outcome => ({ submitted: [], refused: [], violations: [] });
 
 function merge(...outcomes: Outcome[]): Outcome {
-  return outcomes.reduce((a, o) => ({ submitted: [...a.submitted, ...o.submitted], refused: [...a.refused, ...o.refused], violations: [...a.violations, ...o.violations] }), empty());
+  return outcomes.reduce(
+    (a, o) => ({
+      submitted: [...a.submitted, ...o.submitted],
+      refused: [...a.refused, ...o.refused],
+      violations: [...a.violations, ...o.violations],
+    }),
+    empty(),
+  );
 }
 
 interface Request {
@@ -109,24 +134,45 @@ interface Request {
 
 async function send(ctx: Context, user: LoadUser, request: Request, amount: string): Promise<Outcome> {
   const reply = await persist(() =>
-    call(ctx.stack, 'POST', request.path, { token: user.token, body: request.body, headers: request.key ? { 'idempotency-key': request.key } : {} }),
+    call(ctx.stack, 'POST', request.path, {
+      token: user.token,
+      body: request.body,
+      headers: request.key ? { 'idempotency-key': request.key } : {},
+    }),
   );
   if (reply.status !== 202 && reply.status !== 200) {
-    return { ...empty(), refused: [{ kind: request.kind, status: reply.status, detail: reply.body?.detail ?? JSON.stringify(reply.body) }] };
+    return {
+      ...empty(),
+      refused: [{ kind: request.kind, status: reply.status, detail: reply.body?.detail ?? JSON.stringify(reply.body) }],
+    };
   }
   const id = reply.body.id as string;
-  return { ...empty(), submitted: [{ kind: request.kind, userId: user.id, id, workflowId: request.workflowId(id), amount, attempts: reply.attempts }] };
+  return {
+    ...empty(),
+    submitted: [{ kind: request.kind, userId: user.id, id, workflowId: request.workflowId(id), amount, attempts: reply.attempts }],
+  };
 }
 
 const withdrawal = (usd: string, key: string): Request => ({
   kind: 'withdrawal',
   path: '/v1/withdrawals',
-  body: { amountUsd: usd, targetChain: 'ethereum', targetAddress: `0x${createHash('sha1').update(key).digest('hex')}`, passcode: loadPasscode },
+  body: {
+    amountUsd: usd,
+    targetChain: 'ethereum',
+    targetAddress: `0x${createHash('sha1').update(key).digest('hex')}`,
+    passcode: loadPasscode,
+  },
   key,
   workflowId: workflowIds.withdrawal,
 });
 
-const order = (body: Record<string, unknown>, key: string): Request => ({ kind: 'order', path: '/v1/orders', body, key, workflowId: workflowIds.order });
+const order = (body: Record<string, unknown>, key: string): Request => ({
+  kind: 'order',
+  path: '/v1/orders',
+  body,
+  key,
+  workflowId: workflowIds.order,
+});
 
 export async function act(ctx: Context, action: Action, user: LoadUser, usd: string, key: string): Promise<Outcome> {
   const { stack } = ctx;
@@ -134,14 +180,22 @@ export async function act(ctx: Context, action: Action, user: LoadUser, usd: str
     case 'deposit':
     case 'fake-token-deposit': {
       // A counterfeit: named USDC, from another contract. Circle delivers it; fundflow must credit nothing.
-      const fake = action === 'fake-token-deposit' ? { token: 'USDC', tokenAddress: `0x${createHash('sha1').update(`fake:${key}`).digest('hex')}` } : {};
+      const fake =
+        action === 'fake-token-deposit'
+          ? { token: 'USDC', tokenAddress: `0x${createHash('sha1').update(`fake:${key}`).digest('hex')}` }
+          : {};
       const transfer = await stack.sandbox.chainTransfer({ chain: 'ethereum', toAddress: user.address, amount: usd, ...fake });
-      const outcome = await send(ctx, user, {
-        kind: 'deposit',
-        path: '/v1/deposits',
-        body: { chain: 'ethereum', txHash: transfer.txHash },
-        workflowId: () => workflowIds.deposit('ethereum', transfer.txHash),
-      }, usd);
+      const outcome = await send(
+        ctx,
+        user,
+        {
+          kind: 'deposit',
+          path: '/v1/deposits',
+          body: { chain: 'ethereum', txHash: transfer.txHash },
+          workflowId: () => workflowIds.deposit('ethereum', transfer.txHash),
+        },
+        usd,
+      );
       if (action === 'fake-token-deposit' && outcome.submitted.length > 0) {
         return { ...outcome, violations: [`a counterfeit USDC deposit of ${usd} was accepted as ${outcome.submitted[0]!.id}`] };
       }
@@ -150,7 +204,9 @@ export async function act(ctx: Context, action: Action, user: LoadUser, usd: str
     case 'withdrawal':
       return send(ctx, user, withdrawal(usd, key), usd);
     case 'withdrawal-race':
-      return merge(...(await Promise.all([send(ctx, user, withdrawal(usd, `${key}-a`), usd), send(ctx, user, withdrawal(usd, `${key}-b`), usd)])));
+      return merge(
+        ...(await Promise.all([send(ctx, user, withdrawal(usd, `${key}-a`), usd), send(ctx, user, withdrawal(usd, `${key}-b`), usd)])),
+      );
     case 'stock-buy':
       return send(ctx, user, order({ assetType: 'stock', side: 'buy', symbol: 'VTI', amountUsd: usd }, key), usd);
     case 'etf-buy':
@@ -170,7 +226,8 @@ export async function act(ctx: Context, action: Action, user: LoadUser, usd: str
       for (const o of bought.submitted) {
         const reply = await persist(() => call(stack, 'POST', `/v1/orders/${o.id}/cancel`, { token: user.token }));
         // 409: the order finished before the cancel arrived.
-        if (reply.status !== 202 && reply.status !== 200 && reply.status !== 409) bought.violations.push(`cancel of ${o.id}: ${reply.status}`);
+        if (reply.status !== 202 && reply.status !== 200 && reply.status !== 409)
+          bought.violations.push(`cancel of ${o.id}: ${reply.status}`);
       }
       return bought;
     }
@@ -178,7 +235,11 @@ export async function act(ctx: Context, action: Action, user: LoadUser, usd: str
       const request = withdrawal(usd, key);
       const [a, b] = await Promise.all([send(ctx, user, request, usd), send(ctx, user, request, usd)]);
       const ids = new Set([...a!.submitted, ...b!.submitted].map((s) => s.id));
-      const outcome: Outcome = { submitted: a!.submitted.length ? a!.submitted : b!.submitted, refused: [...a!.refused, ...b!.refused], violations: [] };
+      const outcome: Outcome = {
+        submitted: a!.submitted.length ? a!.submitted : b!.submitted,
+        refused: [...a!.refused, ...b!.refused],
+        violations: [],
+      };
       if (ids.size > 1) outcome.violations.push(`key ${key} answered with ${ids.size} withdrawals: ${[...ids].join(', ')}`);
       if (a!.submitted.length !== b!.submitted.length) outcome.violations.push(`key ${key}: one request accepted, the other refused`);
       return outcome;

@@ -27,13 +27,7 @@ export const shippedSecrets: readonly string[] = [
 ];
 
 /** Secrets that must be set explicitly in production: never a schema default, at least 32 bytes, never shipped. */
-const requiredSecrets = [
-  'CIRCLE_API_KEY',
-  'CIRCLE_ENTITY_SECRET',
-  'ALPACA_SECRET_KEY',
-  'ALPACA_BROKER_SECRET',
-  'OPENAI_API_KEY',
-] as const;
+const requiredSecrets = ['CIRCLE_API_KEY', 'CIRCLE_ENTITY_SECRET', 'ALPACA_SECRET_KEY', 'ALPACA_BROKER_SECRET', 'OPENAI_API_KEY'] as const;
 
 /** Key ids: not secret by themselves, but a shipped one means the process talks to the sandbox. */
 const requiredKeyIds = ['ALPACA_KEY_ID', 'ALPACA_BROKER_KEY', 'ALPACA_FIRM_ACCOUNT_ID'] as const;
@@ -67,8 +61,14 @@ function localUrlProblem(value: string): string | undefined {
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (
-    host === 'localhost' || host.endsWith('.localhost') || host === 'sandbox' || host === '0.0.0.0' ||
-    host === '::1' || host === '::' || /^127\./.test(host) || /^::ffff:127\./.test(host)
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === 'sandbox' ||
+    host === '0.0.0.0' ||
+    host === '::1' ||
+    host === '::' ||
+    /^127\./.test(host) ||
+    /^::ffff:127\./.test(host)
   ) {
     return `points at the sandbox or a loopback address (${url.host})`;
   }
@@ -84,7 +84,11 @@ export function productionConfigProblem(config: Config, env: NodeJS.ProcessEnv):
   const problems: [string, string | undefined][] = [];
 
   if (config.AUTH_JWKS_URL) problems.push(['AUTH_JWKS_URL', localUrlProblem(config.AUTH_JWKS_URL)]);
-  else problems.push(['AUTH_JWT_SECRET', config.AUTH_JWT_SECRET ? secretProblem(config.AUTH_JWT_SECRET) : 'is required in production (or AUTH_JWKS_URL)']);
+  else
+    problems.push([
+      'AUTH_JWT_SECRET',
+      config.AUTH_JWT_SECRET ? secretProblem(config.AUTH_JWT_SECRET) : 'is required in production (or AUTH_JWKS_URL)',
+    ]);
   problems.push(['AUTH_ISSUER', config.AUTH_ISSUER ? undefined : 'is required in production']);
   problems.push(['AUTH_AUDIENCE', config.AUTH_AUDIENCE ? undefined : 'is required in production']);
   if (!config.AUTH_OPERATOR_AUDIENCE && config.AUTH_OPERATOR_SUBJECTS.length === 0) {
@@ -97,13 +101,22 @@ export function productionConfigProblem(config: Config, env: NodeJS.ProcessEnv):
   for (const name of requiredSecrets) problems.push([name, secretProblem(env[name] ? config[name] : undefined)]);
   for (const name of requiredKeyIds) {
     const value = env[name] ? config[name] : undefined;
-    problems.push([name, !value ? 'is required in production' : isShipped(value) ? 'is the sandbox\'s (public) value' : undefined]);
+    problems.push([name, !value ? 'is required in production' : isShipped(value) ? "is the sandbox's (public) value" : undefined]);
   }
   if (config.CIRCLE_API_KEY.includes(':sandbox')) problems.push(['CIRCLE_API_KEY', 'is a sandbox key']);
   if (config.TEMPORAL_API_KEY) problems.push(['TEMPORAL_API_KEY', secretProblem(config.TEMPORAL_API_KEY)]);
-  problems.push(['TEMPORAL_PAYLOAD_KEYS', config.TEMPORAL_PAYLOAD_KEYS.size > 0 ? undefined : 'is required in production (payloads are encrypted before they reach Temporal)']);
-  problems.push(['WEBHOOK_SECRET_KEYS', config.WEBHOOK_SECRET_KEYS.size > 0 ? undefined : 'is required in production (webhook signing secrets are encrypted at rest)']);
-  problems.push(['WEBHOOK_ALLOW_PRIVATE_URLS', config.WEBHOOK_ALLOW_PRIVATE_URLS ? 'must not be true in production (webhooks to internal addresses)' : undefined]);
+  problems.push([
+    'TEMPORAL_PAYLOAD_KEYS',
+    config.TEMPORAL_PAYLOAD_KEYS.size > 0 ? undefined : 'is required in production (payloads are encrypted before they reach Temporal)',
+  ]);
+  problems.push([
+    'WEBHOOK_SECRET_KEYS',
+    config.WEBHOOK_SECRET_KEYS.size > 0 ? undefined : 'is required in production (webhook signing secrets are encrypted at rest)',
+  ]);
+  problems.push([
+    'WEBHOOK_ALLOW_PRIVATE_URLS',
+    config.WEBHOOK_ALLOW_PRIVATE_URLS ? 'must not be true in production (webhooks to internal addresses)' : undefined,
+  ]);
 
   for (const name of providerUrls) {
     const value = config[name];

@@ -30,7 +30,9 @@ export function pemOf(value: string): string {
 /** Why `pem` is not a PEM block of that kind, or undefined. */
 export function pemProblem(pem: string, kind: 'certificate' | 'private key'): string | undefined {
   const pattern = kind === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-  return pattern.test(pem) ? undefined : `is not a PEM ${kind} (-----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : '… PRIVATE KEY'}-----)`;
+  return pattern.test(pem)
+    ? undefined
+    : `is not a PEM ${kind} (-----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : '… PRIVATE KEY'}-----)`;
 }
 
 const setOf = (env: TemporalConnectionEnv, material: TemporalTlsMaterial) =>
@@ -42,7 +44,9 @@ export function temporalTlsEnabled(env: TemporalConnectionEnv): boolean {
 }
 
 function temporalTlsSettings(env: TemporalConnectionEnv): string[] {
-  const names = Object.keys(temporalTlsMaterials).flatMap((m) => [`${m}_PATH`, `${m}_DATA`]).concat('TEMPORAL_TLS_SERVER_NAME');
+  const names = Object.keys(temporalTlsMaterials)
+    .flatMap((m) => [`${m}_PATH`, `${m}_DATA`])
+    .concat('TEMPORAL_TLS_SERVER_NAME');
   return names.filter((name) => env[name as keyof TemporalConnectionEnv] !== undefined);
 }
 
@@ -59,12 +63,24 @@ export function temporalConnectionIssues(env: TemporalConnectionEnv): [string, s
   }
   const cert = setOf(env, 'TEMPORAL_TLS_CLIENT_CERT');
   const key = setOf(env, 'TEMPORAL_TLS_CLIENT_KEY');
-  if (cert && !key) issues.push(['TEMPORAL_TLS_CLIENT_KEY_PATH', 'or TEMPORAL_TLS_CLIENT_KEY_DATA is required with a client certificate (mTLS needs the certificate and its key)']);
-  if (key && !cert) issues.push(['TEMPORAL_TLS_CLIENT_CERT_PATH', 'or TEMPORAL_TLS_CLIENT_CERT_DATA is required with a client key (mTLS needs the certificate and its key)']);
+  if (cert && !key)
+    issues.push([
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'or TEMPORAL_TLS_CLIENT_KEY_DATA is required with a client certificate (mTLS needs the certificate and its key)',
+    ]);
+  if (key && !cert)
+    issues.push([
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'or TEMPORAL_TLS_CLIENT_CERT_DATA is required with a client key (mTLS needs the certificate and its key)',
+    ]);
 
   if (env.TEMPORAL_TLS === false) {
     const needsTls = [...(env.TEMPORAL_API_KEY !== undefined ? ['TEMPORAL_API_KEY'] : []), ...temporalTlsSettings(env)];
-    if (needsTls.length > 0) issues.push(['TEMPORAL_TLS', `is false but ${needsTls.join(', ')} ${needsTls.length > 1 ? 'are' : 'is'} set: an API key or a certificate goes over TLS only (unset TEMPORAL_TLS)`]);
+    if (needsTls.length > 0)
+      issues.push([
+        'TEMPORAL_TLS',
+        `is false but ${needsTls.join(', ')} ${needsTls.length > 1 ? 'are' : 'is'} set: an API key or a certificate goes over TLS only (unset TEMPORAL_TLS)`,
+      ]);
   }
   return issues;
 }

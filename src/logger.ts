@@ -16,24 +16,27 @@ const CENSOR = '[redacted]';
 const secretField =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-circle-signature|passcode|currentpasscode|newpasscode|password|api[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token|.*secret.*|.*ciphertext.*)$/i;
 
-const redactPaths = ['authorization', 'cookie', 'passcode', 'currentPasscode', 'password', 'secret', 'entitySecretCiphertext'].flatMap((k) => [
-  `req.headers.${k}`,
-  `req.body.${k}`,
-  `body.${k}`,
-  `headers.${k}`,
-]);
+const redactPaths = ['authorization', 'cookie', 'passcode', 'currentPasscode', 'password', 'secret', 'entitySecretCiphertext'].flatMap(
+  (k) => [`req.headers.${k}`, `req.body.${k}`, `body.${k}`, `headers.${k}`],
+);
 
 const inStrings: [RegExp, string][] = [
   [/(Bearer\s+)[^\s"',;]+/gi, `$1${CENSOR}`],
   [/\b(TEST|LIVE|SAND)_API_KEY:[\w:.-]+/g, CENSOR],
-  [/("(?:passcode|currentPasscode|newPasscode|password|apiKey|[A-Za-z]*(?:[Ss]ecret|[Cc]iphertext)[A-Za-z]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, `$1"${CENSOR}"`],
+  [
+    /("(?:passcode|currentPasscode|newPasscode|password|apiKey|[A-Za-z]*(?:[Ss]ecret|[Cc]iphertext)[A-Za-z]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g,
+    `$1"${CENSOR}"`,
+  ],
 ];
 
 /** Fields that hold an on-chain address (target_address, destinationAddress, a wallet's address, ...). */
 const addressField = /^(?:(?:target|destination|deposit|wallet|source|from|to|recipient|treasury)[-_]?)?address$/i;
 
 /** An EVM address (0x + 40 hex) or a base58 Solana address (32–44 characters), standing alone in a string. */
-const inStringAddresses = [/(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/g, /(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])/g];
+const inStringAddresses = [
+  /(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/g,
+  /(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])/g,
+];
 
 /** `0x5290…9EE7`: enough to tell addresses apart, not enough to look one up on chain. */
 export function shortenAddress(address: string): string {
@@ -61,7 +64,11 @@ export function scrubSecrets(value: unknown, seen = new WeakSet<object>(), depth
   if (Buffer.isBuffer(value)) return scrubString(value.toString('utf8'));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = secretField.test(key) ? CENSOR : addressField.test(key) ? scrubAddressField(item, seen, depth + 1) : scrubSecrets(item, seen, depth + 1);
+    copy[key] = secretField.test(key)
+      ? CENSOR
+      : addressField.test(key)
+        ? scrubAddressField(item, seen, depth + 1)
+        : scrubSecrets(item, seen, depth + 1);
   }
   return copy;
 }

@@ -36,7 +36,9 @@ export function temporalConnectionOptions(
     try {
       text = path !== undefined ? readFile(path) : pemOf(data!);
     } catch (error) {
-      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new ConfigError(
+        `invalid configuration: ${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     const problem = pemProblem(text, temporalTlsMaterials[material]);
     if (problem) throw new ConfigError(`invalid configuration: ${variable}: ${path ?? 'the value'} ${problem}`);
@@ -90,7 +92,9 @@ export async function pingTemporal(client: Client): Promise<void> {
 }
 
 /** The worker's tuning (WORKER_* in config): one place, so a benchmark's baseline worker runs with the same. */
-export function workerTuning(config: Config): Pick<
+export function workerTuning(
+  config: Config,
+): Pick<
   WorkerOptions,
   | 'maxConcurrentWorkflowTaskExecutions'
   | 'maxConcurrentActivityTaskExecutions'

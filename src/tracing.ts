@@ -59,7 +59,9 @@ function withSlash(url: string): string {
 export const tracingClientInterceptors: ClientInterceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 
 /** The workflow interceptor module every bundle includes (workflow and activity spans, headers on each command). */
-export const tracingWorkflowModule = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+export const tracingWorkflowModule = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
 
 /**
  * A worker's side: activity spans as children of the workflow's, and the sink through which the workflow sandbox
@@ -93,7 +95,11 @@ export function tracingMiddleware(): RequestHandler {
   return (req, res, next) => {
     // A caller that traces (traceparent) gets its trace continued; otherwise the request starts one.
     const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer.startSpan(`${req.method} ${req.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+      parent,
+    );
     res.on('finish', () => {
       const route = req.route?.path as string | undefined;
       if (route) span.updateName(`${req.method} ${route}`);

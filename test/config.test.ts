@@ -23,15 +23,15 @@ describe('configuration', () => {
     const defaults = loadConfig({});
     for (const [key, value] of documented) {
       if (value === '') continue; // unset by default
-      expect(String(defaults[key as keyof typeof defaults]), key).toBe(
-        String(loadConfig({ [key]: value })[key as keyof typeof defaults]),
-      );
+      expect(String(defaults[key as keyof typeof defaults]), key).toBe(String(loadConfig({ [key]: value })[key as keyof typeof defaults]));
     }
   });
 
   it('names each invalid variable in one error', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'not a url' })).toThrowError(ConfigError);
-    expect(() => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'not a url' })).toThrowError(/HTTP_PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*HTTP_PORT/);
+    expect(() => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'not a url' })).toThrowError(
+      /HTTP_PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*HTTP_PORT/,
+    );
   });
 
   it('a worker serves every task queue by default, or the subset WORKER_TASK_QUEUES names, and no unknown one', () => {
@@ -56,8 +56,21 @@ const productionEnv: Record<string, string> = {
   ...realProviderEnv,
   ALPACA_TRADING_BASE_URL: '',
 };
-const secretVariables = ['AUTH_JWT_SECRET', 'CIRCLE_API_KEY', 'CIRCLE_ENTITY_SECRET', 'ALPACA_SECRET_KEY', 'ALPACA_BROKER_SECRET', 'OPENAI_API_KEY'];
-const providerUrlVariables = ['CIRCLE_WALLETS_BASE_URL', 'CIRCLE_MINT_BASE_URL', 'ALPACA_TRADING_BASE_URL', 'ALPACA_BROKER_BASE_URL', 'OPENAI_BASE_URL'];
+const secretVariables = [
+  'AUTH_JWT_SECRET',
+  'CIRCLE_API_KEY',
+  'CIRCLE_ENTITY_SECRET',
+  'ALPACA_SECRET_KEY',
+  'ALPACA_BROKER_SECRET',
+  'OPENAI_API_KEY',
+];
+const providerUrlVariables = [
+  'CIRCLE_WALLETS_BASE_URL',
+  'CIRCLE_MINT_BASE_URL',
+  'ALPACA_TRADING_BASE_URL',
+  'ALPACA_BROKER_BASE_URL',
+  'OPENAI_BASE_URL',
+];
 
 /** The one line a production process stops with; it names `variable` first. */
 function refusal(env: Record<string, string | undefined>): string {
@@ -89,7 +102,9 @@ describe('a production configuration fails closed', () => {
 
   it.each(secretVariables.filter((v) => v !== 'CIRCLE_ENTITY_SECRET'))('refuses a %s shorter than 32 bytes', (variable) => {
     expect(refusal(withSecret(variable, 'short-but-not-empty-31-bytes-xx'))).toMatch(namesOnly(variable));
-    expect(() => loadConfig(withSecret(variable, `${productionEnv[variable] ?? 'a-strong-secret'}-padded-to-32-bytes-or-more`) as NodeJS.ProcessEnv)).not.toThrow();
+    expect(() =>
+      loadConfig(withSecret(variable, `${productionEnv[variable] ?? 'a-strong-secret'}-padded-to-32-bytes-or-more`) as NodeJS.ProcessEnv),
+    ).not.toThrow();
   });
 
   it('refuses every secret the repository ever shipped, wherever it is put', () => {
@@ -103,12 +118,21 @@ describe('a production configuration fails closed', () => {
       expect(refusal({ ...productionEnv, [variable]: undefined })).toMatch(namesOnly(variable));
     }
     expect(refusal({ ...productionEnv, ALPACA_KEY_ID: 'sandbox-key' })).toMatch(namesOnly('ALPACA_KEY_ID'));
-    expect(refusal({ ...productionEnv, DATABASE_URL: 'postgresql://fundflow:fundflow@postgres:5432/fundflow' })).toMatch(namesOnly('DATABASE_URL'));
+    expect(refusal({ ...productionEnv, DATABASE_URL: 'postgresql://fundflow:fundflow@postgres:5432/fundflow' })).toMatch(
+      namesOnly('DATABASE_URL'),
+    );
   });
 
   it('knows every secret value the repository ships today', () => {
     // Any literal given to a *_SECRET / *_KEY variable in the tracked files must be on the list the check refuses.
-    const files = ['.env.example', 'docker-compose.yml', 'src/config.ts', 'test/api/harness.ts', 'test/process/lifecycle.test.ts', 'scripts/lib/stack.ts'];
+    const files = [
+      '.env.example',
+      'docker-compose.yml',
+      'src/config.ts',
+      'test/api/harness.ts',
+      'test/process/lifecycle.test.ts',
+      'scripts/lib/stack.ts',
+    ];
     const literal = /(?:SECRET|_KEY)[A-Z_]*['"]?\s*[:=]\s*(?:z\.string\(\)\.default\()?['"]?([A-Za-z0-9_:.-]{4,})/g;
     for (const file of files) {
       const text = readFileSync(path.resolve(import.meta.dirname, '..', file), 'utf8');
@@ -120,14 +144,23 @@ describe('a production configuration fails closed', () => {
   });
 
   it.each(providerUrlVariables)('refuses a %s at the sandbox, a loopback address or without TLS', (variable) => {
-    for (const url of ['http://127.0.0.1:4010', 'http://localhost:4010/v1', 'http://sandbox:4010', 'https://[::1]:4010', 'https://0.0.0.0', 'http://api.example.com']) {
+    for (const url of [
+      'http://127.0.0.1:4010',
+      'http://localhost:4010/v1',
+      'http://sandbox:4010',
+      'https://[::1]:4010',
+      'https://0.0.0.0',
+      'http://api.example.com',
+    ]) {
       expect(refusal({ ...productionEnv, [variable]: url }), url).toMatch(namesOnly(variable));
     }
   });
 
   it('refuses a provider URL left to its default (the local sandbox)', () => {
     expect(refusal({ ...productionEnv, CIRCLE_WALLETS_BASE_URL: undefined })).toMatch(namesOnly('CIRCLE_WALLETS_BASE_URL'));
-    expect(refusal({ ...productionEnv, CIRCLE_API_KEY: 'TEST_API_KEY:sandbox:sandbox-but-made-long-enough' })).toMatch(namesOnly('CIRCLE_API_KEY'));
+    expect(refusal({ ...productionEnv, CIRCLE_API_KEY: 'TEST_API_KEY:sandbox:sandbox-but-made-long-enough' })).toMatch(
+      namesOnly('CIRCLE_API_KEY'),
+    );
   });
 
   it('requires an issuer, an audience and a way to tell operators apart', () => {
@@ -135,7 +168,9 @@ describe('a production configuration fails closed', () => {
     expect(refusal({ ...productionEnv, AUTH_AUDIENCE: '' })).toMatch(namesOnly('AUTH_AUDIENCE'));
     expect(refusal({ ...productionEnv, AUTH_OPERATOR_AUDIENCE: undefined })).toMatch(namesOnly('AUTH_OPERATOR_AUDIENCE'));
     expect(refusal({ ...productionEnv, AUTH_OPERATOR_AUDIENCE: 'fundflow-api' })).toMatch(namesOnly('AUTH_OPERATOR_AUDIENCE'));
-    expect(loadConfig({ ...productionEnv, AUTH_OPERATOR_AUDIENCE: undefined, AUTH_OPERATOR_SUBJECTS: 'ops-1, ops-2' }).AUTH_OPERATOR_SUBJECTS).toEqual(['ops-1', 'ops-2']);
+    expect(
+      loadConfig({ ...productionEnv, AUTH_OPERATOR_AUDIENCE: undefined, AUTH_OPERATOR_SUBJECTS: 'ops-1, ops-2' }).AUTH_OPERATOR_SUBJECTS,
+    ).toEqual(['ops-1', 'ops-2']);
     expect(refusal({ ...productionEnv, AUTH_JWKS_URL: 'http://127.0.0.1:9999/jwks.json' })).toMatch(namesOnly('AUTH_JWKS_URL'));
   });
 });

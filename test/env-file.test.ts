@@ -24,7 +24,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('.env', () => {
   it('is loaded into process.env when present, and a variable already set (even empty) wins', async () => {
     const file = path.join(dir, 'loaded.env');
-    await writeFile(file, 'FUNDFLOW_ENV_TEST_A=from-file\nFUNDFLOW_ENV_TEST_B=from-file\n# a comment\nFUNDFLOW_ENV_TEST_C="quoted # not a comment"\n');
+    await writeFile(
+      file,
+      'FUNDFLOW_ENV_TEST_A=from-file\nFUNDFLOW_ENV_TEST_B=from-file\n# a comment\nFUNDFLOW_ENV_TEST_C="quoted # not a comment"\n',
+    );
     process.env.FUNDFLOW_ENV_TEST_B = 'from-environment';
     process.env.FUNDFLOW_ENV_TEST_C = '';
     try {
@@ -44,9 +47,13 @@ describe('.env', () => {
   it('is imported first by every entry point that package.json runs', () => {
     const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const entryPoints = [
-      ...new Set(Object.values(scripts).flatMap((s) => [...s.matchAll(/\b(?:tsx|node) (?:--\S+ )*([\w./-]+\.(?:ts|js))\b/g)].map((m) => m[1]!))),
+      ...new Set(
+        Object.values(scripts).flatMap((s) => [...s.matchAll(/\b(?:tsx|node) (?:--\S+ )*([\w./-]+\.(?:ts|js))\b/g)].map((m) => m[1]!)),
+      ),
     ].map((file) => file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
-    expect(entryPoints).toEqual(expect.arrayContaining(['server.ts', 'worker.ts', 'src/sandbox/main.ts', 'scripts/migrate.ts', 'scripts/dev.ts']));
+    expect(entryPoints).toEqual(
+      expect.arrayContaining(['server.ts', 'worker.ts', 'src/sandbox/main.ts', 'scripts/migrate.ts', 'scripts/dev.ts']),
+    );
     const late = entryPoints.filter((file) => {
       const firstImport = /^import .*$/m.exec(readFileSync(path.join(root, file), 'utf8'))?.[0] ?? '';
       return !/^import '(\.\.?\/)+(src\/)?load-env\.js';$/.test(firstImport);
@@ -59,7 +66,10 @@ describe('.env', () => {
     const tsx = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('tsx')).href;
     const env = { ...process.env };
     delete env.AUTH_JWT_SECRET;
-    const { stdout } = await execFileAsync(process.execPath, ['--import', tsx, path.join(root, 'scripts/token.ts'), 'alice'], { cwd: dir, env });
+    const { stdout } = await execFileAsync(process.execPath, ['--import', tsx, path.join(root, 'scripts/token.ts'), 'alice'], {
+      cwd: dir,
+      env,
+    });
     const { payload } = await jwtVerify(stdout.trim(), new TextEncoder().encode('secret-from-the-dotenv-file-0123456789'));
     expect(payload.sub).toBe('alice');
   });

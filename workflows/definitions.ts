@@ -73,9 +73,7 @@ export const staleDecisionType = 'StaleDecision';
 export const abortRefusedType = 'AbortRefused';
 
 // `operator` is the deciding operator's token subject: the run ignores it, Temporal's history keeps who decided.
-export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string; operator?: string }]>(
-  'kycDecision',
-);
+export const kycDecisionSignal = defineSignal<[{ decision: 'approved' | 'rejected'; reason?: string; operator?: string }]>('kycDecision');
 
 export const cancelOrderSignal = defineSignal('cancelOrder');
 
@@ -83,9 +81,8 @@ export const cancelOrderSignal = defineSignal('cancelOrder');
  * News about a deposit's inbound transfer (a later Circle webhook for the same tx): wakes the deposit saga's
  * wait early. Only a hint: the saga reads the transfer from Circle itself, and polls when no news comes.
  */
-export const depositTransferUpdate = defineSignal<[{ transferId: string; state: 'pending' | 'complete' | 'failed' }]>(
-  'depositTransferUpdate',
-);
+export const depositTransferUpdate =
+  defineSignal<[{ transferId: string; state: 'pending' | 'complete' | 'failed' }]>('depositTransferUpdate');
 
 /**
  * The answer of a saga's `accept` update, run with update-with-start by the API: the first step (validate,

@@ -6,7 +6,16 @@ import { db, depositLookup, poll, probe, provider } from './activities.js';
 import { acceptUpdate, depositTransferUpdate, type AcceptResult } from './definitions.js';
 import { refusal } from '../src/domain/refusals.js';
 import {
-  completeMovement, isSagaEnd, MovementFailed, once, RowEnded, Saga, SagaAborted, waitSettled, type MovementCheck, type News,
+  completeMovement,
+  isSagaEnd,
+  MovementFailed,
+  once,
+  RowEnded,
+  Saga,
+  SagaAborted,
+  waitSettled,
+  type MovementCheck,
+  type News,
 } from './saga.js';
 
 // The USDC deposit of one on-chain transaction (id workflowIds.deposit(chain, txHash)), started by whoever
@@ -113,7 +122,10 @@ async function settle(saga: Saga<DepositStatus>, deposit: DepositAccepted, news:
       { movement: arriving },
     );
     if (transfer.state === 'failed') {
-      throw new MovementFailed('waitTransfer', `on-chain transfer ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`);
+      throw new MovementFailed(
+        'waitTransfer',
+        `on-chain transfer ${transfer.providerState}${transfer.errorReason ? `: ${transfer.errorReason}` : ''}`,
+      );
     }
     if (amountUsd === '0.00') throw new MovementFailed('confirmDeposit', 'the amount is less than one cent');
 

@@ -99,7 +99,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
     for (;;) {
       await sendCancel();
       const from = saga.status;
-      const synced = await saga.step('syncOrderLegs', () => untilSettledOrNews(() => waiting.syncOrderLegs({ orderId, waitFrom: from }), wake));
+      const synced = await saga.step('syncOrderLegs', () =>
+        untilSettledOrNews(() => waiting.syncOrderLegs({ orderId, waitFrom: from }), wake),
+      );
       // Woken by a cancel request: send it, then wait again.
       if (!synced) continue;
       saga.transition(synced.value.status);
@@ -130,7 +132,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderOut
     for (;;) {
       try {
         await saga.step('cancelOrderLegs', () => broker.cancelOrderLegs({ orderId }));
-        last = await untilTerminal(async () => undefined, () => false);
+        last = await untilTerminal(
+          async () => undefined,
+          () => false,
+        );
         break;
       } catch (again) {
         if (!(again instanceof SagaAborted)) throw again;

@@ -19,7 +19,8 @@ export interface ReconciliationInput {
   confirmAfterSeconds?: number;
 }
 
-const sameBreak = (a: Break, b: Break) => a.check === b.check && a.subject === b.subject && a.expected === b.expected && a.found === b.found;
+const sameBreak = (a: Break, b: Break) =>
+  a.check === b.check && a.subject === b.subject && a.expected === b.expected && a.found === b.found;
 
 export async function reconciliationWorkflow(input: ReconciliationInput = {}): Promise<ReconciliationResult> {
   const first = await findBreaks();

@@ -13,11 +13,12 @@ import {
 // buckets whose window has ended. Each activity call runs bounded statements for a few seconds; the run calls
 // again while rows are left and continues as new after a while, so a large backlog never grows one history.
 
-const { purgeIdempotencyKeys, purgeCircleNotifications, purgeExpiredRateLimits, purgeWebhookDeliveries, purgeEvents } = proxyActivities<MaintenanceActivities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const { purgeIdempotencyKeys, purgeCircleNotifications, purgeExpiredRateLimits, purgeWebhookDeliveries, purgeEvents } =
+  proxyActivities<MaintenanceActivities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
 
 export interface RetentionInput {
   /** IDEMPOTENCY_KEY_RETENTION_HOURS (at least 24). */
@@ -94,7 +95,7 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
   // A rerun after continue-as-new starts over from the first target: a target already done costs one statement.
   for (const target of targets) {
     if (eventRetentionHours === undefined && (target === 'webhookDeliveries' || target === 'events')) continue;
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       if (calls++ >= callsPerRun) return continueAsNew<typeof retentionWorkflow>({ ...input, progress: result });
       const outcome = await purge[target]();
       const sofar = result[target] ?? { deleted: 0, batches: 0 };

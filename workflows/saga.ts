@@ -1,13 +1,27 @@
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import {
-  allHandlersFinished, CancellationScope, condition, isCancellation, log, patched, setHandler, upsertSearchAttributes,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { hasReached } from '../src/domain/reach.js';
 import { rowFailedType } from '../src/domain/status.js';
 import { finalKinds } from '../src/providers/errors.js';
 import {
-  abortRefusedType, notParkedType, operatorUpdate, progressQuery, searchAttributes, staleDecisionType, type OperatorDecision,
-  type SagaProgress, type WorkflowKind,
+  abortRefusedType,
+  notParkedType,
+  operatorUpdate,
+  progressQuery,
+  searchAttributes,
+  staleDecisionType,
+  type OperatorDecision,
+  type SagaProgress,
+  type WorkflowKind,
 } from './definitions.js';
 
 // The loop every funding saga shares: run a step; when it fails for good (a non-retryable failure, or its
@@ -52,7 +66,10 @@ export const databaseRetry: RetryPolicy = {
 /** The operator ended a parked saga: compensate and fail with this reason. */
 export class SagaAborted extends Error {
   override name = 'SagaAborted';
-  constructor(readonly step: string, readonly reason: string) {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
     super(`aborted by an operator at ${step}: ${reason}`);
   }
 }
@@ -60,7 +77,10 @@ export class SagaAborted extends Error {
 /** A provider refused the step for good as a business outcome (funds, address, ...): compensate, do not park. */
 export class StepRejected extends Error {
   override name = 'StepRejected';
-  constructor(readonly step: string, readonly reason: string) {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
     super(`${step} rejected: ${reason}`);
   }
 }
@@ -68,7 +88,10 @@ export class StepRejected extends Error {
 /** A step noticed that the movement it waits for ended failed at the provider (not a call failure). */
 export class MovementFailed extends Error {
   override name = 'MovementFailed';
-  constructor(readonly step: string, readonly reason: string) {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
     super(`${step} failed: ${reason}`);
   }
 }
@@ -79,7 +102,10 @@ export class MovementFailed extends Error {
  */
 export class RowEnded extends Error {
   override name = 'RowEnded';
-  constructor(readonly step: string, readonly reason: string) {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
     super(`${step}: ${reason}`);
   }
 }
@@ -90,7 +116,7 @@ function failureReason(error: unknown): string {
 }
 
 function failureType(error: unknown): string | undefined {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type ?? undefined : undefined;
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? undefined) : undefined;
 }
 
 /** Where a step's money movement stands at the provider, as an operator's abort needs to know it. */
@@ -346,11 +372,12 @@ export async function completeMovement<M>(
       movement.state(started) === 'pending'
         ? await saga.step(
             `${movement.step}:wait`,
-            () => waitSettled({
-              read: () => movement.read(started),
-              until: () => movement.until(started),
-              settled: (m) => movement.state(m) !== 'pending',
-            }),
+            () =>
+              waitSettled({
+                read: () => movement.read(started),
+                until: () => movement.until(started),
+                settled: (m) => movement.state(m) !== 'pending',
+              }),
             { movement: check },
           )
         : started;

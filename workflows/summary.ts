@@ -4,14 +4,7 @@ import {
   SearchAttributeType,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import {
-  ChildWorkflowFailure,
-  continueAsNew,
-  executeChild,
-  log,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ChildWorkflowFailure, continueAsNew, executeChild, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createSummaryActivities, SummaryWriteResult, WeeklyFacts } from '../activities/summaries/index.js';
 import { isWeekStartDate, previousWeekStart } from '../src/domain/week.js';
 import { searchAttributes, workflowIds } from './definitions.js';
@@ -79,8 +72,7 @@ export type UserSummaryOutcome = SummaryWriteResult['source'] | 'no_activity' | 
 export async function weeklySummaryRunWorkflow(input: WeeklySummaryRunInput = {}): Promise<WeeklySummaryRunResult> {
   const info = workflowInfo();
   // Workflow time, never the clock: the schedule's nominal time, or when this chain of runs started.
-  const weekStartDate =
-    input.weekStartDate ?? previousWeekStart(info.typedSearchAttributes.get(scheduledStartTime) ?? info.startTime);
+  const weekStartDate = input.weekStartDate ?? previousWeekStart(info.typedSearchAttributes.get(scheduledStartTime) ?? info.startTime);
   if (!isWeekStartDate(weekStartDate)) {
     throw ApplicationFailure.nonRetryable(`${weekStartDate} is not a Monday (YYYY-MM-DD)`, 'InvalidWeek');
   }

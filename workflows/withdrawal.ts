@@ -6,7 +6,16 @@ import { isTerminal, withdrawalTransitions, type WithdrawalStatus } from '../src
 import { db, poll, probe, provider } from './activities.js';
 import { acceptUpdate, type AcceptResult } from './definitions.js';
 import {
-  completeMovement, isSagaEnd, MovementFailed, once, refused, RowEnded, Saga, SagaAborted, unreadable, waitSettled,
+  completeMovement,
+  isSagaEnd,
+  MovementFailed,
+  once,
+  refused,
+  RowEnded,
+  Saga,
+  SagaAborted,
+  unreadable,
+  waitSettled,
 } from './saga.js';
 
 // One withdrawal (id workflowIds.withdrawal(withdrawalId)). Accept reserves the amount from buying power in the

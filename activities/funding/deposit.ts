@@ -109,7 +109,10 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
         const deposit = await recordTransfers(db, chain, txHash, reached);
         if (!deposit) return notFound('No USDC transfer to a user wallet has this hash: what arrived is not USDC');
         if (!deposit.transfer_id) {
-          throw ApplicationFailure.nonRetryable(`deposit ${deposit.id} matches none of its transaction's transfers at Circle`, 'DepositUnlinked');
+          throw ApplicationFailure.nonRetryable(
+            `deposit ${deposit.id} matches none of its transaction's transfers at Circle`,
+            'DepositUnlinked',
+          );
         }
         return {
           accepted: true,
@@ -124,7 +127,11 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
     },
 
     /** The deposit's transfer as Circle reports it now (the wait for COMPLETE). */
-    async readDepositTransfer({ depositId, transferId, wait }: { depositId: string; transferId: string } & Waiting): Promise<ChainTransfer> {
+    async readDepositTransfer({
+      depositId,
+      transferId,
+      wait,
+    }: { depositId: string; transferId: string } & Waiting): Promise<ChainTransfer> {
       const transfer = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositTransfer');
         return providers.wallets.getTransfer(transferId);
@@ -248,9 +255,11 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
       });
     },
 
-    async readDepositFunding(
-      { depositId, brokerTransferId, wait }: { depositId: string; brokerTransferId: string } & Waiting,
-    ): Promise<BrokerTransfer> {
+    async readDepositFunding({
+      depositId,
+      brokerTransferId,
+      wait,
+    }: { depositId: string; brokerTransferId: string } & Waiting): Promise<BrokerTransfer> {
       const journal = await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'readDepositFunding');
         return providers.broker.getTransfer(brokerTransferId);
@@ -288,7 +297,8 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
      */
     async bookDepositSweep({ depositId }: { depositId: string }): Promise<void> {
       const reference = ledgerReference('deposits', depositId);
-      await translated(() => db.$queryRaw`
+      await translated(
+        () => db.$queryRaw`
         WITH swept AS (
           SELECT user_id, chain, amount_stablecoin AS usdc FROM deposits WHERE id = ${depositId}::uuid
             AND NOT EXISTS (SELECT 1 FROM ledger_transactions WHERE reference = ${reference} AND kind = 'swept')
@@ -303,7 +313,8 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
             { account: accounts.circleMint, asset: assets.usdc, amount: Prisma.sql`swept.usdc` },
           ],
         })}
-        SELECT count(*)::int AS booked FROM ledger_tx`);
+        SELECT count(*)::int AS booked FROM ledger_tx`,
+      );
     },
 
     /**
@@ -330,7 +341,11 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
             kind: text('failed'),
             userId: Prisma.sql`ledger_when.user_id`,
             postings: [
-              { account: userAccount(Prisma.sql`ledger_when.user_id`, 'pending_deposits'), asset: assets.usd, amount: Prisma.sql`ledger_when.usd` },
+              {
+                account: userAccount(Prisma.sql`ledger_when.user_id`, 'pending_deposits'),
+                asset: assets.usd,
+                amount: Prisma.sql`ledger_when.usd`,
+              },
               { account: accounts.suspense, asset: assets.usd, amount: Prisma.sql`-ledger_when.usd` },
             ],
           })}, suspense AS (
@@ -352,11 +367,14 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
 function mismatchesOf(row: DepositFacts, transfer: ChainTransfer): string[] {
   const sameAddress = (a: string, b: string) => (row.chain === 'ethereum' ? a.toLowerCase() === b.toLowerCase() : a === b);
   const problems: string[] = [];
-  if (!new Money(transfer.amount).eq(row.amount)) problems.push(`amount ${transfer.amount} at Circle, ${new Money(row.amount).toFixed()} on the row`);
+  if (!new Money(transfer.amount).eq(row.amount))
+    problems.push(`amount ${transfer.amount} at Circle, ${new Money(row.amount).toFixed()} on the row`);
   if (!transfer.token.isUsdc) problems.push(`token ${transfer.token.symbol ?? '?'} ${transfer.token.address ?? ''} is not USDC`);
   if (transfer.token.id !== row.token_id) problems.push(`token id ${transfer.token.id ?? 'none'} at Circle, ${row.token_id} recorded`);
-  if (transfer.walletId !== row.circle_wallet_id) problems.push(`Circle wallet ${transfer.walletId}, the row's wallet is ${row.circle_wallet_id}`);
-  if (!sameAddress(transfer.destinationAddress, row.address)) problems.push(`destination ${transfer.destinationAddress}, the row's wallet is ${row.address}`);
+  if (transfer.walletId !== row.circle_wallet_id)
+    problems.push(`Circle wallet ${transfer.walletId}, the row's wallet is ${row.circle_wallet_id}`);
+  if (!sameAddress(transfer.destinationAddress, row.address))
+    problems.push(`destination ${transfer.destinationAddress}, the row's wallet is ${row.address}`);
   if (row.wallet_user_id !== row.user_id) problems.push(`the wallet belongs to user ${row.wallet_user_id}, the row to ${row.user_id}`);
   if (transfer.direction !== 'inbound') problems.push(`direction ${transfer.direction}`);
   if (transfer.chain !== row.chain || !transfer.txHash || !sameAddress(transfer.txHash, row.tx_hash)) {

@@ -80,4 +80,3 @@ export async function recordTransfers(db: Db, chain: Chain, txHash: string, reac
 // Prisma's defaults (2 s for a connection, 5 s in all) are short for a busy pool; both stay under the 20 s an
 // acceptDeposit attempt may take.
 const recordingLimits = { maxWait: 10_000, timeout: 15_000 };
-

@@ -7,7 +7,11 @@ import { createWalletActivities } from './wallet.js';
 import { createWithdrawalActivities } from './withdrawal.js';
 
 export {
-  createDepositActivities, createKycActivities, createMovementActivities, createSweepActivities, createWalletActivities,
+  createDepositActivities,
+  createKycActivities,
+  createMovementActivities,
+  createSweepActivities,
+  createWalletActivities,
   createWithdrawalActivities,
 };
 

@@ -2,7 +2,12 @@ import { Prisma, type Db } from '../../src/db/client.js';
 import { bookedWith, type Entry } from '../../src/ledger/book.js';
 import { hasReached } from '../../src/domain/reach.js';
 import {
-  depositTransitions, RowFailed, TransitionError, withdrawalTransitions, type DepositStatus, type WithdrawalStatus,
+  depositTransitions,
+  RowFailed,
+  TransitionError,
+  withdrawalTransitions,
+  type DepositStatus,
+  type WithdrawalStatus,
 } from '../../src/domain/status.js';
 
 // Guarded status changes of deposits and withdrawals, each ONE statement: the UPDATE ... WHERE status IN (<from>)

@@ -15,10 +15,7 @@ export interface WalletRow {
   circleWalletId: string;
 }
 
-export type WalletEligibility =
-  | { eligible: true }
-  | { eligible: false; existing: WalletRow }
-  | { eligible: false; refusal: Refusal };
+export type WalletEligibility = { eligible: true } | { eligible: false; existing: WalletRow } | { eligible: false; refusal: Refusal };
 
 export function createWalletActivities({ db, providers }: ActivityDeps) {
   return {

@@ -46,9 +46,7 @@ export interface TreasuryWallet {
   address: string;
 }
 
-export type WithdrawalAcceptResult =
-  | { accepted: true; id: string; status: WithdrawalStatus }
-  | Extract<AcceptResult, { accepted: false }>;
+export type WithdrawalAcceptResult = { accepted: true; id: string; status: WithdrawalStatus } | Extract<AcceptResult, { accepted: false }>;
 
 const failable = failableStatusesOf(withdrawalTransitions);
 
@@ -191,7 +189,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           id: withdrawalId,
           from: ['broker_withdrawal_initiated'],
           to: 'broker_withdrawal_complete',
-          ledger: { kind: text('broker_withdrawn'), postings: [...amountOf(assets.usd, { debit: accounts.alpacaFirm, credit: accounts.alpacaBrokerage })] },
+          ledger: {
+            kind: text('broker_withdrawn'),
+            postings: [...amountOf(assets.usd, { debit: accounts.alpacaFirm, credit: accounts.alpacaBrokerage })],
+          },
         }),
       );
     },
@@ -223,7 +224,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           to: 'on_ramp_complete',
           ledger: {
             kind: text('on_ramped'),
-            postings: [...amountOf(assets.usd, { debit: accounts.conversion, credit: accounts.alpacaFirm }), ...amountOf(assets.usdc, { debit: accounts.circleMint, credit: accounts.conversion })],
+            postings: [
+              ...amountOf(assets.usd, { debit: accounts.conversion, credit: accounts.alpacaFirm }),
+              ...amountOf(assets.usdc, { debit: accounts.circleMint, credit: accounts.conversion }),
+            ],
           },
         }),
       );
@@ -249,7 +253,11 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
       return translated(async () => {
         await notFailed(input.withdrawalId, 'fundTreasury');
         const recipientAddressId = await treasuryRecipientId(input.chain, input.treasury.address);
-        return providers.rails.startMintTransfer({ recipientAddressId, amountUsd: input.amountUsd, idempotencyKey: stepKey('treasury-funding') });
+        return providers.rails.startMintTransfer({
+          recipientAddressId,
+          amountUsd: input.amountUsd,
+          idempotencyKey: stepKey('treasury-funding'),
+        });
       });
     },
 
@@ -279,7 +287,12 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
             set: Prisma.sql`, circle_transfer_ref = ${transfer.id}`,
             ledger: {
               kind: text('treasury_funded'),
-              postings: [...amountOf(assets.usdc, { debit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`), credit: accounts.circleMint })],
+              postings: [
+                ...amountOf(assets.usdc, {
+                  debit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`),
+                  credit: accounts.circleMint,
+                }),
+              ],
             },
           });
         }
@@ -298,7 +311,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           ledger: {
             kind: text('completed'),
             postings: [
-              ...amountOf(assets.usdc, { debit: accounts.conversion, credit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`) }),
+              ...amountOf(assets.usdc, {
+                debit: accounts.conversion,
+                credit: accounts.circleTreasury(Prisma.sql`ledger_when.target_chain`),
+              }),
               ...amountOf(assets.usd, { debit: userAccount(Prisma.sql`ledger_when.user_id`, 'withdrawing'), credit: accounts.conversion }),
             ],
           },
@@ -310,7 +326,13 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
      * Compensation: sends the USDC in the treasury back to Mint's deposit address on the chain, where Mint credits
      * it to its balance once the transfer is COMPLETE (settled by getChainTransfer).
      */
-    async returnTreasuryUsdc(input: { withdrawalId: string; chain: Chain; treasury: TreasuryWallet; amountUsd: string; step: string }): Promise<ChainTransfer> {
+    async returnTreasuryUsdc(input: {
+      withdrawalId: string;
+      chain: Chain;
+      treasury: TreasuryWallet;
+      amountUsd: string;
+      step: string;
+    }): Promise<ChainTransfer> {
       return translated(async () => {
         await notFailed(input.withdrawalId, input.step);
         return providers.wallets.sendUsdc({
@@ -324,7 +346,15 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
     },
 
     /** Compensation: redeems the USDC back in the Mint balance to USD at the broker's bank (a payout). */
-    async reverseOnRamp({ withdrawalId, amountUsd, step }: { withdrawalId: string; amountUsd: string; step: string }): Promise<RailMovement> {
+    async reverseOnRamp({
+      withdrawalId,
+      amountUsd,
+      step,
+    }: {
+      withdrawalId: string;
+      amountUsd: string;
+      step: string;
+    }): Promise<RailMovement> {
       return translated(async () => {
         await notFailed(withdrawalId, step);
         return providers.rails.startOffRamp({ amountUsd, idempotencyKey: stepKey(step) });
@@ -332,7 +362,15 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
     },
 
     /** Compensation: journals the withdrawn USD back into the brokerage account. */
-    async refundBrokerWithdrawal({ withdrawalId, amountUsd, step }: { withdrawalId: string; amountUsd: string; step: string }): Promise<BrokerTransfer> {
+    async refundBrokerWithdrawal({
+      withdrawalId,
+      amountUsd,
+      step,
+    }: {
+      withdrawalId: string;
+      amountUsd: string;
+      step: string;
+    }): Promise<BrokerTransfer> {
       return translated(async () => {
         await notFailed(withdrawalId, step);
         return providers.broker.fund({ amountUsd, idempotencyKey: stepKey(step) });
@@ -352,7 +390,10 @@ export function createWithdrawalActivities({ db, providers, config }: ActivityDe
           ledger: {
             kind: text('failed'),
             postings: [
-              ...amountOf(assets.usd, { debit: userAccount(Prisma.sql`ledger_when.user_id`, 'withdrawing'), credit: userAccount(Prisma.sql`ledger_when.user_id`, 'buying_power') }),
+              ...amountOf(assets.usd, {
+                debit: userAccount(Prisma.sql`ledger_when.user_id`, 'withdrawing'),
+                credit: userAccount(Prisma.sql`ledger_when.user_id`, 'buying_power'),
+              }),
             ],
             more: firmReversalOf(ledgerReference('withdrawals', withdrawalId)),
           },

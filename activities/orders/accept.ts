@@ -26,7 +26,10 @@ export interface AcceptDeps {
 
 /** Thrown inside the accept transaction to undo it and answer the refusal. */
 class Refused extends Error {
-  constructor(readonly code: RefusalCode, detail: string) {
+  constructor(
+    readonly code: RefusalCode,
+    detail: string,
+  ) {
     super(detail);
   }
 }
@@ -140,7 +143,13 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
     orderPlan = await plan(db, request);
     if (request.side === 'sell') {
       // Options are held by whole contracts and need no price; everything else is priced at the broker now.
-      const prices = request.assetType === 'option' ? {} : await currentPrices(deps.broker, orderPlan.legs.map((l) => l.symbol));
+      const prices =
+        request.assetType === 'option'
+          ? {}
+          : await currentPrices(
+              deps.broker,
+              orderPlan.legs.map((l) => l.symbol),
+            );
       holds = sellHolds(orderPlan.legs, prices, deps.sellHoldMarginPercent);
     }
     const first = orderPlan.legs[0]!;
@@ -184,7 +193,9 @@ export async function acceptOrder(deps: AcceptDeps, request: OrderRequest): Prom
         ? new Refused('insufficient_funds', `Buying power does not cover ${amountUsd} USD`)
         : noPosition(
             `Your ${request.assetType} position does not cover this sell` +
-              (request.assetType === 'option' || request.quantity !== undefined ? '' : ` of ${amountUsd} USD at the broker's current price`) +
+              (request.assetType === 'option' || request.quantity !== undefined
+                ? ''
+                : ` of ${amountUsd} USD at the broker's current price`) +
               ' (what other open sells hold is not available)',
           ),
     );

@@ -63,7 +63,10 @@ function booking(order: Order, leg: Leg, remote: BrokerOrder, multiplier: number
   const notional = leg.notionalUsd === null ? undefined : leg.notionalUsd.toString();
   const capped = (amount: Money) => (notional === undefined ? amount : Money.min(amount, notional));
   if (order.side === 'buy') {
-    const amountUsd = notional !== undefined && remote.status === 'filled' ? new Money(notional) : capped(brokerUsd.toDecimalPlaces(2, Money.ROUND_HALF_UP));
+    const amountUsd =
+      notional !== undefined && remote.status === 'filled'
+        ? new Money(notional)
+        : capped(brokerUsd.toDecimalPlaces(2, Money.ROUND_HALF_UP));
     return { quantity, amountUsd, brokerUsd, excessQuantity: new Money(0) };
   }
   const held = new Money(leg.heldQuantity.toString());

@@ -74,7 +74,11 @@ export function fillEntry(order: { id: string; userId: string; side: string; ass
           { account: accounts.alpacaBrokerage, asset: assets.usd, amount: Prisma.sql`-${n(fill.brokerUsd)}` },
           { account: accounts.rounding, asset: assets.usd, amount: rounding },
           { account: accounts.alpacaBrokerage, asset: shares, amount: n(fill.quantity) },
-          { account: positionsAccount(user, Prisma.sql`${order.assetType}::text`), asset: shares, amount: Prisma.sql`-${n(fill.quantity)}` },
+          {
+            account: positionsAccount(user, Prisma.sql`${order.assetType}::text`),
+            asset: shares,
+            amount: Prisma.sql`-${n(fill.quantity)}`,
+          },
         ]
       : [
           { account: accounts.alpacaBrokerage, asset: assets.usd, amount: n(fill.brokerUsd) },

@@ -101,7 +101,10 @@ export function createLegActivities(db: Db, broker: BrokerPort) {
               if (brokerOrderId === null) {
                 const found = await broker.findOrderByClientId(leg.clientOrderId);
                 if (!found) {
-                  await db.orderLeg.updateMany({ where: { orderId: leg.orderId, symbol: leg.symbol, status: 'pending', alpacaOrderRef: null }, data: { status: 'canceled' } });
+                  await db.orderLeg.updateMany({
+                    where: { orderId: leg.orderId, symbol: leg.symbol, status: 'pending', alpacaOrderRef: null },
+                    data: { status: 'canceled' },
+                  });
                   return 0;
                 }
                 await recordPlacement(db, leg, found);

@@ -81,14 +81,18 @@ export function planOrder(request: OrderRequest, composition?: unknown): OrderPl
     }
     case 'stock':
     case 'etf':
-      if (request.side === 'sell' && request.quantity !== undefined) return { legs: [{ symbol: request.symbol!, quantity: request.quantity }] };
+      if (request.side === 'sell' && request.quantity !== undefined)
+        return { legs: [{ symbol: request.symbol!, quantity: request.quantity }] };
       if (new Money(request.amountUsd!).lt(minimumLegNotionalUsd)) {
         throw new PlanRefused(`The smallest order is ${minimumLegNotionalUsd} USD`);
       }
       return { amountUsd: request.amountUsd!, legs: [{ symbol: request.symbol!, notionalUsd: request.amountUsd! }] };
     case 'option': {
       const { occSymbol, quantity, limitPrice } = request.optionDetails!;
-      return { amountUsd: optionPremiumUsd({ quantity, limitPrice }), legs: [{ symbol: occSymbol, quantity: String(quantity), limitPrice }] };
+      return {
+        amountUsd: optionPremiumUsd({ quantity, limitPrice }),
+        legs: [{ symbol: occSymbol, quantity: String(quantity), limitPrice }],
+      };
     }
   }
 }

@@ -26,8 +26,7 @@ export interface OrderRequest {
 
 /** acceptOrder's answer: the saga's AcceptResult, plus what the saga needs to go on. */
 export type OrderAcceptance =
-  | (Extract<AcceptResult, { accepted: true }> & { status: OrderStatus; symbols: string[] })
-  | Extract<AcceptResult, { accepted: false }>;
+  (Extract<AcceptResult, { accepted: true }> & { status: OrderStatus; symbols: string[] }) | Extract<AcceptResult, { accepted: false }>;
 
 export interface LegPlacement {
   symbol: string;

@@ -36,10 +36,7 @@ function activityIn(start: Date, end: Date) {
  * One keyset page (by user id) of the active users with activity in the week and no summary for it yet, so a
  * rerun of a finished week starts nothing and a rerun of an interrupted one resumes where it stopped.
  */
-export async function summaryCandidates(
-  db: Db,
-  input: { weekStartDate: string; afterUserId?: string; limit: number },
-): Promise<string[]> {
+export async function summaryCandidates(db: Db, input: { weekStartDate: string; afterUserId?: string; limit: number }): Promise<string[]> {
   const { start, end } = weekRange(input.weekStartDate);
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT u.id::text AS id FROM users u
@@ -144,10 +141,7 @@ function trimZeros(decimal: string): string {
 }
 
 /** Stores the week's summary once: a rerun, a retried activity or a concurrent run never writes a second row. */
-export async function insertSummary(
-  db: Db,
-  input: { userId: string; weekStartDate: string; summaryMarkdown: string },
-): Promise<boolean> {
+export async function insertSummary(db: Db, input: { userId: string; weekStartDate: string; summaryMarkdown: string }): Promise<boolean> {
   const inserted = await db.$executeRaw`
     INSERT INTO ai_summaries (user_id, week_start_date, summary_markdown)
     VALUES (${input.userId}::uuid, ${input.weekStartDate}::date, ${input.summaryMarkdown})

@@ -64,9 +64,7 @@ export function checkSummary(text: string, facts: WeeklyFacts): { ok: true; mark
   if (markdown.length === 0) return { ok: false, reason: 'empty answer' };
   if (markdown.length > maxSummaryLength) return { ok: false, reason: `answer longer than ${maxSummaryLength} characters` };
   const plain = markdown.replace(/(\d),(?=\d{3}\b)/g, '$1');
-  const cites = citableFigures(facts).some((figure) =>
-    new RegExp(`(?<![\\d.])${figure.replace('.', '\\.')}(?!\\d)`).test(plain),
-  );
+  const cites = citableFigures(facts).some((figure) => new RegExp(`(?<![\\d.])${figure.replace('.', '\\.')}(?!\\d)`).test(plain));
   return cites ? { ok: true, markdown } : { ok: false, reason: 'answer cites none of the account figures' };
 }
 

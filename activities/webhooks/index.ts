@@ -28,7 +28,13 @@ export interface WebhookPayload {
   data: unknown;
 }
 
-export function createWebhookActivities({ db, config }: { db: Db; config: Pick<Config, 'NODE_ENV' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'WEBHOOK_SECRET_KEYS' | 'WEBHOOK_SECRET_KEY_ID'> }) {
+export function createWebhookActivities({
+  db,
+  config,
+}: {
+  db: Db;
+  config: Pick<Config, 'NODE_ENV' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'WEBHOOK_SECRET_KEYS' | 'WEBHOOK_SECRET_KEY_ID'>;
+}) {
   /**
    * Appends a deliveries row per new event the endpoint wants and moves its cursor, in one statement. Events are
    * read in (xid, position) order and only from transactions older than every running one, so an event that
@@ -122,7 +128,13 @@ export function createWebhookActivities({ db, config }: { db: Db; config: Pick<C
      * One signed POST of the delivery's event. Every attempt is logged (status code, latency, error); a 2xx marks
      * it delivered, anything else throws so that Temporal retries it with backoff.
      */
-    async attemptWebhookDelivery({ deliveryId, timeoutSeconds }: { deliveryId: string; timeoutSeconds: number }): Promise<'delivered' | 'skipped'> {
+    async attemptWebhookDelivery({
+      deliveryId,
+      timeoutSeconds,
+    }: {
+      deliveryId: string;
+      timeoutSeconds: number;
+    }): Promise<'delivered' | 'skipped'> {
       const delivery = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { event: true, endpoint: true } });
       // Delivered by an earlier attempt whose completion was lost, deleted with its endpoint, or the endpoint disabled.
       if (!delivery || delivery.status !== 'pending' || !delivery.endpoint.enabled) return 'skipped';
@@ -154,7 +166,11 @@ export function createWebhookActivities({ db, config }: { db: Db; config: Pick<C
         if (statusCode < 200 || statusCode > 299) error = `receiver answered ${statusCode}`;
       } catch (failure) {
         refused = failure instanceof ReceiverRefusedError;
-        error = refused ? `refused: ${(failure as Error).message}` : failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+        error = refused
+          ? `refused: ${(failure as Error).message}`
+          : failure instanceof Error
+            ? `${failure.name}: ${failure.message}`
+            : String(failure);
       }
       const latencyMs = Math.round(performance.now() - started);
       const succeeded = error === null;
@@ -162,7 +178,11 @@ export function createWebhookActivities({ db, config }: { db: Db; config: Pick<C
         db.webhookDeliveryAttempt.create({ data: { deliveryId, statusCode, latencyMs, error, succeeded } }),
         db.webhookDelivery.updateMany({
           where: { id: deliveryId, status: 'pending' },
-          data: { attemptCount: { increment: 1 }, lastAttemptAt: now, ...(succeeded ? { status: 'delivered', deliveredAt: new Date() } : {}) },
+          data: {
+            attemptCount: { increment: 1 },
+            lastAttemptAt: now,
+            ...(succeeded ? { status: 'delivered', deliveredAt: new Date() } : {}),
+          },
         }),
       ]);
       // An internal address stays one: the delivery fails now (logged, replayable once the URL is fixed).

@@ -16,11 +16,15 @@ export interface PayloadKeys {
  */
 export function parsePayloadKeys(spec: string): Map<string, Buffer> | string {
   const keys = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     const id = entry.slice(0, separator).trim();
     const encoded = entry.slice(separator + 1).trim();
-    if (separator <= 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) return `"${entry.slice(0, 12)}…" is not id:base64key (id: letters, digits, . _ -)`;
+    if (separator <= 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      return `"${entry.slice(0, 12)}…" is not id:base64key (id: letters, digits, . _ -)`;
     const key = Buffer.from(encoded, 'base64');
     if (key.length !== payloadKeyBytes || key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) {
       return `key "${id}" is not ${payloadKeyBytes} bytes of base64 (openssl rand -base64 32)`;
@@ -30,4 +34,3 @@ export function parsePayloadKeys(spec: string): Map<string, Buffer> | string {
   }
   return keys;
 }
-

@@ -12,7 +12,10 @@ const server = await startCodecServer({ config, logger }).catch((error: Error) =
   process.stderr.write(`${error.message}\n`);
   process.exit(78); // EX_CONFIG
 });
-logger.info({ address: server.address(), corsOrigins: codecCorsOrigins(config), namespace: config.TEMPORAL_NAMESPACE }, 'codec server listening');
+logger.info(
+  { address: server.address(), corsOrigins: codecCorsOrigins(config), namespace: config.TEMPORAL_NAMESPACE },
+  'codec server listening',
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => server.close(() => logger.info('codec server stopped')));

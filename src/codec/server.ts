@@ -16,7 +16,10 @@ import { dataConverterOf } from '../temporal.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 const bodySchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })).max(1000).default([]),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() }))
+    .max(1000)
+    .default([]),
 });
 type JsonPayload = z.infer<typeof bodySchema>['payloads'][number];
 
@@ -73,8 +76,12 @@ export function createCodecApp(deps: { config: Config; logger: Logger; codec: Pa
   // A Web UI with no login of its own (the dev server's) has no access token to pass: the operator signs in here once
   // with their token and the UI, with "include cross-origin credentials", sends it back as this cookie.
   app.get('/login', (_req, res) => {
-    res.type('html').send('<!doctype html><title>fundflow codec server</title><form method="post" action="/login">'
-      + '<label>Operator token <input name="token" type="password" autocomplete="off"></label> <button>Sign in</button></form>');
+    res
+      .type('html')
+      .send(
+        '<!doctype html><title>fundflow codec server</title><form method="post" action="/login">' +
+          '<label>Operator token <input name="token" type="password" autocomplete="off"></label> <button>Sign in</button></form>',
+      );
   });
   app.post('/login', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
@@ -84,7 +91,8 @@ export function createCodecApp(deps: { config: Config; logger: Logger; codec: Pa
   });
 
   async function operatorOf(token: string | undefined) {
-    const unauthorized = (detail: string) => new HttpProblem(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="fundflow-codec"' } });
+    const unauthorized = (detail: string) =>
+      new HttpProblem(401, detail, { headers: { 'WWW-Authenticate': 'Bearer realm="fundflow-codec"' } });
     if (!token) throw unauthorized('A bearer token is required');
     let identity;
     try {
@@ -102,10 +110,14 @@ export function createCodecApp(deps: { config: Config; logger: Logger; codec: Pa
     const identity = await operatorOf(bearer ?? cookieOf(req.get('cookie'), sessionCookie));
     // The Temporal CLI sends an empty X-Namespace unless given --namespace.
     const namespace = req.get('x-namespace') || config.TEMPORAL_NAMESPACE;
-    if (namespace !== config.TEMPORAL_NAMESPACE) throw new HttpProblem(403, `This codec server serves namespace ${config.TEMPORAL_NAMESPACE}`);
+    if (namespace !== config.TEMPORAL_NAMESPACE)
+      throw new HttpProblem(403, `This codec server serves namespace ${config.TEMPORAL_NAMESPACE}`);
     const body = bodySchema.safeParse(req.body);
     if (!body.success) {
-      throw HttpProblem.invalid('The body is not { payloads: [...] } in proto3 JSON', body.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
+      throw HttpProblem.invalid(
+        'The body is not { payloads: [...] } in proto3 JSON',
+        body.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+      );
     }
 
     const action = req.path.endsWith('/encode') ? 'encode' : 'decode';
@@ -122,11 +134,12 @@ export function createCodecApp(deps: { config: Config; logger: Logger; codec: Pa
 
   app.use((req, _res, next) => next(new HttpProblem(404, `No route for ${req.method} ${req.path}`)));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const problem = error instanceof HttpProblem
-      ? error
-      : error instanceof Error && 'status' in error && typeof error.status === 'number' && error.status < 500
-        ? new HttpProblem(error.status, error.message)
-        : new HttpProblem(500, 'The codec server failed to handle the request');
+    const problem =
+      error instanceof HttpProblem
+        ? error
+        : error instanceof Error && 'status' in error && typeof error.status === 'number' && error.status < 500
+          ? new HttpProblem(error.status, error.message)
+          : new HttpProblem(500, 'The codec server failed to handle the request');
     if (problem.status >= 500) logger.error({ err: error }, 'codec server error');
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

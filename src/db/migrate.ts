@@ -26,8 +26,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /** The app's prisma/migrations: two folders up from this file in the sources, three in the compiled build (dist/src/db). */
 export const defaultMigrationsDir =
-  ['../../prisma/migrations', '../../../prisma/migrations'].map((p) => path.resolve(import.meta.dirname, p)).find((dir) => existsSync(dir)) ??
-  path.resolve(import.meta.dirname, '../../prisma/migrations');
+  ['../../prisma/migrations', '../../../prisma/migrations']
+    .map((p) => path.resolve(import.meta.dirname, p))
+    .find((dir) => existsSync(dir)) ?? path.resolve(import.meta.dirname, '../../prisma/migrations');
 
 export interface Migration {
   name: string;
@@ -42,7 +43,10 @@ export interface MigrateResult {
 
 export async function readMigrations(dir = defaultMigrationsDir): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -68,10 +72,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
-export async function migrate(
-  databaseUrl: string,
-  options: { dir?: string; log?: (line: string) => void } = {},
-): Promise<MigrateResult> {
+export async function migrate(databaseUrl: string, options: { dir?: string; log?: (line: string) => void } = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(options.dir);
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -45,7 +45,12 @@ async function movementRow(db: Db, kind: MovementKind, id: string) {
       { provider: 'chain', kind: 'tx_hash', reference: row.txHash, source: 'row' },
     ];
     if (row.inboundTransfer) {
-      references.push({ provider: 'circle-wallets', kind: 'inbound_transfer', reference: row.inboundTransfer.circleTransferId, source: 'inbound_transfers' });
+      references.push({
+        provider: 'circle-wallets',
+        kind: 'inbound_transfer',
+        reference: row.inboundTransfer.circleTransferId,
+        source: 'inbound_transfers',
+      });
     }
     return { row, workflowId: workflowIds.deposit(row.chain, row.txHash), references, clientOrderIds: [] as string[] };
   }
@@ -69,7 +74,8 @@ async function movementRow(db: Db, kind: MovementKind, id: string) {
   const references: (RowReference & { source: 'row' })[] = [];
   if (row.alpacaOrderRef) references.push({ provider: 'alpaca', kind: 'order', reference: row.alpacaOrderRef, source: 'row' });
   for (const leg of row.legs) {
-    if (leg.alpacaOrderRef) references.push({ provider: 'alpaca', kind: 'order', reference: leg.alpacaOrderRef, symbol: leg.symbol, source: 'row' });
+    if (leg.alpacaOrderRef)
+      references.push({ provider: 'alpaca', kind: 'order', reference: leg.alpacaOrderRef, symbol: leg.symbol, source: 'row' });
   }
   return { row, workflowId: workflowIds.order(row.id), references, clientOrderIds: row.legs.map((leg) => leg.clientOrderId) };
 }
@@ -81,9 +87,18 @@ export async function movementTimelineFacts(db: Db, kind: MovementKind, id: stri
   const { row, workflowId, clientOrderIds } = found;
   const [events, ledger, providerMovements, operatorActions] = await Promise.all([
     db.event.findMany({ where: { resourceType: kind, resourceId: id }, orderBy: { sequence: 'asc' } }),
-    db.ledgerTransaction.findMany({ where: { reference: `${kind}:${id}` }, include: { postings: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
+    db.ledgerTransaction.findMany({
+      where: { reference: `${kind}:${id}` },
+      include: { postings: { orderBy: { id: 'asc' } } },
+      orderBy: { id: 'asc' },
+    }),
     db.providerMovement.findMany({
-      where: { OR: [{ idempotencyKey: { startsWith: `${workflowId}:` } }, ...(clientOrderIds.length ? [{ idempotencyKey: { in: clientOrderIds } }] : [])] },
+      where: {
+        OR: [
+          { idempotencyKey: { startsWith: `${workflowId}:` } },
+          ...(clientOrderIds.length ? [{ idempotencyKey: { in: clientOrderIds } }] : []),
+        ],
+      },
       orderBy: { id: 'asc' },
     }),
     db.operatorAuditEntry.findMany({ where: { targetKind: kind, targetId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
@@ -104,7 +119,10 @@ export async function movementTimelineFacts(db: Db, kind: MovementKind, id: stri
   for (const { source, ...reference } of found.references) add(reference, source);
   for (const m of providerMovements) {
     const symbol = (m.details as { symbol?: unknown }).symbol;
-    add({ provider: m.provider, kind: m.kind, reference: m.providerId, ...(typeof symbol === 'string' ? { symbol } : {}) }, 'provider_movements');
+    add(
+      { provider: m.provider, kind: m.kind, reference: m.providerId, ...(typeof symbol === 'string' ? { symbol } : {}) },
+      'provider_movements',
+    );
   }
 
   return {
@@ -115,7 +133,13 @@ export async function movementTimelineFacts(db: Db, kind: MovementKind, id: stri
     failureReason: row.failureReason,
     createdAt: row.createdAt,
     workflowId,
-    statusChanges: events.map((e) => ({ eventId: e.id, type: e.type, status: e.type.slice(kind.length + 1), sequence: e.sequence, at: e.createdAt })),
+    statusChanges: events.map((e) => ({
+      eventId: e.id,
+      type: e.type,
+      status: e.type.slice(kind.length + 1),
+      sequence: e.sequence,
+      at: e.createdAt,
+    })),
     ledger,
     providerMovements,
     references: [...references.values()],

@@ -73,9 +73,7 @@ export function splitByWeight(amountUsd: string, components: readonly BasketComp
     share.cents = share.cents.plus(1);
     left -= 1;
   }
-  return shares
-    .filter((s) => s.cents.gt(0))
-    .map((s) => ({ symbol: s.symbol, notionalUsd: s.cents.div(100).toFixed(2) }));
+  return shares.filter((s) => s.cents.gt(0)).map((s) => ({ symbol: s.symbol, notionalUsd: s.cents.div(100).toFixed(2) }));
 }
 
 /** True when every component's leg would reach Alpaca's minimum notional. */

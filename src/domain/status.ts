@@ -4,11 +4,16 @@
 export type KycStatus = 'not_started' | 'pending' | 'approved' | 'rejected';
 export type WalletStatus = 'creating' | 'active' | 'inactive';
 export type DepositStatus =
-  | 'pending_confirmation' | 'confirmed_on_chain' | 'off_ramp_initiated' | 'off_ramp_complete' | 'broker_funded'
-  | 'failed';
+  'pending_confirmation' | 'confirmed_on_chain' | 'off_ramp_initiated' | 'off_ramp_complete' | 'broker_funded' | 'failed';
 export type WithdrawalStatus =
-  | 'pending' | 'broker_withdrawal_initiated' | 'broker_withdrawal_complete' | 'on_ramp_initiated'
-  | 'on_ramp_complete' | 'transfer_initiated' | 'complete' | 'failed';
+  | 'pending'
+  | 'broker_withdrawal_initiated'
+  | 'broker_withdrawal_complete'
+  | 'on_ramp_initiated'
+  | 'on_ramp_complete'
+  | 'transfer_initiated'
+  | 'complete'
+  | 'failed';
 export type OrderStatus = 'pending' | 'accepted_by_broker' | 'partially_filled' | 'filled' | 'failed' | 'canceled';
 
 /** A status enum as a state machine: each status with the statuses it may move to (none: terminal). */
@@ -76,7 +81,11 @@ export function failableStatusesOf<S extends string>(machine: Machine<S>): S[] {
 
 export class TransitionError extends Error {
   override name = 'TransitionError';
-  constructor(readonly entity: string, readonly from: string, readonly to: string) {
+  constructor(
+    readonly entity: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
     super(`${entity} cannot move from ${from} to ${to}`);
   }
 }
@@ -87,7 +96,11 @@ export class TransitionError extends Error {
  */
 export class RowFailed extends Error {
   override name = 'RowFailed';
-  constructor(readonly entity: string, readonly id: string, readonly step: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    readonly step: string,
+  ) {
     super(`${entity} ${id} has failed: ${step} will not run`);
   }
 }

@@ -31,4 +31,3 @@ export async function bookOpening(db: Db, opening: OpeningBalance): Promise<void
     ) AS p(account, amount, user_id)
     WHERE p.amount::numeric <> 0`;
 }
-

@@ -17,8 +17,14 @@ export type ProviderErrorKind =
 
 /** Whether a retry can succeed where the call failed: the one table both lists below come from. */
 const retryable: Record<ProviderErrorKind, boolean> = {
-  unavailable: true, timeout: true, rate_limited: true,
-  rejected: false, invalid_request: false, not_found: false, conflict: false, auth: false,
+  unavailable: true,
+  timeout: true,
+  rate_limited: true,
+  rejected: false,
+  invalid_request: false,
+  not_found: false,
+  conflict: false,
+  auth: false,
 };
 const kinds = Object.keys(retryable) as ProviderErrorKind[];
 export const retryableKinds: ReadonlySet<ProviderErrorKind> = new Set(kinds.filter((kind) => retryable[kind]));

@@ -115,9 +115,23 @@ export interface FiatRailsPort {
 }
 
 export type BrokerOrderStatus =
-  | 'new' | 'accepted' | 'pending_new' | 'partially_filled' | 'filled' | 'done_for_day' | 'canceled'
-  | 'expired' | 'replaced' | 'pending_cancel' | 'pending_replace' | 'accepted_for_bidding' | 'stopped'
-  | 'rejected' | 'suspended' | 'calculated' | 'held';
+  | 'new'
+  | 'accepted'
+  | 'pending_new'
+  | 'partially_filled'
+  | 'filled'
+  | 'done_for_day'
+  | 'canceled'
+  | 'expired'
+  | 'replaced'
+  | 'pending_cancel'
+  | 'pending_replace'
+  | 'accepted_for_bidding'
+  | 'stopped'
+  | 'rejected'
+  | 'suspended'
+  | 'calculated'
+  | 'held';
 
 export interface BrokerOrder {
   id: string;

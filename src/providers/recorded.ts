@@ -51,7 +51,11 @@ export function recordingMovements(providers: Providers, log: MovementLog): Prov
       ...wallets,
       sendUsdc: async (input) =>
         recorded(await wallets.sendUsdc(input), (r) => ({
-          provider: 'circle-wallets', kind: 'chain_transfer', idempotencyKey: input.idempotencyKey, amount: input.amountUsdc, asset: 'USDC',
+          provider: 'circle-wallets',
+          kind: 'chain_transfer',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsdc,
+          asset: 'USDC',
           details: { walletId: input.walletId, chain: input.chain, destinationAddress: r.destinationAddress || input.destinationAddress },
         })),
     },
@@ -59,15 +63,29 @@ export function recordingMovements(providers: Providers, log: MovementLog): Prov
       ...rails,
       startOffRamp: async (input) =>
         recorded(await rails.startOffRamp(input), () => ({
-          provider: 'circle-mint', kind: 'off_ramp', idempotencyKey: input.idempotencyKey, amount: input.amountUsd, asset: 'USD', details: {},
+          provider: 'circle-mint',
+          kind: 'off_ramp',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsd,
+          asset: 'USD',
+          details: {},
         })),
       startOnRamp: async (input) =>
         recorded(await rails.startOnRamp(input), () => ({
-          provider: 'circle-mint', kind: 'on_ramp', idempotencyKey: input.idempotencyKey, amount: input.amountUsd, asset: 'USD', details: {},
+          provider: 'circle-mint',
+          kind: 'on_ramp',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsd,
+          asset: 'USD',
+          details: {},
         })),
       startMintTransfer: async (input) =>
         recorded(await rails.startMintTransfer(input), () => ({
-          provider: 'circle-mint', kind: 'mint_transfer', idempotencyKey: input.idempotencyKey, amount: input.amountUsd, asset: 'USD',
+          provider: 'circle-mint',
+          kind: 'mint_transfer',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsd,
+          asset: 'USD',
           details: { recipientAddressId: input.recipientAddressId },
         })),
     },
@@ -75,16 +93,29 @@ export function recordingMovements(providers: Providers, log: MovementLog): Prov
       ...broker,
       fund: async (input) =>
         recorded(await broker.fund(input), () => ({
-          provider: 'alpaca', kind: 'broker_fund', idempotencyKey: input.idempotencyKey, amount: input.amountUsd, asset: 'USD', details: {},
+          provider: 'alpaca',
+          kind: 'broker_fund',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsd,
+          asset: 'USD',
+          details: {},
         })),
       withdraw: async (input) =>
         recorded(await broker.withdraw(input), () => ({
-          provider: 'alpaca', kind: 'broker_withdraw', idempotencyKey: input.idempotencyKey, amount: input.amountUsd, asset: 'USD', details: {},
+          provider: 'alpaca',
+          kind: 'broker_withdraw',
+          idempotencyKey: input.idempotencyKey,
+          amount: input.amountUsd,
+          asset: 'USD',
+          details: {},
         })),
       placeOrder: async (input) =>
         recorded(await broker.placeOrder(input), () => ({
-          provider: 'alpaca', kind: 'order', idempotencyKey: input.clientOrderId,
-          amount: input.notional ?? input.qty ?? '0', asset: input.notional ? 'USD' : `share:${input.symbol}`,
+          provider: 'alpaca',
+          kind: 'order',
+          idempotencyKey: input.clientOrderId,
+          amount: input.notional ?? input.qty ?? '0',
+          asset: input.notional ? 'USD' : `share:${input.symbol}`,
           details: { symbol: input.symbol, side: input.side, type: input.type },
         })),
       // An order placed by an attempt whose answer was lost is found by its client_order_id: recorded then.
@@ -92,8 +123,11 @@ export function recordingMovements(providers: Providers, log: MovementLog): Prov
         const found = await broker.findOrderByClientId(clientOrderId);
         if (!found) return undefined;
         return recorded(found, (o) => ({
-          provider: 'alpaca', kind: 'order', idempotencyKey: clientOrderId,
-          amount: o.notional ?? o.qty ?? '0', asset: o.notional ? 'USD' : `share:${o.symbol}`,
+          provider: 'alpaca',
+          kind: 'order',
+          idempotencyKey: clientOrderId,
+          amount: o.notional ?? o.qty ?? '0',
+          asset: o.notional ? 'USD' : `share:${o.symbol}`,
           details: { symbol: o.symbol, side: o.side, type: o.limitPrice ? 'limit' : 'market' },
         }));
       },

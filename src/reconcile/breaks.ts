@@ -31,7 +31,13 @@ export async function resolveBreak(
 ): Promise<ReconciliationBreak | undefined> {
   const resolved = await db.reconciliationBreak.updateManyAndReturn({
     where: { id: input.id, status: 'open' },
-    data: { status: 'resolved', openKey: null, resolvedAt: new Date(), resolvedBy: input.operator.slice(0, 255), resolutionNote: input.note },
+    data: {
+      status: 'resolved',
+      openKey: null,
+      resolvedAt: new Date(),
+      resolvedBy: input.operator.slice(0, 255),
+      resolutionNote: input.note,
+    },
   });
   if (resolved[0]) return resolved[0];
   const existing = await db.reconciliationBreak.findUnique({ where: { id: input.id } });

@@ -64,7 +64,12 @@ export async function firmBalanceBreaks(db: Db, books: ProviderBooks): Promise<B
     const held = books.balances.get(key);
     if (held === undefined) {
       breaks.push({ check: 'firm_balance', subject: key, expected: formatAmount(asset, booked), found: 'not reported by any provider' });
-    } else if (booked.minus(held).abs().gte(reportingUnit(key.slice(0, key.indexOf(' ')), asset))) {
+    } else if (
+      booked
+        .minus(held)
+        .abs()
+        .gte(reportingUnit(key.slice(0, key.indexOf(' ')), asset))
+    ) {
       breaks.push({ check: 'firm_balance', subject: key, expected: formatAmount(asset, booked), found: formatAmount(asset, held) });
     }
   }
@@ -87,7 +92,13 @@ async function recordedMovements(db: Db): Promise<RecordedMovement[]> {
 }
 
 /** What a saga's recorded movements of one kind came to at the provider: those in `status`, with their amounts. */
-function settled(books: ProviderBooks, recorded: RecordedMovement[], kind: string, status: string, where: (m: RecordedMovement) => boolean = () => true) {
+function settled(
+  books: ProviderBooks,
+  recorded: RecordedMovement[],
+  kind: string,
+  status: string,
+  where: (m: RecordedMovement) => boolean = () => true,
+) {
   return recorded
     .filter((m) => m.kind === kind && where(m))
     .map((m) => books.movements.get(movementKey(m.provider, m.providerId)))
@@ -95,15 +106,25 @@ function settled(books: ProviderBooks, recorded: RecordedMovement[], kind: strin
     .map((m) => new Money(m!.amount));
 }
 
-function exactlyOne(subject: string, check: BreakCheck, what: string, asset: string, expected: Money, found: Money[], suffix = ''): Break[] {
+function exactlyOne(
+  subject: string,
+  check: BreakCheck,
+  what: string,
+  asset: string,
+  expected: Money,
+  found: Money[],
+  suffix = '',
+): Break[] {
   if (found.length === 1 && found[0]!.eq(expected)) return [];
   const amounts = found.map((a) => formatAmount(asset, a)).join(', ');
-  return [{
-    check,
-    subject,
-    expected: `1 ${what} of ${formatAmount(asset, expected)} ${asset}${suffix}`,
-    found: found.length === 0 ? 'none' : `${found.length} ${what}${found.length > 1 ? 's' : ''} of ${amounts} ${asset}${suffix}`,
-  }];
+  return [
+    {
+      check,
+      subject,
+      expected: `1 ${what} of ${formatAmount(asset, expected)} ${asset}${suffix}`,
+      found: found.length === 0 ? 'none' : `${found.length} ${what}${found.length > 1 ? 's' : ''} of ${amounts} ${asset}${suffix}`,
+    },
+  ];
 }
 
 /**
@@ -120,22 +141,46 @@ export async function movementBreaks(db: Db, books: ProviderBooks): Promise<Brea
   }
   const breaks: Break[] = [];
 
-  const deposits = await db.deposit.findMany({ where: { status: 'broker_funded' }, select: { id: true, chain: true, txHash: true, amountStablecoin: true } });
+  const deposits = await db.deposit.findMany({
+    where: { status: 'broker_funded' },
+    select: { id: true, chain: true, txHash: true, amountStablecoin: true },
+  });
   for (const d of deposits) {
     const usd = new Money(usdFromUsdc(d.amountStablecoin.toFixed()));
     const own = bySaga.get(workflowIds.deposit(d.chain, d.txHash)) ?? [];
-    breaks.push(...exactlyOne(`deposit:${d.id} off_ramp`, 'deposit', 'complete payout', 'USD', usd, settled(books, own, 'off_ramp', 'complete')));
-    breaks.push(...exactlyOne(`deposit:${d.id} broker_fund`, 'deposit', 'executed journal', 'USD', usd, settled(books, own, 'broker_fund', 'complete')));
+    breaks.push(
+      ...exactlyOne(`deposit:${d.id} off_ramp`, 'deposit', 'complete payout', 'USD', usd, settled(books, own, 'off_ramp', 'complete')),
+    );
+    breaks.push(
+      ...exactlyOne(
+        `deposit:${d.id} broker_fund`,
+        'deposit',
+        'executed journal',
+        'USD',
+        usd,
+        settled(books, own, 'broker_fund', 'complete'),
+      ),
+    );
   }
 
-  const withdrawals = await db.withdrawal.findMany({ where: { status: 'complete' }, select: { id: true, amountUsd: true, targetAddress: true } });
+  const withdrawals = await db.withdrawal.findMany({
+    where: { status: 'complete' },
+    select: { id: true, amountUsd: true, targetAddress: true },
+  });
   for (const w of withdrawals) {
     const own = bySaga.get(workflowIds.withdrawal(w.id)) ?? [];
     const toTarget = (m: RecordedMovement) => (m.details.destinationAddress ?? '').toLowerCase() === w.targetAddress.toLowerCase();
-    breaks.push(...exactlyOne(
-      `withdrawal:${w.id} chain_transfer`, 'withdrawal', 'complete transfer', 'USDC', new Money(w.amountUsd.toFixed()),
-      settled(books, own, 'chain_transfer', 'complete', toTarget), ` to ${w.targetAddress}`,
-    ));
+    breaks.push(
+      ...exactlyOne(
+        `withdrawal:${w.id} chain_transfer`,
+        'withdrawal',
+        'complete transfer',
+        'USDC',
+        new Money(w.amountUsd.toFixed()),
+        settled(books, own, 'chain_transfer', 'complete', toTarget),
+        ` to ${w.targetAddress}`,
+      ),
+    );
   }
 
   const ours = new Set(recorded.map((m) => movementKey(m.provider, m.providerId)));
@@ -171,7 +216,12 @@ export async function orderFillBreaks(db: Db, books: ProviderBooks): Promise<Bre
     const booked = new Money(leg.filledQuantity.toFixed());
     const atBroker = new Money(books.ordersByClientId.get(leg.clientOrderId)?.filledQty ?? '0');
     if (!booked.eq(atBroker)) {
-      breaks.push({ check: 'order_fill', subject: `order-leg:${leg.clientOrderId}`, expected: booked.toFixed(), found: atBroker.toFixed() });
+      breaks.push({
+        check: 'order_fill',
+        subject: `order-leg:${leg.clientOrderId}`,
+        expected: booked.toFixed(),
+        found: atBroker.toFixed(),
+      });
     }
   }
   return breaks;
@@ -199,4 +249,3 @@ export async function positionBreaks(db: Db, books: ProviderBooks): Promise<Brea
   }
   return breaks;
 }
-

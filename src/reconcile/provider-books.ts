@@ -65,10 +65,20 @@ export async function readProviderBooks(
 
   progress('reading Circle Mint: balance, payouts, wire deposits, transfers');
   balances.set(balanceKey(firmAccountNames.circleMint, 'USDC'), new Money(await providers.rails.balanceUsd()));
-  for (const p of await providers.rails.listOffRamps()) add({ provider: 'circle-mint', kind: 'off_ramp', id: p.id, status: p.status, amount: p.amountUsd, asset: 'USD' });
-  for (const d of await providers.rails.listOnRamps()) add({ provider: 'circle-mint', kind: 'on_ramp', id: d.id, status: d.status, amount: d.amountUsd, asset: 'USD' });
+  for (const p of await providers.rails.listOffRamps())
+    add({ provider: 'circle-mint', kind: 'off_ramp', id: p.id, status: p.status, amount: p.amountUsd, asset: 'USD' });
+  for (const d of await providers.rails.listOnRamps())
+    add({ provider: 'circle-mint', kind: 'on_ramp', id: d.id, status: d.status, amount: d.amountUsd, asset: 'USD' });
   for (const t of await providers.rails.listMintTransfers()) {
-    add({ provider: 'circle-mint', kind: 'mint_transfer', id: t.id, status: t.status, amount: t.amountUsd, asset: 'USD', destinationAddress: t.destinationAddress });
+    add({
+      provider: 'circle-mint',
+      kind: 'mint_transfer',
+      id: t.id,
+      status: t.status,
+      amount: t.amountUsd,
+      asset: 'USD',
+      destinationAddress: t.destinationAddress,
+    });
   }
 
   progress('reading Alpaca: firm and brokerage cash, positions, journals, orders');
@@ -80,14 +90,25 @@ export async function readProviderBooks(
     balances.set(balanceKey(firmAccountNames.alpacaBrokerage, shareAsset(p.symbol)), new Money(p.qty));
   }
   for (const j of await providers.broker.listTransfers()) {
-    add({ provider: 'alpaca', kind: j.direction === 'fund' ? 'broker_fund' : 'broker_withdraw', id: j.id, status: j.status, amount: j.amountUsd, asset: 'USD' });
+    add({
+      provider: 'alpaca',
+      kind: j.direction === 'fund' ? 'broker_fund' : 'broker_withdraw',
+      id: j.id,
+      status: j.status,
+      amount: j.amountUsd,
+      asset: 'USD',
+    });
   }
   const ordersByClientId = new Map<string, BrokerOrder>();
   for (const o of await providers.broker.listOrders()) {
     ordersByClientId.set(o.clientOrderId, o);
     add({
-      provider: 'alpaca', kind: 'order', id: o.id, status: o.status,
-      amount: o.notional ?? o.qty ?? '0', asset: o.notional ? 'USD' : shareAsset(o.symbol),
+      provider: 'alpaca',
+      kind: 'order',
+      id: o.id,
+      status: o.status,
+      amount: o.notional ?? o.qty ?? '0',
+      asset: o.notional ? 'USD' : shareAsset(o.symbol),
     });
   }
   return { balances, movements, ordersByClientId, positions };
@@ -95,7 +116,12 @@ export async function readProviderBooks(
 
 function chainMovement(t: ChainTransfer): ListedMovement {
   return {
-    provider: 'circle-wallets', kind: 'chain_transfer', id: t.id, status: t.state, amount: t.amount,
-    asset: t.token.isUsdc ? 'USDC' : `token:${t.token.address ?? t.token.id ?? 'native'}`, destinationAddress: t.destinationAddress,
+    provider: 'circle-wallets',
+    kind: 'chain_transfer',
+    id: t.id,
+    status: t.state,
+    amount: t.amount,
+    asset: t.token.isUsdc ? 'USDC' : `token:${t.token.address ?? t.token.id ?? 'native'}`,
+    destinationAddress: t.destinationAddress,
   };
 }

@@ -126,10 +126,13 @@ export class AlpacaTradingSim {
     const qty = body.qty === undefined || body.qty === null ? undefined : String(body.qty);
     const notional = body.notional === undefined || body.notional === null ? undefined : String(body.notional);
     if ((qty === undefined) === (notional === undefined)) throw invalid('qty or notional is required, not both');
-    for (const v of [qty, notional]) if (v !== undefined && (!decimalString.test(v) || new Decimal(v).lte(0))) throw invalid('qty and notional must be positive numbers');
-    if (notional !== undefined && (type !== 'market' || tif !== 'day')) throw invalid('notional orders only work with market orders and day time in force');
+    for (const v of [qty, notional])
+      if (v !== undefined && (!decimalString.test(v) || new Decimal(v).lte(0))) throw invalid('qty and notional must be positive numbers');
+    if (notional !== undefined && (type !== 'market' || tif !== 'day'))
+      throw invalid('notional orders only work with market orders and day time in force');
     const limitPrice = body.limit_price === undefined || body.limit_price === null ? undefined : String(body.limit_price);
-    if (type === 'limit' && (limitPrice === undefined || !decimalString.test(limitPrice))) throw invalid('limit_price is required for limit orders');
+    if (type === 'limit' && (limitPrice === undefined || !decimalString.test(limitPrice)))
+      throw invalid('limit_price is required for limit orders');
     const option = occSymbol.test(symbol);
     if (option) {
       if (notional !== undefined) throw invalid('notional orders are not supported for options');
@@ -190,10 +193,16 @@ export class AlpacaTradingSim {
       return;
     }
     // A notional sell would sell its notional at the current price, in the 9 decimals it fills in.
-    const wanted = order.qty ? new Decimal(order.qty) : new Decimal(order.notional!).div(this.priceOf(order.symbol)).toDecimalPlaces(9, Decimal.ROUND_DOWN);
+    const wanted = order.qty
+      ? new Decimal(order.qty)
+      : new Decimal(order.notional!).div(this.priceOf(order.symbol)).toDecimalPlaces(9, Decimal.ROUND_DOWN);
     const available = this.ledger.positions.get(order.symbol)?.qty ?? new Decimal(0);
     if (wanted.gt(available)) {
-      throw alpacaError(403, 40310000, `insufficient qty available for order (requested: ${wanted.toFixed()}, available: ${available.toFixed()})`);
+      throw alpacaError(
+        403,
+        40310000,
+        `insufficient qty available for order (requested: ${wanted.toFixed()}, available: ${available.toFixed()})`,
+      );
     }
   }
 
@@ -284,12 +293,24 @@ export class AlpacaTradingSim {
     const mult = this.multiplier(symbol);
     const marketValue = p.qty.times(price).times(mult);
     return {
-      asset_id: stableUuid(`asset:${symbol}`), symbol, exchange: occSymbol.test(symbol) ? '' : 'NASDAQ',
-      asset_class: occSymbol.test(symbol) ? 'us_option' : 'us_equity', asset_marginable: false,
-      avg_entry_price: p.costBasis.div(p.qty).div(mult).toFixed(4), qty: p.qty.toFixed(), qty_available: p.qty.toFixed(),
-      side: 'long', market_value: marketValue.toFixed(2), cost_basis: p.costBasis.toFixed(2),
-      unrealized_pl: marketValue.minus(p.costBasis).toFixed(2), unrealized_plpc: '0', unrealized_intraday_pl: '0',
-      unrealized_intraday_plpc: '0', current_price: price.toFixed(2), lastday_price: price.toFixed(2), change_today: '0',
+      asset_id: stableUuid(`asset:${symbol}`),
+      symbol,
+      exchange: occSymbol.test(symbol) ? '' : 'NASDAQ',
+      asset_class: occSymbol.test(symbol) ? 'us_option' : 'us_equity',
+      asset_marginable: false,
+      avg_entry_price: p.costBasis.div(p.qty).div(mult).toFixed(4),
+      qty: p.qty.toFixed(),
+      qty_available: p.qty.toFixed(),
+      side: 'long',
+      market_value: marketValue.toFixed(2),
+      cost_basis: p.costBasis.toFixed(2),
+      unrealized_pl: marketValue.minus(p.costBasis).toFixed(2),
+      unrealized_plpc: '0',
+      unrealized_intraday_pl: '0',
+      unrealized_intraday_plpc: '0',
+      current_price: price.toFixed(2),
+      lastday_price: price.toFixed(2),
+      change_today: '0',
     };
   }
 
@@ -303,84 +324,134 @@ export class AlpacaTradingSim {
     const on = (op: string, fn: Parameters<typeof endpoint>[3], options?: Parameters<typeof endpoint>[4]) =>
       endpoint(this.state, this.dialect, op, fn, options);
 
-    router.get('/v2/account', on('getAccount', () => {
-      let longValue = new Decimal(0);
-      for (const [symbol, p] of this.ledger.positions) longValue = longValue.plus(p.qty.times(this.priceOf(symbol)).times(this.multiplier(symbol)));
-      const cash = this.ledger.cash.toFixed(2);
-      const buyingPower = this.ledger.balanceOf(this.ledger.accountId)!.toFixed(2);
-      const equity = this.ledger.cash.plus(longValue).toFixed(2);
-      return {
-        body: {
-          id: this.ledger.accountId, account_number: this.ledger.accountNumber, status: 'ACTIVE', crypto_status: 'ACTIVE',
-          currency: 'USD', cash, buying_power: buyingPower, regt_buying_power: buyingPower, daytrading_buying_power: '0',
-          non_marginable_buying_power: buyingPower, options_buying_power: buyingPower, effective_buying_power: buyingPower,
-          equity, last_equity: equity,
-          long_market_value: longValue.toFixed(2), short_market_value: '0', portfolio_value: equity,
-          initial_margin: '0', maintenance_margin: '0', last_maintenance_margin: '0', sma: '0', multiplier: '1',
-          pattern_day_trader: false, trading_blocked: false, transfers_blocked: false, account_blocked: false,
-          trade_suspended_by_user: false, shorting_enabled: false, daytrade_count: 0, options_approved_level: 2,
-          options_trading_level: 2, accrued_fees: '0', pending_transfer_in: '0', created_at: '2024-01-02T15:00:00Z',
-        },
-      };
-    }));
+    router.get(
+      '/v2/account',
+      on('getAccount', () => {
+        let longValue = new Decimal(0);
+        for (const [symbol, p] of this.ledger.positions)
+          longValue = longValue.plus(p.qty.times(this.priceOf(symbol)).times(this.multiplier(symbol)));
+        const cash = this.ledger.cash.toFixed(2);
+        const buyingPower = this.ledger.balanceOf(this.ledger.accountId)!.toFixed(2);
+        const equity = this.ledger.cash.plus(longValue).toFixed(2);
+        return {
+          body: {
+            id: this.ledger.accountId,
+            account_number: this.ledger.accountNumber,
+            status: 'ACTIVE',
+            crypto_status: 'ACTIVE',
+            currency: 'USD',
+            cash,
+            buying_power: buyingPower,
+            regt_buying_power: buyingPower,
+            daytrading_buying_power: '0',
+            non_marginable_buying_power: buyingPower,
+            options_buying_power: buyingPower,
+            effective_buying_power: buyingPower,
+            equity,
+            last_equity: equity,
+            long_market_value: longValue.toFixed(2),
+            short_market_value: '0',
+            portfolio_value: equity,
+            initial_margin: '0',
+            maintenance_margin: '0',
+            last_maintenance_margin: '0',
+            sma: '0',
+            multiplier: '1',
+            pattern_day_trader: false,
+            trading_blocked: false,
+            transfers_blocked: false,
+            account_blocked: false,
+            trade_suspended_by_user: false,
+            shorting_enabled: false,
+            daytrade_count: 0,
+            options_approved_level: 2,
+            options_trading_level: 2,
+            accrued_fees: '0',
+            pending_transfer_in: '0',
+            created_at: '2024-01-02T15:00:00Z',
+          },
+        };
+      }),
+    );
 
-    router.post('/v2/orders', on('createOrder', (req: Request) => {
-      const order = this.validate((req.body ?? {}) as Record<string, unknown>);
-      // Alpaca has no replay for orders: a second order with the same client_order_id is refused.
-      if ([...this.orders.values()].some((o) => o.client_order_id === order.client_order_id)) {
-        this.state.recordEffect('alpaca', 'createOrder', order.client_order_id, false);
-        throw alpacaError(422, 40010001, 'client_order_id must be unique');
-      }
-      this.checkFunds(order);
-      this.orders.set(order.id, order);
-      this.state.recordEffect('alpaca', 'createOrder', order.client_order_id, true);
-      this.state.schedule(() => this.fill(order), this.state.fills.fillDelayMs ?? this.state.settings.stepDelayMs);
-      return { body: { ...order } };
-    }));
+    router.post(
+      '/v2/orders',
+      on('createOrder', (req: Request) => {
+        const order = this.validate((req.body ?? {}) as Record<string, unknown>);
+        // Alpaca has no replay for orders: a second order with the same client_order_id is refused.
+        if ([...this.orders.values()].some((o) => o.client_order_id === order.client_order_id)) {
+          this.state.recordEffect('alpaca', 'createOrder', order.client_order_id, false);
+          throw alpacaError(422, 40010001, 'client_order_id must be unique');
+        }
+        this.checkFunds(order);
+        this.orders.set(order.id, order);
+        this.state.recordEffect('alpaca', 'createOrder', order.client_order_id, true);
+        this.state.schedule(() => this.fill(order), this.state.fills.fillDelayMs ?? this.state.settings.stepDelayMs);
+        return { body: { ...order } };
+      }),
+    );
 
-    router.get(/^\/v2\/orders:by_client_order_id$/, on('getOrderByClientOrderId', (req) => {
-      const clientOrderId = queryString(req, 'client_order_id');
-      return this.found([...this.orders.values()].find((o) => o.client_order_id === clientOrderId));
-    }));
+    router.get(
+      /^\/v2\/orders:by_client_order_id$/,
+      on('getOrderByClientOrderId', (req) => {
+        const clientOrderId = queryString(req, 'client_order_id');
+        return this.found([...this.orders.values()].find((o) => o.client_order_id === clientOrderId));
+      }),
+    );
 
-    router.get('/v2/orders', on('listOrders', (req) => {
-      const status = queryString(req, 'status') ?? 'open';
-      const symbols = queryString(req, 'symbols')?.split(',');
-      const limit = Math.min(Number(queryString(req, 'limit') ?? 50) || 50, 500);
-      // Alpaca pages by order id: after_order_id / before_order_id, in `direction` (desc by default).
-      const all = [...this.orders.values()];
-      const after = all.findIndex((o) => o.id === queryString(req, 'after_order_id'));
-      const before = all.findIndex((o) => o.id === queryString(req, 'before_order_id'));
-      const ranged = all.slice(after + 1, before === -1 ? undefined : before);
-      const listed = ranged
-        .filter((o) => status === 'all' || (status === 'open') !== terminal.has(o.status))
-        .filter((o) => !symbols || symbols.includes(o.symbol));
-      const orders = (queryString(req, 'direction') === 'asc' ? listed : listed.reverse()).slice(0, limit);
-      return { body: orders.map((o) => ({ ...o })) };
-    }));
+    router.get(
+      '/v2/orders',
+      on('listOrders', (req) => {
+        const status = queryString(req, 'status') ?? 'open';
+        const symbols = queryString(req, 'symbols')?.split(',');
+        const limit = Math.min(Number(queryString(req, 'limit') ?? 50) || 50, 500);
+        // Alpaca pages by order id: after_order_id / before_order_id, in `direction` (desc by default).
+        const all = [...this.orders.values()];
+        const after = all.findIndex((o) => o.id === queryString(req, 'after_order_id'));
+        const before = all.findIndex((o) => o.id === queryString(req, 'before_order_id'));
+        const ranged = all.slice(after + 1, before === -1 ? undefined : before);
+        const listed = ranged
+          .filter((o) => status === 'all' || (status === 'open') !== terminal.has(o.status))
+          .filter((o) => !symbols || symbols.includes(o.symbol));
+        const orders = (queryString(req, 'direction') === 'asc' ? listed : listed.reverse()).slice(0, limit);
+        return { body: orders.map((o) => ({ ...o })) };
+      }),
+    );
 
-    router.get('/v2/orders/:id', on('getOrder', (req) => this.found(this.orders.get(String(req.params.id)))));
+    router.get(
+      '/v2/orders/:id',
+      on('getOrder', (req) => this.found(this.orders.get(String(req.params.id)))),
+    );
 
-    router.delete('/v2/orders/:id', on('cancelOrder', (req) => {
-      const order = this.orders.get(String(req.params.id));
-      if (!order) throw alpacaError(404, 40410000, 'order not found');
-      if (terminal.has(order.status) || order.status === 'pending_cancel') {
-        throw alpacaError(422, 42210000, `order is already in "${order.status}" state`);
-      }
-      Object.assign(order, { status: 'pending_cancel', updated_at: now() });
-      this.scheduleCancel(order);
-      return { status: 204, body: undefined };
-    }));
+    router.delete(
+      '/v2/orders/:id',
+      on('cancelOrder', (req) => {
+        const order = this.orders.get(String(req.params.id));
+        if (!order) throw alpacaError(404, 40410000, 'order not found');
+        if (terminal.has(order.status) || order.status === 'pending_cancel') {
+          throw alpacaError(422, 42210000, `order is already in "${order.status}" state`);
+        }
+        Object.assign(order, { status: 'pending_cancel', updated_at: now() });
+        this.scheduleCancel(order);
+        return { status: 204, body: undefined };
+      }),
+    );
 
-    router.get('/v2/positions', on('listPositions', () => ({
-      body: [...this.ledger.positions.keys()].map((symbol) => this.positionOf(symbol)),
-    })));
+    router.get(
+      '/v2/positions',
+      on('listPositions', () => ({
+        body: [...this.ledger.positions.keys()].map((symbol) => this.positionOf(symbol)),
+      })),
+    );
 
-    router.get('/v2/positions/:symbol', on('getPosition', (req) => {
-      const symbol = String(req.params.symbol).toUpperCase();
-      if (!this.ledger.positions.has(symbol)) throw alpacaError(404, 40410000, 'position does not exist');
-      return { body: this.positionOf(symbol) };
-    }));
+    router.get(
+      '/v2/positions/:symbol',
+      on('getPosition', (req) => {
+        const symbol = String(req.params.symbol).toUpperCase();
+        if (!this.ledger.positions.has(symbol)) throw alpacaError(404, 40410000, 'position does not exist');
+        return { body: this.positionOf(symbol) };
+      }),
+    );
 
     return router;
   }

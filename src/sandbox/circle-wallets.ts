@@ -166,7 +166,9 @@ export class CircleWalletsSim {
     this.transactions.set(tx.id, tx);
     this.state.recordEffect('chain', 'inboundTransfer', tx.id, true);
     this.webhooks.notifyTransaction({ ...tx });
-    this.state.scheduleSteps([() => this.advance(tx, input.finalState ?? 'COMPLETE', input.finalState === 'FAILED' ? 'FAILED_ON_CHAIN' : undefined)]);
+    this.state.scheduleSteps([
+      () => this.advance(tx, input.finalState ?? 'COMPLETE', input.finalState === 'FAILED' ? 'FAILED_ON_CHAIN' : undefined),
+    ]);
     return { ...tx };
   }
 
@@ -227,7 +229,15 @@ export class CircleWalletsSim {
     this.checkSecret(req);
     const key = this.idempotencyKeyOf(req);
     const { entitySecretCiphertext: _secret, idempotencyKey: _key, ...request } = req.body as Record<string, unknown>;
-    return idempotent(this.state, { provider, operation }, key, request, () => circleError(409, 156020, 'The idempotency key was already used with a different request.'), apply, ctx);
+    return idempotent(
+      this.state,
+      { provider, operation },
+      key,
+      request,
+      () => circleError(409, 156020, 'The idempotency key was already used with a different request.'),
+      apply,
+      ctx,
+    );
   }
 
   router(): Router {
@@ -235,21 +245,46 @@ export class CircleWalletsSim {
     const on = (op: string, fn: Parameters<typeof endpoint>[3], options?: Parameters<typeof endpoint>[4]) =>
       endpoint(this.state, this.dialect, op, fn, options);
 
-    router.get('/v1/w3s/config/entity/publicKey', on('getPublicKey', () => ({ body: data({ publicKey: this.vault.publicKeyPem }) })));
+    router.get(
+      '/v1/w3s/config/entity/publicKey',
+      on('getPublicKey', () => ({ body: data({ publicKey: this.vault.publicKeyPem }) })),
+    );
 
-    router.get('/v2/notifications/publicKey/:id', on('getNotificationPublicKey', (req) => {
-      if (req.params.id !== this.signer.keyId) throw this.dialect.notFound('public key');
-      return { body: data({ id: this.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKey: this.signer.publicKeyDerBase64, createDate: '2024-01-01T00:00:00Z' }) };
-    }));
-
-    router.post('/v1/w3s/developer/walletSets', on('createWalletSet', (req, ctx) =>
-      this.keyed(req, ctx, 'createWalletSet', () => {
-        const at = now();
-        const set: WalletSet = { id: randomUUID(), custodyType: 'DEVELOPER', name: (req.body as { name?: string }).name, createDate: at, updateDate: at };
-        this.walletSets.set(set.id, set);
-        return { status: 201, body: data({ walletSet: { ...set } }) };
+    router.get(
+      '/v2/notifications/publicKey/:id',
+      on('getNotificationPublicKey', (req) => {
+        if (req.params.id !== this.signer.keyId) throw this.dialect.notFound('public key');
+        return {
+          body: data({
+            id: this.signer.keyId,
+            algorithm: 'ECDSA_SHA_256',
+            publicKey: this.signer.publicKeyDerBase64,
+            createDate: '2024-01-01T00:00:00Z',
+          }),
+        };
       }),
-    { keyed: true }));
+    );
+
+    router.post(
+      '/v1/w3s/developer/walletSets',
+      on(
+        'createWalletSet',
+        (req, ctx) =>
+          this.keyed(req, ctx, 'createWalletSet', () => {
+            const at = now();
+            const set: WalletSet = {
+              id: randomUUID(),
+              custodyType: 'DEVELOPER',
+              name: (req.body as { name?: string }).name,
+              createDate: at,
+              updateDate: at,
+            };
+            this.walletSets.set(set.id, set);
+            return { status: 201, body: data({ walletSet: { ...set } }) };
+          }),
+        { keyed: true },
+      ),
+    );
 
     const getWalletSet = on('getWalletSet', (req) => {
       const set = this.walletSets.get(String(req.params.id));
@@ -259,150 +294,204 @@ export class CircleWalletsSim {
     router.get('/v1/w3s/walletSets/:id', getWalletSet);
     router.get('/v1/w3s/developer/walletSets/:id', getWalletSet);
 
-    router.post('/v1/w3s/developer/wallets', on('createWallets', (req, ctx) =>
-      this.keyed(req, ctx, 'createWallets', () => {
-        const body = req.body as { walletSetId?: string; blockchains?: string[]; count?: number; accountType?: string; metadata?: { name?: string; refId?: string }[] };
-        if (!body.walletSetId || !this.walletSets.has(body.walletSetId)) throw this.dialect.notFound('wallet set');
-        const blockchains = body.blockchains ?? [];
-        if (blockchains.length === 0 || !blockchains.every((b): b is CircleBlockchain => (circleBlockchains as readonly string[]).includes(b))) {
-          throw this.dialect.invalid('blockchains');
+    router.post(
+      '/v1/w3s/developer/wallets',
+      on(
+        'createWallets',
+        (req, ctx) =>
+          this.keyed(req, ctx, 'createWallets', () => {
+            const body = req.body as {
+              walletSetId?: string;
+              blockchains?: string[];
+              count?: number;
+              accountType?: string;
+              metadata?: { name?: string; refId?: string }[];
+            };
+            if (!body.walletSetId || !this.walletSets.has(body.walletSetId)) throw this.dialect.notFound('wallet set');
+            const blockchains = body.blockchains ?? [];
+            if (
+              blockchains.length === 0 ||
+              !blockchains.every((b): b is CircleBlockchain => (circleBlockchains as readonly string[]).includes(b))
+            ) {
+              throw this.dialect.invalid('blockchains');
+            }
+            const count = body.count ?? 1;
+            if (!Number.isInteger(count) || count < 1 || count > 200) throw this.dialect.invalid('count');
+            const created: W3sWallet[] = [];
+            for (const blockchain of blockchains) {
+              for (let i = 0; i < count; i++) {
+                const at = now();
+                const wallet: W3sWallet = {
+                  id: randomUUID(),
+                  address: newAddress(blockchain),
+                  blockchain,
+                  createDate: at,
+                  updateDate: at,
+                  custodyType: 'DEVELOPER',
+                  name: body.metadata?.[i]?.name,
+                  refId: body.metadata?.[i]?.refId,
+                  state: 'LIVE',
+                  walletSetId: body.walletSetId,
+                  accountType: body.accountType === 'SCA' ? 'SCA' : 'EOA',
+                };
+                this.wallets.set(wallet.id, wallet);
+                created.push({ ...wallet });
+              }
+            }
+            return { status: 201, body: data({ wallets: created }) };
+          }),
+        { keyed: true },
+      ),
+    );
+
+    router.get(
+      '/v1/w3s/wallets',
+      on('listWallets', (req) => {
+        const filters = {
+          address: queryString(req, 'address'),
+          blockchain: queryString(req, 'blockchain'),
+          walletSetId: queryString(req, 'walletSetId'),
+          refId: queryString(req, 'refId'),
+        };
+        const wallets = [...this.wallets.values()].filter(
+          (w) =>
+            (!filters.address || sameAddress(w.blockchain, w.address, filters.address)) &&
+            (!filters.blockchain || w.blockchain === filters.blockchain) &&
+            (!filters.walletSetId || w.walletSetId === filters.walletSetId) &&
+            (!filters.refId || w.refId === filters.refId),
+        );
+        return { body: data({ wallets: page(req, wallets) }) };
+      }),
+    );
+
+    router.get(
+      '/v1/w3s/wallets/:id',
+      on('getWallet', (req) => {
+        const wallet = this.wallets.get(String(req.params.id));
+        if (!wallet) throw this.dialect.notFound('target wallet');
+        return { body: data({ wallet: { ...wallet } }) };
+      }),
+    );
+
+    router.get(
+      '/v1/w3s/wallets/:id/balances',
+      on('getWalletBalance', (req) => {
+        const wallet = this.wallets.get(String(req.params.id));
+        if (!wallet) throw this.dialect.notFound('target wallet');
+        const balances = this.balancesOf(wallet);
+        // includeAll also lists USDC, which Circle monitors for every wallet, when the wallet holds none.
+        if (queryString(req, 'includeAll') === 'true' && !balances.has(usdcToken(wallet.blockchain).id)) {
+          balances.set(usdcToken(wallet.blockchain).id, new Decimal(0));
         }
-        const count = body.count ?? 1;
-        if (!Number.isInteger(count) || count < 1 || count > 200) throw this.dialect.invalid('count');
-        const created: W3sWallet[] = [];
-        for (const blockchain of blockchains) {
-          for (let i = 0; i < count; i++) {
+        const includeZero = queryString(req, 'includeAll') === 'true';
+        const tokenBalances = [...balances]
+          .filter(([, amount]) => includeZero || !amount.isZero())
+          .map(([tokenId, amount]) => ({ amount: amount.toFixed(), token: tokenById(tokenId)!, updateDate: now() }));
+        return { body: data({ tokenBalances }) };
+      }),
+    );
+
+    router.get(
+      '/v1/w3s/tokens/:id',
+      on('getToken', (req) => {
+        const token = tokenById(String(req.params.id));
+        if (!token) throw this.dialect.notFound('token');
+        return { body: data({ token }) };
+      }),
+    );
+
+    router.post(
+      '/v1/w3s/developer/transactions/transfer',
+      on(
+        'createTransaction',
+        (req, ctx) =>
+          this.keyed(req, ctx, 'createTransaction', () => {
+            const body = req.body as {
+              walletId?: string;
+              tokenId?: string;
+              tokenAddress?: string;
+              blockchain?: string;
+              destinationAddress?: string;
+              amounts?: string[];
+              feeLevel?: string;
+              refId?: string;
+            };
+            const wallet = body.walletId ? this.wallets.get(body.walletId) : undefined;
+            if (!wallet) throw this.dialect.notFound('target wallet');
+            const token = this.tokenToSend(body);
+            if (!token) throw this.dialect.invalid(body.tokenId ? 'tokenId' : 'tokenAddress');
+            if (token.blockchain !== wallet.blockchain) throw circleError(400, 155220, "Wallet and token's blockchain mismatch.");
+            if (!body.destinationAddress || !isAddressFor(wallet.blockchain, body.destinationAddress)) {
+              throw circleError(400, 155219, 'Invalid destination address.');
+            }
+            const amount = body.amounts?.[0];
+            if (body.amounts?.length !== 1 || !amount || !/^\d+(\.\d{1,6})?$/.test(amount) || new Decimal(amount).lte(0))
+              throw this.dialect.invalid('amounts');
+            if ((this.balancesOf(wallet).get(token.id) ?? new Decimal(0)).lt(amount)) {
+              throw circleError(400, 155201, 'Not enough funds to fulfill the withdraw request.');
+            }
             const at = now();
-            const wallet: W3sWallet = {
+            const tx: W3sTransaction = {
               id: randomUUID(),
-              address: newAddress(blockchain),
-              blockchain,
+              blockchain: wallet.blockchain,
+              tokenId: token.id,
+              walletId: wallet.id,
+              sourceAddress: wallet.address,
+              destinationAddress: body.destinationAddress,
+              transactionType: 'OUTBOUND',
+              custodyType: 'DEVELOPER',
+              state: 'INITIATED',
+              amounts: [amount],
+              nfts: null,
+              operation: 'TRANSFER',
+              feeLevel: body.feeLevel,
+              refId: body.refId,
               createDate: at,
               updateDate: at,
-              custodyType: 'DEVELOPER',
-              name: body.metadata?.[i]?.name,
-              refId: body.metadata?.[i]?.refId,
-              state: 'LIVE',
-              walletSetId: body.walletSetId,
-              accountType: body.accountType === 'SCA' ? 'SCA' : 'EOA',
             };
-            this.wallets.set(wallet.id, wallet);
-            created.push({ ...wallet });
-          }
-        }
-        return { status: 201, body: data({ wallets: created }) };
+            this.transactions.set(tx.id, tx);
+            this.webhooks.notifyTransaction({ ...tx });
+            this.state.scheduleSteps(outboundStates.map((next) => () => this.advance(tx, next)));
+            return { status: 201, body: data({ id: tx.id, state: tx.state }) };
+          }),
+        { keyed: true },
+      ),
+    );
+
+    router.get(
+      '/v1/w3s/transactions/:id',
+      on('getTransaction', (req) => {
+        const tx = this.transactions.get(String(req.params.id));
+        if (!tx) throw this.dialect.notFound('transaction');
+        return { body: data({ transaction: { ...tx } }) };
       }),
-    { keyed: true }));
+    );
 
-    router.get('/v1/w3s/wallets', on('listWallets', (req) => {
-      const filters = { address: queryString(req, 'address'), blockchain: queryString(req, 'blockchain'), walletSetId: queryString(req, 'walletSetId'), refId: queryString(req, 'refId') };
-      const wallets = [...this.wallets.values()].filter(
-        (w) =>
-          (!filters.address || sameAddress(w.blockchain, w.address, filters.address)) &&
-          (!filters.blockchain || w.blockchain === filters.blockchain) &&
-          (!filters.walletSetId || w.walletSetId === filters.walletSetId) &&
-          (!filters.refId || w.refId === filters.refId),
-      );
-      return { body: data({ wallets: page(req, wallets) }) };
-    }));
-
-    router.get('/v1/w3s/wallets/:id', on('getWallet', (req) => {
-      const wallet = this.wallets.get(String(req.params.id));
-      if (!wallet) throw this.dialect.notFound('target wallet');
-      return { body: data({ wallet: { ...wallet } }) };
-    }));
-
-    router.get('/v1/w3s/wallets/:id/balances', on('getWalletBalance', (req) => {
-      const wallet = this.wallets.get(String(req.params.id));
-      if (!wallet) throw this.dialect.notFound('target wallet');
-      const balances = this.balancesOf(wallet);
-      // includeAll also lists USDC, which Circle monitors for every wallet, when the wallet holds none.
-      if (queryString(req, 'includeAll') === 'true' && !balances.has(usdcToken(wallet.blockchain).id)) {
-        balances.set(usdcToken(wallet.blockchain).id, new Decimal(0));
-      }
-      const includeZero = queryString(req, 'includeAll') === 'true';
-      const tokenBalances = [...balances]
-        .filter(([, amount]) => includeZero || !amount.isZero())
-        .map(([tokenId, amount]) => ({ amount: amount.toFixed(), token: tokenById(tokenId)!, updateDate: now() }));
-      return { body: data({ tokenBalances }) };
-    }));
-
-    router.get('/v1/w3s/tokens/:id', on('getToken', (req) => {
-      const token = tokenById(String(req.params.id));
-      if (!token) throw this.dialect.notFound('token');
-      return { body: data({ token }) };
-    }));
-
-    router.post('/v1/w3s/developer/transactions/transfer', on('createTransaction', (req, ctx) =>
-      this.keyed(req, ctx, 'createTransaction', () => {
-        const body = req.body as { walletId?: string; tokenId?: string; tokenAddress?: string; blockchain?: string; destinationAddress?: string; amounts?: string[]; feeLevel?: string; refId?: string };
-        const wallet = body.walletId ? this.wallets.get(body.walletId) : undefined;
-        if (!wallet) throw this.dialect.notFound('target wallet');
-        const token = this.tokenToSend(body);
-        if (!token) throw this.dialect.invalid(body.tokenId ? 'tokenId' : 'tokenAddress');
-        if (token.blockchain !== wallet.blockchain) throw circleError(400, 155220, "Wallet and token's blockchain mismatch.");
-        if (!body.destinationAddress || !isAddressFor(wallet.blockchain, body.destinationAddress)) {
-          throw circleError(400, 155219, 'Invalid destination address.');
-        }
-        const amount = body.amounts?.[0];
-        if (body.amounts?.length !== 1 || !amount || !/^\d+(\.\d{1,6})?$/.test(amount) || new Decimal(amount).lte(0)) throw this.dialect.invalid('amounts');
-        if ((this.balancesOf(wallet).get(token.id) ?? new Decimal(0)).lt(amount)) {
-          throw circleError(400, 155201, 'Not enough funds to fulfill the withdraw request.');
-        }
-        const at = now();
-        const tx: W3sTransaction = {
-          id: randomUUID(),
-          blockchain: wallet.blockchain,
-          tokenId: token.id,
-          walletId: wallet.id,
-          sourceAddress: wallet.address,
-          destinationAddress: body.destinationAddress,
-          transactionType: 'OUTBOUND',
-          custodyType: 'DEVELOPER',
-          state: 'INITIATED',
-          amounts: [amount],
-          nfts: null,
-          operation: 'TRANSFER',
-          feeLevel: body.feeLevel,
-          refId: body.refId,
-          createDate: at,
-          updateDate: at,
+    router.get(
+      '/v1/w3s/transactions',
+      on('listTransactions', (req) => {
+        const walletIds = queryString(req, 'walletIds')?.split(',');
+        const f = {
+          blockchain: queryString(req, 'blockchain'),
+          txHash: queryString(req, 'txHash'),
+          txType: queryString(req, 'txType'),
+          state: queryString(req, 'state'),
+          destinationAddress: queryString(req, 'destinationAddress'),
         };
-        this.transactions.set(tx.id, tx);
-        this.webhooks.notifyTransaction({ ...tx });
-        this.state.scheduleSteps(outboundStates.map((next) => () => this.advance(tx, next)));
-        return { status: 201, body: data({ id: tx.id, state: tx.state }) };
+        const transactions = [...this.transactions.values()]
+          .filter(
+            (tx) =>
+              (!f.blockchain || tx.blockchain === f.blockchain) &&
+              (!f.txHash || (tx.txHash !== undefined && sameAddress(tx.blockchain, tx.txHash, f.txHash))) &&
+              (!f.txType || tx.transactionType === f.txType) &&
+              (!f.state || tx.state === f.state) &&
+              (!f.destinationAddress || sameAddress(tx.blockchain, tx.destinationAddress, f.destinationAddress)) &&
+              (!walletIds || walletIds.includes(tx.walletId)),
+          )
+          .reverse();
+        return { body: data({ transactions: page(req, transactions) }) };
       }),
-    { keyed: true }));
-
-    router.get('/v1/w3s/transactions/:id', on('getTransaction', (req) => {
-      const tx = this.transactions.get(String(req.params.id));
-      if (!tx) throw this.dialect.notFound('transaction');
-      return { body: data({ transaction: { ...tx } }) };
-    }));
-
-    router.get('/v1/w3s/transactions', on('listTransactions', (req) => {
-      const walletIds = queryString(req, 'walletIds')?.split(',');
-      const f = {
-        blockchain: queryString(req, 'blockchain'),
-        txHash: queryString(req, 'txHash'),
-        txType: queryString(req, 'txType'),
-        state: queryString(req, 'state'),
-        destinationAddress: queryString(req, 'destinationAddress'),
-      };
-      const transactions = [...this.transactions.values()]
-        .filter(
-          (tx) =>
-            (!f.blockchain || tx.blockchain === f.blockchain) &&
-            (!f.txHash || (tx.txHash !== undefined && sameAddress(tx.blockchain, tx.txHash, f.txHash))) &&
-            (!f.txType || tx.transactionType === f.txType) &&
-            (!f.state || tx.state === f.state) &&
-            (!f.destinationAddress || sameAddress(tx.blockchain, tx.destinationAddress, f.destinationAddress)) &&
-            (!walletIds || walletIds.includes(tx.walletId)),
-        )
-        .reverse();
-      return { body: data({ transactions: page(req, transactions) }) };
-    }));
+    );
 
     return router;
   }

@@ -36,7 +36,9 @@ export class SandboxControl {
    * transaction or as one more transfer of the transaction `txHash`; Circle records it as INBOUND to the owning
    * wallet and notifies.
    */
-  async chainTransfer(input: Omit<z.input<typeof chainTransferInput>, 'chain'> & { chain: 'ethereum' | 'solana' }): Promise<InboundTransfer> {
+  async chainTransfer(
+    input: Omit<z.input<typeof chainTransferInput>, 'chain'> & { chain: 'ethereum' | 'solana' },
+  ): Promise<InboundTransfer> {
     const body = await this.call<{ transaction: InboundTransfer }>('POST', '/sandbox/chain/transfers', input);
     return body.transaction;
   }

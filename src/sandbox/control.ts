@@ -30,7 +30,10 @@ export const chainTransferInput = z.object({
   /** FAILED makes the transfer fail on chain after it was seen (default COMPLETE). */
   finalState: z.enum(['COMPLETE', 'FAILED']).optional(),
   /** The token's symbol: USDC (default), the chain's native coin (ETH, SOL), or any other symbol. */
-  token: z.string().regex(/^[A-Za-z0-9.]{1,20}$/).optional(),
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9.]{1,20}$/)
+    .optional(),
   /** The token's contract / mint address: with token USDC and an address that is not Circle's, a counterfeit. */
   tokenAddress: z.string().min(1).optional(),
   /** Joins the on-chain transaction with this hash (several transfers, one hash); default a new transaction. */

@@ -20,7 +20,13 @@ function openaiDialect(apiKey: string): ProviderDialect {
         : openaiError(401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key'),
     serverError: () => openaiError(500, 'server_error', 'The server had an error while processing your request. Sorry about that!', null),
     rejection: () =>
-      openaiError(400, 'invalid_request_error', 'Your request was rejected as a result of our safety system.', 'content_policy_violation', 'messages'),
+      openaiError(
+        400,
+        'invalid_request_error',
+        'Your request was rejected as a result of our safety system.',
+        'content_policy_violation',
+        'messages',
+      ),
     notFound: (what) => openaiError(404, 'invalid_request_error', `The ${what} does not exist.`, 'model_not_found'),
     invalid: (message) => openaiError(400, 'invalid_request_error', message, null),
   };
@@ -52,37 +58,50 @@ export class OpenAiSim {
 
   router(): Router {
     const router = Router();
-    router.post('/v1/chat/completions', endpoint(this.state, this.dialect, 'chatCompletion', (req) => {
-      const body = (req.body ?? {}) as { model?: unknown; messages?: unknown };
-      if (typeof body.model !== 'string' || body.model === '') throw this.dialect.invalid("you must provide a model parameter");
-      if (!Array.isArray(body.messages) || body.messages.length === 0) {
-        throw openaiError(400, 'invalid_request_error', "'messages' must contain at least one message.", null, 'messages');
-      }
-      const messages = body.messages as ChatMessage[];
-      const user = messages.filter((m) => m.role === 'user').map(text).join('\n');
-      const content = summarize(user);
-      const promptTokens = tokens(messages.map(text).join('\n'));
-      const completionTokens = tokens(content);
-      const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 24);
-      return {
-        body: {
-          id: `chatcmpl-${id}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: body.model,
-          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-          usage: {
-            prompt_tokens: promptTokens,
-            completion_tokens: completionTokens,
-            total_tokens: promptTokens + completionTokens,
-            prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-            completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    router.post(
+      '/v1/chat/completions',
+      endpoint(this.state, this.dialect, 'chatCompletion', (req) => {
+        const body = (req.body ?? {}) as { model?: unknown; messages?: unknown };
+        if (typeof body.model !== 'string' || body.model === '') throw this.dialect.invalid('you must provide a model parameter');
+        if (!Array.isArray(body.messages) || body.messages.length === 0) {
+          throw openaiError(400, 'invalid_request_error', "'messages' must contain at least one message.", null, 'messages');
+        }
+        const messages = body.messages as ChatMessage[];
+        const user = messages
+          .filter((m) => m.role === 'user')
+          .map(text)
+          .join('\n');
+        const content = summarize(user);
+        const promptTokens = tokens(messages.map(text).join('\n'));
+        const completionTokens = tokens(content);
+        const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 24);
+        return {
+          body: {
+            id: `chatcmpl-${id}`,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: body.model,
+            choices: [
+              { index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
+            ],
+            usage: {
+              prompt_tokens: promptTokens,
+              completion_tokens: completionTokens,
+              total_tokens: promptTokens + completionTokens,
+              prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+              completion_tokens_details: {
+                reasoning_tokens: 0,
+                audio_tokens: 0,
+                accepted_prediction_tokens: 0,
+                rejected_prediction_tokens: 0,
+              },
+            },
+            service_tier: 'default',
+            system_fingerprint: 'fp_sandbox',
           },
-          service_tier: 'default',
-          system_fingerprint: 'fp_sandbox',
-        },
-      };
-    }));
+        };
+      }),
+    );
     return router;
   }
 }

@@ -115,7 +115,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   app.use((req, res) => void res.status(404).json({ code: 404, message: `no sandbox route for ${req.method} ${req.path}` }));
   const onError: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, _next) => {
     const status = error.status && error.status < 500 ? error.status : 500;
-    res.status(status).json({ code: status === 400 ? 2 : -1, message: error.type === 'entity.parse.failed' ? 'Malformed JSON.' : 'Something went wrong.' });
+    res
+      .status(status)
+      .json({ code: status === 400 ? 2 : -1, message: error.type === 'entity.parse.failed' ? 'Malformed JSON.' : 'Something went wrong.' });
   };
   app.use(onError);
 

@@ -24,7 +24,14 @@ export interface ScheduleDefinition<W extends Workflow> {
 export async function ensureSchedule<W extends Workflow>(client: Client, schedule: ScheduleDefinition<W>): Promise<ScheduleHandle> {
   const { scheduleId, spec, action, policies, note } = schedule;
   try {
-    return await client.schedule.create({ scheduleId, spec, action, policies, memo: { description: note }, state: { note } } as ScheduleOptions);
+    return await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies,
+      memo: { description: note },
+      state: { note },
+    } as ScheduleOptions);
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }

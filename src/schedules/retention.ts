@@ -1,4 +1,10 @@
-import { ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { Config } from '../config.js';
 import { ensureSchedule } from './ensure.js';
 import { searchAttributes } from '../../workflows/definitions.js';
@@ -54,5 +60,11 @@ export function ensureRetentionSchedule(
   config: Config,
   { scheduleId = retentionScheduleId }: { scheduleId?: string } = {},
 ): Promise<ScheduleHandle> {
-  return ensureSchedule<typeof retentionWorkflow>(client, { scheduleId, spec: specOf(config), action: actionOf(config, scheduleId), policies, note });
+  return ensureSchedule<typeof retentionWorkflow>(client, {
+    scheduleId,
+    spec: specOf(config),
+    action: actionOf(config, scheduleId),
+    policies,
+    note,
+  });
 }

@@ -1,4 +1,10 @@
-import { ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { Config } from '../config.js';
 import { ensureSchedule } from './ensure.js';
 import { searchAttributes, summaryRunTimeout } from '../../workflows/definitions.js';
@@ -50,5 +56,11 @@ export function ensureWeeklySummarySchedule(
   config: Config,
   { scheduleId = weeklySummaryScheduleId }: { scheduleId?: string } = {},
 ): Promise<ScheduleHandle> {
-  return ensureSchedule<typeof weeklySummaryRunWorkflow>(client, { scheduleId, spec: specOf(config), action: actionOf(config, scheduleId), policies, note });
+  return ensureSchedule<typeof weeklySummaryRunWorkflow>(client, {
+    scheduleId,
+    spec: specOf(config),
+    action: actionOf(config, scheduleId),
+    policies,
+    note,
+  });
 }

@@ -38,7 +38,9 @@ function staticProblem(policy: ReceiverPolicy, url: URL): string | undefined {
 }
 
 function resolveAll(host: string): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) => dnsLookup(host, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  return new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  );
 }
 
 /** Why an operator may not register `value` as a receiver, or undefined. Resolves its name once. */

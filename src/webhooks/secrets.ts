@@ -31,7 +31,11 @@ export function webhookSecretOf(config: WebhookSecretConfig, endpoint: { id: str
  * conditional update so a concurrent change wins. Answers how many it re-sealed; nothing without keys. `endpointIds`
  * limits it to those endpoints (tests that share one database).
  */
-export async function resealWebhookSecrets(db: Db, config: WebhookSecretConfig, { endpointIds }: { endpointIds?: string[] } = {}): Promise<number> {
+export async function resealWebhookSecrets(
+  db: Db,
+  config: WebhookSecretConfig,
+  { endpointIds }: { endpointIds?: string[] } = {},
+): Promise<number> {
   const keys = keysOf(config);
   if (!keys.currentKeyId) return 0;
   const rows = await db.webhookEndpoint.findMany({

@@ -48,8 +48,7 @@ async function settledRun(txHash: string) {
 async function notificationsAnswered(transferIds: string[]) {
   await eventually(
     () => stack.sandbox.control.webhooks(),
-    (all) =>
-      transferIds.every((id) => all.some((d) => d.transactionId === id && d.state === 'COMPLETE' && d.lastStatus !== undefined)),
+    (all) => transferIds.every((id) => all.some((d) => d.transactionId === id && d.state === 'COMPLETE' && d.lastStatus !== undefined)),
   );
 }
 
@@ -128,7 +127,12 @@ describe('a saga never trusts money facts in its input', () => {
     const txHash = tx.txHash.toLowerCase();
 
     const report = api.request('POST', '/v1/deposits', { as: thief.as, body: { chain: 'ethereum', txHash } });
-    await eventually(() => stack.client.workflow.getHandle(workflowIds.deposit('ethereum', txHash)).describe().catch(() => undefined));
+    await eventually(() =>
+      stack.client.workflow
+        .getHandle(workflowIds.deposit('ethereum', txHash))
+        .describe()
+        .catch(() => undefined),
+    );
     // Circle's COMPLETE notification for the owner arrives while the thief's run is still looking the hash up.
     await stack.sandbox.control.setWebhookUrl(`${api.url}/v1/webhooks/circle`);
     expect((await report).status).toBe(404);
@@ -154,10 +158,20 @@ describe('nothing received is dropped, even several transfers in one transaction
     await stack.sandbox.control.setWebhookUrl(null);
     const a = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: x.wallet.address, amount: '10' });
     const txHash = a.txHash.toLowerCase();
-    const b = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: y.wallet.address, amount: '5.25', txHash: a.txHash });
+    const b = await stack.sandbox.control.chainTransfer({
+      chain: 'ethereum',
+      toAddress: y.wallet.address,
+      amount: '5.25',
+      txHash: a.txHash,
+    });
     const c = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: x.wallet.address, amount: '3', txHash: a.txHash });
     const fake = await stack.sandbox.control.chainTransfer({
-      chain: 'ethereum', toAddress: y.wallet.address, amount: '99', txHash: a.txHash, token: 'USDC', tokenAddress: counterfeitUsdc,
+      chain: 'ethereum',
+      toAddress: y.wallet.address,
+      amount: '99',
+      txHash: a.txHash,
+      token: 'USDC',
+      tokenAddress: counterfeitUsdc,
     });
     expect([b.txHash, c.txHash, fake.txHash]).toEqual([a.txHash, a.txHash, a.txHash]);
 
@@ -209,8 +223,17 @@ describe('nothing received is dropped, even several transfers in one transaction
       (d) => d?.status === 'broker_funded',
     );
 
-    const late = await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: y.wallet.address, amount: '2', txHash: a.txHash });
-    const row = await eventually(() => stack.db.inboundTransfer.findUnique({ where: { circleTransferId: late.id } }).then((r) => r ?? undefined), undefined, 15_000);
+    const late = await stack.sandbox.control.chainTransfer({
+      chain: 'ethereum',
+      toAddress: y.wallet.address,
+      amount: '2',
+      txHash: a.txHash,
+    });
+    const row = await eventually(
+      () => stack.db.inboundTransfer.findUnique({ where: { circleTransferId: late.id } }).then((r) => r ?? undefined),
+      undefined,
+      15_000,
+    );
     expect(row).toMatchObject({ disposition: 'held', userId: y.id, walletId: y.wallet.id, depositId: null, txHash });
     expect(row.amount.toFixed()).toBe('2');
     expect(await stack.db.deposit.count({ where: { txHash } })).toBe(1);

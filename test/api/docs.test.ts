@@ -14,7 +14,13 @@ afterAll(() => api?.close());
 
 /** The CSP directives of a response, by name. */
 function policy(header: string | null): Record<string, string[]> {
-  return Object.fromEntries((header ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]));
+  return Object.fromEntries(
+    (header ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 describe('GET /docs', () => {
@@ -61,28 +67,35 @@ describe('GET /docs', () => {
     expect(new URL(reply.headers.get('location')!, `${api.url}/docs/`).pathname).toBe('/docs');
   });
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('renders every operation in a browser with no policy violation', async () => {
-    const browser: Browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-      page.on('pageerror', (e) => void problems.push(e.message));
-      await page.goto(`${api.url}/docs`);
-      await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
-      const { body: doc } = await api.request('GET', '/openapi.json');
-      const operations = Object.values(doc.paths as Record<string, object>).reduce((n, item) => n + Object.keys(item).length, 0);
-      expect(await page.locator('.opblock').count()).toBe(operations);
-      await page.getByText('/v1/withdrawals/{id}').first().waitFor();
-      // An operation opens with its parameters and responses.
-      await page.locator('#operations-me-getMe .opblock-summary').click().catch(async () => page.locator('.opblock-summary').first().click());
-      await page.locator('.responses-wrapper').first().waitFor();
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it.skipIf(!existsSync('/usr/bin/chromium'))(
+    'renders every operation in a browser with no policy violation',
+    async () => {
+      const browser: Browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      });
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+        page.on('pageerror', (e) => void problems.push(e.message));
+        await page.goto(`${api.url}/docs`);
+        await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
+        const { body: doc } = await api.request('GET', '/openapi.json');
+        const operations = Object.values(doc.paths as Record<string, object>).reduce((n, item) => n + Object.keys(item).length, 0);
+        expect(await page.locator('.opblock').count()).toBe(operations);
+        await page.getByText('/v1/withdrawals/{id}').first().waitFor();
+        // An operation opens with its parameters and responses.
+        await page
+          .locator('#operations-me-getMe .opblock-summary')
+          .click()
+          .catch(async () => page.locator('.opblock-summary').first().click());
+        await page.locator('.responses-wrapper').first().waitFor();
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });

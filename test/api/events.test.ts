@@ -19,7 +19,8 @@ async function depositThrough(userId: string, steps: string[]) {
   const deposit = await api.db.deposit.create({
     data: { userId, walletId: wallet.id, chain: 'ethereum', txHash: `0x${randomBytes(32).toString('hex')}`, amountStablecoin: '10.75' },
   });
-  for (const status of steps) await api.db.$executeRaw`UPDATE deposits SET status = ${status}::deposit_status WHERE id = ${deposit.id}::uuid`;
+  for (const status of steps)
+    await api.db.$executeRaw`UPDATE deposits SET status = ${status}::deposit_status WHERE id = ${deposit.id}::uuid`;
   return deposit;
 }
 
@@ -59,14 +60,25 @@ describe('GET /v1/events', () => {
     expect(events.some((e) => e.resourceId === b1.id)).toBe(false);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const ofDeposit = (id: string) => events.filter((e) => e.resourceId === id).map((e) => [e.type, e.sequence]);
-    expect(ofDeposit(a1.id)).toEqual([['deposit.pending_confirmation', 1], ['deposit.confirmed_on_chain', 2], ['deposit.off_ramp_initiated', 3]]);
-    expect(ofDeposit(a2.id)).toEqual([['deposit.pending_confirmation', 1], ['deposit.failed', 2]]);
+    expect(ofDeposit(a1.id)).toEqual([
+      ['deposit.pending_confirmation', 1],
+      ['deposit.confirmed_on_chain', 2],
+      ['deposit.off_ramp_initiated', 3],
+    ]);
+    expect(ofDeposit(a2.id)).toEqual([
+      ['deposit.pending_confirmation', 1],
+      ['deposit.failed', 2],
+    ]);
     expect(events.find((e) => e.resourceId === a1.id).data).toMatchObject({ amountUsdc: '10.75', amountUsd: '10.75' });
     // Alice's wallet, created active, is an event of hers too.
     expect(events.some((e) => e.type === 'wallet.active')).toBe(true);
 
     const bobs = (await allPages(bob.subject, 100)).flat();
-    expect(bobs.map((e) => e.type).filter((t) => t.startsWith('deposit.'))).toEqual(['deposit.pending_confirmation', 'deposit.confirmed_on_chain', 'deposit.failed']);
+    expect(bobs.map((e) => e.type).filter((t) => t.startsWith('deposit.'))).toEqual([
+      'deposit.pending_confirmation',
+      'deposit.confirmed_on_chain',
+      'deposit.failed',
+    ]);
     expect(bobs.some((e) => e.data.userId !== bob.id)).toBe(false);
   });
 
@@ -93,7 +105,12 @@ describe('webhook endpoints (operators)', () => {
       body: { url: 'http://127.0.0.1:9/nowhere', eventTypes: ['order.filled', 'kyc.*'], enabled: false },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: 'http://127.0.0.1:9/nowhere', eventTypes: ['order.filled', 'kyc.*'], enabled: false, createdBy: 'ops-events' });
+    expect(created.body).toMatchObject({
+      url: 'http://127.0.0.1:9/nowhere',
+      eventTypes: ['order.filled', 'kyc.*'],
+      enabled: false,
+      createdBy: 'ops-events',
+    });
     expect(created.body.secret).toMatch(/^whsec_/);
     const id = created.body.id as string;
 
@@ -104,10 +121,18 @@ describe('webhook endpoints (operators)', () => {
     expect(list.body.items.find((e: any) => e.id === id)).toMatchObject({ id, enabled: false });
     expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
 
-    const changed = await api.request('PATCH', `/v1/admin/webhooks/endpoints/${id}`, { as: 'ops-events', operator: true, body: { eventTypes: ['deposit.failed'] } });
+    const changed = await api.request('PATCH', `/v1/admin/webhooks/endpoints/${id}`, {
+      as: 'ops-events',
+      operator: true,
+      body: { eventTypes: ['deposit.failed'] },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ eventTypes: ['deposit.failed'], enabled: false });
-    const unknownType = await api.request('PATCH', `/v1/admin/webhooks/endpoints/${id}`, { as: 'ops-events', operator: true, body: { eventTypes: ['deposit.stolen'] } });
+    const unknownType = await api.request('PATCH', `/v1/admin/webhooks/endpoints/${id}`, {
+      as: 'ops-events',
+      operator: true,
+      body: { eventTypes: ['deposit.stolen'] },
+    });
     expect(unknownType.status).toBe(400);
 
     expect((await api.request('DELETE', `/v1/admin/webhooks/endpoints/${id}`, { as: 'ops-events', operator: true })).status).toBe(204);

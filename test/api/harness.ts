@@ -63,8 +63,7 @@ export async function startApi(
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = (subject: string, o: { operator?: boolean } = {}) =>
-    signDevToken(config, { subject, operator: o.operator });
+  const token = (subject: string, o: { operator?: boolean } = {}) => signDevToken(config, { subject, operator: o.operator });
 
   return {
     url,

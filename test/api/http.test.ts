@@ -125,7 +125,9 @@ describe('authentication', () => {
     const sign = (secret: string, build: (jwt: SignJWT) => SignJWT) =>
       build(new SignJWT({}).setProtectedHeader({ alg: 'HS256' })).sign(new TextEncoder().encode(secret));
     const forged = await sign('another-secret', (j) => j.setSubject('mallory').setExpirationTime('1h'));
-    const expired = await sign(api.config.AUTH_JWT_SECRET!, (j) => j.setSubject('late').setExpirationTime(Math.floor(Date.now() / 1000) - 60));
+    const expired = await sign(api.config.AUTH_JWT_SECRET!, (j) =>
+      j.setSubject('late').setExpirationTime(Math.floor(Date.now() / 1000) - 60),
+    );
     const anonymous = await sign(api.config.AUTH_JWT_SECRET!, (j) => j.setExpirationTime('1h'));
     for (const token of [forged, expired, anonymous, 'not-a-jwt']) {
       expectProblem(await api.request('GET', '/v1/me', { headers: { authorization: `Bearer ${token}` } }), 401);

@@ -61,7 +61,10 @@ describe('PUT /v1/me', () => {
     const phone = await api.request('PUT', '/v1/me', { as: second, body: { phoneNumber: '+4915112345678' } });
     expect(phone.status).toBe(200);
     expect((await api.db.user.findUniqueOrThrow({ where: { authProviderId: second } })).phoneNumber).toBeNull();
-    expect(await api.db.user.findUniqueOrThrow({ where: { id: firstId } })).toMatchObject({ email: `${first}@example.com`, phoneNumber: '+4915112345678' });
+    expect(await api.db.user.findUniqueOrThrow({ where: { id: firstId } })).toMatchObject({
+      email: `${first}@example.com`,
+      phoneNumber: '+4915112345678',
+    });
   });
 
   it('rejects invalid input without creating the user', async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-describe('/openapi.json under Spectral\'s recommended ruleset', () => {
+describe("/openapi.json under Spectral's recommended ruleset", () => {
   it('has no errors and no warnings', async () => {
     const { body: document } = await api.request('GET', '/openapi.json');
     const findings = await lintOpenApi(document);
@@ -24,8 +24,9 @@ describe('/openapi.json under Spectral\'s recommended ruleset', () => {
 
   it('names every operation with a unique camelCase operationId under a declared, described tag', async () => {
     const { body: document } = await api.request('GET', '/openapi.json');
-    const operations = Object.values<Record<string, { operationId?: string; tags?: string[]; description?: string }>>(document.paths)
-      .flatMap((methods) => Object.values(methods));
+    const operations = Object.values<Record<string, { operationId?: string; tags?: string[]; description?: string }>>(
+      document.paths,
+    ).flatMap((methods) => Object.values(methods));
     expect(operations.length).toBeGreaterThan(35);
     const ids = operations.map((o) => o.operationId);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9]*$/);

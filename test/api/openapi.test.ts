@@ -12,9 +12,7 @@ function contractRoutes(): [string, string][] {
   const routes: [string, string][] = [];
   for (const [, method, route] of table.matchAll(/`(GET|PUT|POST|DELETE|PATCH) ([^`]+)`/g)) {
     const alternatives = /\{([a-z]+(?:\\?\|[a-z]+)+)\}/.exec(route!);
-    const paths = alternatives
-      ? alternatives[1]!.split(/\\?\|/).map((choice) => route!.replace(alternatives[0], choice))
-      : [route!];
+    const paths = alternatives ? alternatives[1]!.split(/\\?\|/).map((choice) => route!.replace(alternatives[0], choice)) : [route!];
     for (const p of paths) routes.push([method!.toLowerCase(), p.replace(/\{userId\}/, '{userId}')]);
   }
   return routes;

@@ -100,7 +100,9 @@ describe('changing the passcode', () => {
   it('needs the current one, and holds withdrawals for 24 hours', async () => {
     const { subject, userId } = await verifiedUser();
     expect((await api.request('PUT', '/v1/me/passcode', { as: subject, body: { passcode: '515151' } })).status).toBe(403);
-    expect((await api.request('PUT', '/v1/me/passcode', { as: subject, body: { passcode: '515151', currentPasscode: '424242' } })).status).toBe(204);
+    expect(
+      (await api.request('PUT', '/v1/me/passcode', { as: subject, body: { passcode: '515151', currentPasscode: '424242' } })).status,
+    ).toBe(204);
 
     const { withdrawalsHeldUntil } = await api.db.passcodeAttempt.findUniqueOrThrow({ where: { userId } });
     const hours = (withdrawalsHeldUntil!.getTime() - Date.now()) / 3_600_000;

@@ -125,7 +125,15 @@ describe('KYC', () => {
       body: { decision: 'rejected' },
     });
     expect(again.status).toBe(404);
-    expect((await api.request('POST', `/v1/admin/users/${randomUUID()}/kyc-decision`, { as: 'ops', operator: true, body: { decision: 'approved' } })).status).toBe(404);
+    expect(
+      (
+        await api.request('POST', `/v1/admin/users/${randomUUID()}/kyc-decision`, {
+          as: 'ops',
+          operator: true,
+          body: { decision: 'approved' },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('lets a rejected user submit again, which starts a new review', async () => {

@@ -83,8 +83,8 @@ describe('POST /v1/webhooks/circle', () => {
     expect(forTransfer.length).toBeGreaterThan(0);
     expect(forTransfer.every((d) => d.delivered && d.lastStatus === 200)).toBe(true);
     expect(await api.db.deposit.count({ where: { txHash: transfer.txHash.toLowerCase() } })).toBe(0);
-    await expect(
-      api.temporal.workflow.getHandle(`deposit-ethereum-${transfer.txHash.toLowerCase()}`).describe(),
-    ).rejects.toThrow(/not found/i);
+    await expect(api.temporal.workflow.getHandle(`deposit-ethereum-${transfer.txHash.toLowerCase()}`).describe()).rejects.toThrow(
+      /not found/i,
+    );
   });
 });

@@ -14,7 +14,10 @@ let stack: Stack;
 let api: Api;
 beforeAll(async () => {
   // The daily limit is the saga's accept step: the whole stack, worker included, with the test's limits.
-  stack = await startStack({ name: 'withdrawal-limits', env: { WITHDRAWAL_DAILY_LIMIT_USD: '100.00', WITHDRAWAL_REFUSED_ADDRESSES: treasury } });
+  stack = await startStack({
+    name: 'withdrawal-limits',
+    env: { WITHDRAWAL_DAILY_LIMIT_USD: '100.00', WITHDRAWAL_REFUSED_ADDRESSES: treasury },
+  });
   api = await startApi({ stack });
 });
 afterAll(async () => {
@@ -62,8 +65,13 @@ describe('a withdrawal to an address that can never be right', () => {
     const { subject, userId } = await verifiedUser();
     const other = await verifiedUser();
     const depositAddress = '0x' + Buffer.from(uniqueSubject('w')).toString('hex').padEnd(40, '0').slice(0, 40);
-    await api.db.wallet.create({ data: { userId: other.userId, chain: 'ethereum', address: depositAddress, circleWalletId: uniqueSubject('cw'), status: 'active' } });
-    const reply = await api.request('POST', '/v1/withdrawals', { as: subject, body: { ...order, targetAddress: depositAddress.toUpperCase().replace('0X', '0x') } });
+    await api.db.wallet.create({
+      data: { userId: other.userId, chain: 'ethereum', address: depositAddress, circleWalletId: uniqueSubject('cw'), status: 'active' },
+    });
+    const reply = await api.request('POST', '/v1/withdrawals', {
+      as: subject,
+      body: { ...order, targetAddress: depositAddress.toUpperCase().replace('0X', '0x') },
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.errors).toEqual([{ path: 'body.targetAddress', message: 'one of our own addresses' }]);
     expect(await withdrawalsOf(userId)).toBe(0);
@@ -93,7 +101,11 @@ describe('the daily limit', () => {
     const { subject, userId } = await verifiedUser();
     await grantBuyingPower(stack, userId, '500.00');
     const send = () =>
-      api.request('POST', '/v1/withdrawals', { as: subject, headers: { 'idempotency-key': randomUUID() }, body: { ...order, amountUsd: '60.00' } });
+      api.request('POST', '/v1/withdrawals', {
+        as: subject,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { ...order, amountUsd: '60.00' },
+      });
     const replies = await Promise.all([send(), send()]);
     expect(replies.map((r) => r.status).sort()).toEqual([202, 422]);
     expect(replies.find((r) => r.status === 422)!.body.title).toBe('Daily withdrawal limit');

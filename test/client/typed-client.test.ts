@@ -50,10 +50,14 @@ describe('the typed client', () => {
     const balances = await client.GET('/v1/balances');
     expect(balances.data?.buyingPowerUsd).toBe('60.00');
 
-    const done = await eventually(async () => {
-      const { data } = await client.GET('/v1/withdrawals/{id}', { params: { path: { id: first.data!.id } } });
-      return data?.status === 'complete' || data?.status === 'failed' ? data : undefined;
-    }, undefined, 60_000);
+    const done = await eventually(
+      async () => {
+        const { data } = await client.GET('/v1/withdrawals/{id}', { params: { path: { id: first.data!.id } } });
+        return data?.status === 'complete' || data?.status === 'failed' ? data : undefined;
+      },
+      undefined,
+      60_000,
+    );
     expect(done).toMatchObject({ status: 'complete', txHash: expect.any(String) });
     expect(await stack.db.withdrawal.count({ where: { userId } })).toBe(1);
     expect((await balancesOf(stack.db, userId))?.buyingPowerUsd).toBe('60.00');

@@ -39,7 +39,13 @@ describe('the payload encryption codec', () => {
     const before = new EncryptionCodec({ currentKeyId: 'k1', keys: new Map([['k1', oldKey]]) });
     const [recorded] = await before.encode([payloadOf(withdrawal)]);
 
-    const after = new EncryptionCodec({ currentKeyId: 'k2', keys: new Map([['k1', oldKey], ['k2', newKey]]) });
+    const after = new EncryptionCodec({
+      currentKeyId: 'k2',
+      keys: new Map([
+        ['k1', oldKey],
+        ['k2', newKey],
+      ]),
+    });
     const [fresh] = await after.encode([payloadOf('new')]);
     expect(text(fresh!.metadata![keyIdMetadataKey])).toBe('k2');
     const [oldDecoded, newDecoded] = await after.decode([recorded!, fresh!]);
@@ -52,7 +58,13 @@ describe('the payload encryption codec', () => {
   });
 
   it('refuses a tampered ciphertext, a tampered tag and a payload relabelled with another key id', async () => {
-    const codec = new EncryptionCodec({ currentKeyId: 'k1', keys: new Map([['k1', oldKey], ['k2', newKey]]) });
+    const codec = new EncryptionCodec({
+      currentKeyId: 'k1',
+      keys: new Map([
+        ['k1', oldKey],
+        ['k2', newKey],
+      ]),
+    });
     const [encrypted] = await codec.encode([payloadOf(withdrawal)]);
     const data = Buffer.from(encrypted!.data!);
     for (const index of [12, data.length - 1]) {
@@ -79,22 +91,35 @@ describe('payload keys in configuration', () => {
     expect(dataConverterOf(loadConfig({}))).toBeUndefined();
     const one = loadConfig({ TEMPORAL_PAYLOAD_KEYS: spec('2025-01', oldKey) });
     expect(one.TEMPORAL_PAYLOAD_KEY_ID).toBe('2025-01');
-    const several = loadConfig({ TEMPORAL_PAYLOAD_KEYS: `${spec('2025-01', oldKey)}, ${spec('2025-07', newKey)}`, TEMPORAL_PAYLOAD_KEY_ID: '2025-07' });
+    const several = loadConfig({
+      TEMPORAL_PAYLOAD_KEYS: `${spec('2025-01', oldKey)}, ${spec('2025-07', newKey)}`,
+      TEMPORAL_PAYLOAD_KEY_ID: '2025-07',
+    });
     const [encoded] = await dataConverterOf(several)!.payloadCodecs![0]!.encode([payloadOf(1)]);
     expect(text(encoded!.metadata![keyIdMetadataKey])).toBe('2025-07');
   });
 
   it('refuses a short key, a malformed entry, an unknown current key id and several keys with none named', () => {
-    expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: spec('k', randomBytes(16)) })).toThrow(/TEMPORAL_PAYLOAD_KEYS: key "k" is not 32 bytes/);
+    expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: spec('k', randomBytes(16)) })).toThrow(
+      /TEMPORAL_PAYLOAD_KEYS: key "k" is not 32 bytes/,
+    );
     expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: oldKey.toString('base64') })).toThrow(/TEMPORAL_PAYLOAD_KEYS/);
-    expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: spec('k1', oldKey), TEMPORAL_PAYLOAD_KEY_ID: 'k9' })).toThrow(/TEMPORAL_PAYLOAD_KEY_ID "k9" is not among/);
+    expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: spec('k1', oldKey), TEMPORAL_PAYLOAD_KEY_ID: 'k9' })).toThrow(
+      /TEMPORAL_PAYLOAD_KEY_ID "k9" is not among/,
+    );
     expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: `${spec('k1', oldKey)},${spec('k2', newKey)}` })).toThrow(ConfigError);
   });
 
   it('production refuses to start without payload keys, and starts with them', () => {
     const { TEMPORAL_PAYLOAD_KEYS: _, ...withoutKeys } = realProviderEnv;
-    const production = { NODE_ENV: 'production', DATABASE_URL: `postgresql://fundflow:${strongPassword}@db.internal:5432/fundflow`, ALPACA_TRADING_BASE_URL: '' };
-    expect(() => loadConfig({ ...production, ...withoutKeys })).toThrow(/^invalid configuration: TEMPORAL_PAYLOAD_KEYS is required in production/);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: `postgresql://fundflow:${strongPassword}@db.internal:5432/fundflow`,
+      ALPACA_TRADING_BASE_URL: '',
+    };
+    expect(() => loadConfig({ ...production, ...withoutKeys })).toThrow(
+      /^invalid configuration: TEMPORAL_PAYLOAD_KEYS is required in production/,
+    );
     expect(dataConverterOf(loadConfig({ ...production, ...realProviderEnv }))).toBeDefined();
   });
 });

@@ -45,7 +45,9 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     body: JSON.stringify(body),
   });
 }
-const bearer = async (subject: string, operator: boolean) => ({ authorization: `Bearer ${await signDevToken(config, { subject, operator })}` });
+const bearer = async (subject: string, operator: boolean) => ({
+  authorization: `Bearer ${await signDevToken(config, { subject, operator })}`,
+});
 
 describe('the codec server', () => {
   it('refuses to decode without a token (401) and for a customer token (403)', async () => {
@@ -63,7 +65,7 @@ describe('the codec server', () => {
     expect(await customer.text()).not.toContain('4817.23');
   });
 
-  it('decodes for an operator, in the protocol\'s proto3 JSON, with CORS for the UI origin', async () => {
+  it("decodes for an operator, in the protocol's proto3 JSON, with CORS for the UI origin", async () => {
     const response = await post('/default/decode', await encryptedBody(), await bearer('ops', true));
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(uiOrigin);
@@ -79,7 +81,15 @@ describe('the codec server', () => {
     expect(encoded.status).toBe(200);
     const { payloads } = (await encoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
     expect(Buffer.from(payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
-    const [decoded] = await codec.decode([{ metadata: { encoding: Buffer.from(payloads[0]!.metadata.encoding!, 'base64'), 'encryption-key-id': Buffer.from(payloads[0]!.metadata['encryption-key-id']!, 'base64') }, data: Buffer.from(payloads[0]!.data, 'base64') }]);
+    const [decoded] = await codec.decode([
+      {
+        metadata: {
+          encoding: Buffer.from(payloads[0]!.metadata.encoding!, 'base64'),
+          'encryption-key-id': Buffer.from(payloads[0]!.metadata['encryption-key-id']!, 'base64'),
+        },
+        data: Buffer.from(payloads[0]!.data, 'base64'),
+      },
+    ]);
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secret);
 
     const passed = await post('/decode', { payloads: [plain] }, await bearer('ops', true));
@@ -110,7 +120,12 @@ describe('the codec server', () => {
 
   it('signs an operator in with a cookie the UI sends back (no access token to pass), and not a customer', async () => {
     const login = async (token: string) =>
-      fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
+      fetch(`${url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${token}`,
+        redirect: 'manual',
+      });
     expect((await login((await bearer('alice', false)).authorization.slice(7))).status).toBe(403);
     const signedIn = await login((await bearer('ops', true)).authorization.slice(7));
     expect(signedIn.status).toBe(200);
@@ -125,14 +140,20 @@ describe('the codec server', () => {
     const preflight = (origin: string) =>
       fetch(`${url}/decode`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,x-namespace',
+        },
       });
     const allowed = await preflight(uiOrigin);
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
     expect(allowed.headers.get('access-control-allow-methods')).toMatch(/POST/);
-    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toMatch(/authorization.*content-type.*x-namespace|x-namespace/);
+    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toMatch(
+      /authorization.*content-type.*x-namespace|x-namespace/,
+    );
     expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
 
     const foreign = await preflight('https://evil.example');

@@ -46,7 +46,9 @@ describe('an embedded PostgreSQL', () => {
   it('starts on the default URL as the default user, with its data in the folder given, and says so in one line', async () => {
     expect(database.choice).toBe('embedded');
     expect(database.url).toBe(defaultUrl);
-    expect(database.message).toMatch(/^no PostgreSQL on 127\.0\.0\.1:\d+ and DATABASE_URL unset: started an embedded PostgreSQL 15 .*\(data in .*data\)$/);
+    expect(database.message).toMatch(
+      /^no PostgreSQL on 127\.0\.0\.1:\d+ and DATABASE_URL unset: started an embedded PostgreSQL 15 .*\(data in .*data\)$/,
+    );
     expect((await readFile(path.join(scratch, 'data', 'PG_VERSION'), 'utf8')).trim()).toBe('15');
     // Not as root: PostgreSQL refuses that, so it runs as an unprivileged user.
     const client = new pg.Client({ connectionString: Object.assign(new URL(defaultUrl), { pathname: '/postgres' }).toString() });

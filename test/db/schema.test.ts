@@ -8,20 +8,45 @@ import { readPrismaSchema, schemaDrift } from '../helpers/prisma-schema.js';
 
 // The tables fundflow adds to the seed; README "Tables beyond the seed" says why each exists.
 const tablesBeyondSeed = [
-  '_prisma_migrations', 'idempotency_keys', 'order_legs', 'inbound_transfers', 'unallocated_funds', 'passcode_attempts',
-  'operator_audit_log', 'rate_limits', 'circle_notifications', 'provider_movements', 'reconciliation_breaks',
-  'ledger_transactions', 'ledger_postings', 'events', 'webhook_endpoints', 'webhook_deliveries', 'webhook_delivery_attempts',
+  '_prisma_migrations',
+  'idempotency_keys',
+  'order_legs',
+  'inbound_transfers',
+  'unallocated_funds',
+  'passcode_attempts',
+  'operator_audit_log',
+  'rate_limits',
+  'circle_notifications',
+  'provider_movements',
+  'reconciliation_breaks',
+  'ledger_transactions',
+  'ledger_postings',
+  'events',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_delivery_attempts',
 ] as const;
 const enumsBeyondSeed = ['inbound_disposition', 'unallocated_kind'] as const;
 const functionsBeyondSeed = [
-  'fundflow_require', 'fundflow_operator_audit_append_only', 'fundflow_ledger_balanced', 'fundflow_ledger_not_empty',
-  'fundflow_ledger_append_only', 'fundflow_record_event', 'fundflow_status_event',
+  'fundflow_require',
+  'fundflow_operator_audit_append_only',
+  'fundflow_ledger_balanced',
+  'fundflow_ledger_not_empty',
+  'fundflow_ledger_append_only',
+  'fundflow_record_event',
+  'fundflow_status_event',
 ] as const;
 /** The event outbox's triggers on seed tables (migration 20261202030000_events). */
 const triggersBeyondSeed = [
-  'fundflow_deposits_status_event', 'fundflow_deposits_status_change_event', 'fundflow_withdrawals_status_event',
-  'fundflow_withdrawals_status_change_event', 'fundflow_orders_status_event', 'fundflow_orders_status_change_event',
-  'fundflow_wallets_status_event', 'fundflow_wallets_status_change_event', 'fundflow_users_kyc_status_event',
+  'fundflow_deposits_status_event',
+  'fundflow_deposits_status_change_event',
+  'fundflow_withdrawals_status_event',
+  'fundflow_withdrawals_status_change_event',
+  'fundflow_orders_status_event',
+  'fundflow_orders_status_change_event',
+  'fundflow_wallets_status_event',
+  'fundflow_wallets_status_change_event',
+  'fundflow_users_kyc_status_event',
   'fundflow_ai_summaries_event',
 ] as const;
 const without = <T>(record: Record<string, T>, names: readonly string[]) =>
@@ -109,7 +134,9 @@ describe('the migrated database', () => {
   it('records every migration in _prisma_migrations with its checksum, as prisma migrate deploy does', async () => {
     const client = new pg.Client({ connectionString: migratedUrl });
     await client.connect();
-    const { rows } = await client.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
+    const { rows } = await client.query(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+    );
     await client.end();
     const files = await readMigrations();
     expect(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count])).toEqual(files.map((m) => [m.name, m.checksum, 1]));

@@ -29,8 +29,12 @@ interface K8sObject {
 
 async function render(args: string[]): Promise<K8sObject[]> {
   const helm = await ensureHelm();
-  const { stdout } = await promisify(execFile)(helm, ['template', 'ff', chart, '--kube-version', kubeVersion, ...args], { maxBuffer: 16 << 20 });
-  return parseAllDocuments(stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
+  const { stdout } = await promisify(execFile)(helm, ['template', 'ff', chart, '--kube-version', kubeVersion, ...args], {
+    maxBuffer: 16 << 20,
+  });
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean);
 }
 
 /** Module and interface of the model of each kind the chart renders. */
@@ -41,7 +45,10 @@ const models: Record<string, [module: string, type: string]> = {
   'batch/v1/Job': ['kubernetes-models/batch/v1/Job', 'IJob'],
   'autoscaling/v2/HorizontalPodAutoscaler': ['kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler', 'IHorizontalPodAutoscaler'],
   'policy/v1/PodDisruptionBudget': ['kubernetes-models/policy/v1/PodDisruptionBudget', 'IPodDisruptionBudget'],
-  'monitoring.coreos.com/v1/ServiceMonitor': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', 'IServiceMonitor'],
+  'monitoring.coreos.com/v1/ServiceMonitor': [
+    '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
+    'IServiceMonitor',
+  ],
 };
 const modelOf = (o: K8sObject) => models[`${o.apiVersion}/${o.kind}`];
 
@@ -77,7 +84,12 @@ function unknownFieldErrors(objects: K8sObject[]): string[] {
   writeFileSync(file, source);
   try {
     const program = ts.createProgram([file], {
-      strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
     });
     return ts.getPreEmitDiagnostics(program).map((d) => {
       const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
@@ -104,23 +116,29 @@ let defaults: K8sObject[];
 let production: K8sObject[];
 
 beforeAll(async () => {
-  [defaults, production] = await Promise.all([
-    render(['--set', 'existingSecret=fundflow-env']),
-    render(['-f', productionValues]),
-  ]);
+  [defaults, production] = await Promise.all([render(['--set', 'existingSecret=fundflow-env']), render(['-f', productionValues])]);
 }, 600_000);
 
 describe('the Helm chart', () => {
   it('renders the API, the worker, the codec server, the migration job, autoscalers, budgets and ServiceMonitors', () => {
     const kinds = (objects: K8sObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(kinds(production)).toEqual([
-      'Deployment/ff-fundflow-api', 'Deployment/ff-fundflow-codec-server', 'Deployment/ff-fundflow-worker',
-      'HorizontalPodAutoscaler/ff-fundflow-api', 'HorizontalPodAutoscaler/ff-fundflow-worker',
-      'Job/ff-fundflow-migrate', 'Job/ff-fundflow-search-attributes',
-      'PodDisruptionBudget/ff-fundflow-api', 'PodDisruptionBudget/ff-fundflow-worker',
-      'Service/ff-fundflow-api', 'Service/ff-fundflow-api-internal', 'Service/ff-fundflow-codec-server', 'Service/ff-fundflow-worker-metrics',
+      'Deployment/ff-fundflow-api',
+      'Deployment/ff-fundflow-codec-server',
+      'Deployment/ff-fundflow-worker',
+      'HorizontalPodAutoscaler/ff-fundflow-api',
+      'HorizontalPodAutoscaler/ff-fundflow-worker',
+      'Job/ff-fundflow-migrate',
+      'Job/ff-fundflow-search-attributes',
+      'PodDisruptionBudget/ff-fundflow-api',
+      'PodDisruptionBudget/ff-fundflow-worker',
+      'Service/ff-fundflow-api',
+      'Service/ff-fundflow-api-internal',
+      'Service/ff-fundflow-codec-server',
+      'Service/ff-fundflow-worker-metrics',
       'ServiceAccount/ff-fundflow',
-      'ServiceMonitor/ff-fundflow-api', 'ServiceMonitor/ff-fundflow-worker',
+      'ServiceMonitor/ff-fundflow-api',
+      'ServiceMonitor/ff-fundflow-worker',
     ]);
     expect(byKind(defaults, 'ServiceMonitor')).toEqual([]); // needs the Prometheus Operator's CRDs: opt in
   });
@@ -154,7 +172,12 @@ describe('the Helm chart', () => {
       for (const workload of [...byKind(objects, 'Deployment'), ...byKind(objects, 'Job')]) {
         for (const container of containersOf(workload)) {
           for (const { name, value, valueFrom } of container.env ?? []) {
-            if (secretish.test(name)) expect({ name, value, ref: valueFrom?.secretKeyRef?.name }, workload.metadata.name).toEqual({ name, value: undefined, ref: 'fundflow-env' });
+            if (secretish.test(name))
+              expect({ name, value, ref: valueFrom?.secretKeyRef?.name }, workload.metadata.name).toEqual({
+                name,
+                value: undefined,
+                ref: 'fundflow-env',
+              });
           }
           if (container.envFrom) expect(container.envFrom, workload.metadata.name).toEqual([{ secretRef: { name: 'fundflow-env' } }]);
         }
@@ -168,7 +191,8 @@ describe('the Helm chart', () => {
     const api = containersOf(named(production, 'Deployment', '-api'))[0];
     const worker = containersOf(named(production, 'Deployment', '-worker'))[0];
     const codec = containersOf(named(production, 'Deployment', '-codec-server'))[0];
-    const portOf = (container: { ports: { name: string; containerPort: number }[] }, name: string) => container.ports.find((p) => p.name === name)?.containerPort;
+    const portOf = (container: { ports: { name: string; containerPort: number }[] }, name: string) =>
+      container.ports.find((p) => p.name === name)?.containerPort;
     const env = (container: { env: { name: string; value?: string }[] }) => Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 
     expect(portOf(api, 'http')).toBe(defaultsOfConfig.HTTP_PORT);
@@ -197,20 +221,29 @@ describe('the Helm chart', () => {
     for (const workload of [...byKind(production, 'Deployment'), named(production, 'Job', '-migrate')]) {
       const container = containersOf(workload)[0];
       const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
-      expect(Object.keys(env).filter((k) => !known.includes(k) && k !== 'npm_config_cache'), workload.metadata.name).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => !known.includes(k) && k !== 'npm_config_cache'),
+        workload.metadata.name,
+      ).toEqual([]);
       // What the existing Secret supplies in a real install.
       const fromSecret = { ...realProviderEnv, DATABASE_URL: `postgresql://fundflow:${strongPassword}@db.internal:5432/fundflow` };
       const config = loadConfig({ ...fromSecret, ...env });
       expect(config.NODE_ENV).toBe('production');
       expect(config.TEMPORAL_NAMESPACE).toBe('fundflow-prod');
-      const mounted = (file: string) => (file.endsWith('.key') ? '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' : '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+      const mounted = (file: string) =>
+        file.endsWith('.key')
+          ? '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n'
+          : '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n';
       const options = temporalConnectionOptions(config, mounted);
       expect(options.tls?.clientCertPair).toBeDefined();
       expect(options.tls?.serverRootCACertificate).toBeDefined();
       expect(options.tls?.serverNameOverride).toBe('temporal-frontend.temporal.svc');
       const mountPath = container.volumeMounts.find((m: { name: string }) => m.name === 'temporal-tls')?.mountPath;
       expect(path.dirname(config.TEMPORAL_TLS_CLIENT_CERT_PATH!)).toBe(mountPath);
-      expect(podSpecOf(workload).volumes).toContainEqual({ name: 'temporal-tls', secret: { secretName: 'fundflow-temporal-mtls', defaultMode: 0o440 } });
+      expect(podSpecOf(workload).volumes).toContainEqual({
+        name: 'temporal-tls',
+        secret: { secretName: 'fundflow-temporal-mtls', defaultMode: 0o440 },
+      });
     }
   });
 
@@ -219,15 +252,23 @@ describe('the Helm chart', () => {
     expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
     expect(podSpecOf(job).restartPolicy).toBe('Never');
     const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { command?: string[] }> };
-    const pairs: [string, string][] = [['-migrate', 'migrate'], ['-api', 'api'], ['-worker', 'worker'], ['-codec-server', 'codec-server']];
+    const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { command?: string[] }>;
+    };
+    const pairs: [string, string][] = [
+      ['-migrate', 'migrate'],
+      ['-api', 'api'],
+      ['-worker', 'worker'],
+      ['-codec-server', 'codec-server'],
+    ];
     for (const [suffix, service] of pairs) {
       const workload = suffix === '-migrate' ? job : named(production, 'Deployment', suffix);
       const command = containersOf(workload)[0].command as string[];
       // `npm run <script>`, or the very line of a package.json script (`node dist/...` of the start scripts).
       const defined = command[0] === 'npm' ? scripts[command[2]!] !== undefined : Object.values(scripts).includes(command.join(' '));
       expect(defined, `${suffix}: ${command.join(' ')} is one of package.json's scripts`).toBe(true);
-      if (compose.services[service]?.command) expect(command, `${suffix} runs what compose's ${service} runs`).toEqual(compose.services[service]!.command);
+      if (compose.services[service]?.command)
+        expect(command, `${suffix} runs what compose's ${service} runs`).toEqual(compose.services[service]!.command);
       expect(containersOf(workload)[0].image).toBe('ghcr.io/fundflow/fundflow:0.1.0');
     }
   });
@@ -255,14 +296,20 @@ describe('the Helm chart', () => {
     }
   });
 
-  it('scrapes the API\'s /metrics on its internal port and the worker\'s /metrics and SDK metrics through Services that exist', () => {
-    for (const [monitorSuffix, ports] of [['-api', ['internal']], ['-worker', ['health', 'sdk-metrics']]] as const) {
+  it("scrapes the API's /metrics on its internal port and the worker's /metrics and SDK metrics through Services that exist", () => {
+    for (const [monitorSuffix, ports] of [
+      ['-api', ['internal']],
+      ['-worker', ['health', 'sdk-metrics']],
+    ] as const) {
       const monitor = named(production, 'ServiceMonitor', monitorSuffix);
       expect(monitor.metadata.labels?.release).toBe('prometheus');
       const services = byKind(production, 'Service').filter((s) =>
-        Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v));
+        Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v),
+      );
       expect(services).toHaveLength(1);
-      expect(monitor.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path])).toEqual(ports.map((p) => [p, '/metrics']));
+      expect(monitor.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path])).toEqual(
+        ports.map((p) => [p, '/metrics']),
+      );
       for (const port of ports) expect(services[0]!.spec.ports.map((p: { name: string }) => p.name)).toContain(port);
       // The Service's pods are the Deployment's.
       const deployment = named(production, 'Deployment', monitorSuffix);

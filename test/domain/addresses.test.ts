@@ -1,7 +1,13 @@
 import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import {
-  isOnEd25519Curve, isValidAddress, isValidEthereumAddress, isValidSolanaAddress, isValidTxHash, normalizedTxHash, toChecksumAddress,
+  isOnEd25519Curve,
+  isValidAddress,
+  isValidEthereumAddress,
+  isValidSolanaAddress,
+  isValidTxHash,
+  normalizedTxHash,
+  toChecksumAddress,
   withdrawalAddressProblem,
 } from '../../src/domain/addresses.js';
 
@@ -86,7 +92,11 @@ describe('addresses no withdrawal may target', () => {
   });
 
   it('refuses Solana programs (the system program first) and addresses off the ed25519 curve', () => {
-    for (const program of ['11111111111111111111111111111111', 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL']) {
+    for (const program of [
+      '11111111111111111111111111111111',
+      'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA',
+      'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL',
+    ]) {
       expect(withdrawalAddressProblem('solana', program, none), program).toMatch(/program/);
     }
     // 32 bytes that are no ed25519 point: no private key can ever sign for it (a program-derived address at best).

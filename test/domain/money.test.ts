@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatUsd, formatUsdc, isUsdAmount, MoneyFormatError, parseUsd, parseUsdc, sumUsd, sumUsdc, usdcFromUsd, usdFromUsdc,
+  formatUsd,
+  formatUsdc,
+  isUsdAmount,
+  MoneyFormatError,
+  parseUsd,
+  parseUsdc,
+  sumUsd,
+  sumUsdc,
+  usdcFromUsd,
+  usdFromUsdc,
 } from '../../src/domain/money.js';
 
 describe('money', () => {

@@ -24,13 +24,16 @@ export async function readCatalog(databaseUrl: string): Promise<Catalog> {
   await client.connect();
   try {
     const q = async <T extends pg.QueryResultRow>(sql: string) => (await client.query<T>(sql)).rows;
-    const extensions = (await q<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`)).map((r) => r.extname);
+    const extensions = (await q<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`)).map(
+      (r) => r.extname,
+    );
 
     const enums: Catalog['enums'] = {};
     for (const r of await q<{ name: string; labels: string[] }>(`
       SELECT t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[] AS labels
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = 'public' GROUP BY t.typname`)) enums[r.name] = r.labels;
+      WHERE n.nspname = 'public' GROUP BY t.typname`))
+      enums[r.name] = r.labels;
 
     const tables: Catalog['tables'] = {};
     for (const r of await q<{ table: string; column: string; type: string; not_null: boolean; default: string | null }>(`
@@ -46,12 +49,14 @@ export async function readCatalog(databaseUrl: string): Promise<Catalog> {
     for (const r of await q<{ name: string; table: string; type: string; definition: string }>(`
       SELECT con.conname AS name, c.relname AS table, con.contype::text AS type, pg_get_constraintdef(con.oid) AS definition
       FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public'`)) constraints[r.name] = { table: r.table, type: r.type, definition: r.definition };
+      WHERE n.nspname = 'public'`))
+      constraints[r.name] = { table: r.table, type: r.type, definition: r.definition };
 
     const indexes: Catalog['indexes'] = {};
     for (const r of await q<{ name: string; table: string; definition: string }>(
       `SELECT indexname AS name, tablename AS table, indexdef AS definition FROM pg_indexes WHERE schemaname = 'public'`,
-    )) indexes[r.name] = { table: r.table, definition: r.definition };
+    ))
+      indexes[r.name] = { table: r.table, definition: r.definition };
 
     const triggers: Catalog['triggers'] = {};
     for (const r of await q<{ name: string; table: string; definition: string }>(`

@@ -43,7 +43,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   // TEMPORAL_TOPOLOGY=server: the full Temporal server instead, on two databases of this run beside the test database.
   const fullServer = temporalTopology() === 'server';
-  step(fullServer ? `starting the full Temporal server for this run (databases temporal_${name}, …_visibility)` : 'starting the Temporal dev server for this run (in memory)');
+  step(
+    fullServer
+      ? `starting the full Temporal server for this run (databases temporal_${name}, …_visibility)`
+      : 'starting the Temporal dev server for this run (in memory)',
+  );
   const temporal: TemporalServer = await startTemporalServer({
     port: await freePort(),
     quiet: true,

@@ -19,10 +19,26 @@ interface DmmfField {
   relationOnDelete?: string;
   relationOnUpdate?: string;
 }
-interface DmmfModel { name: string; dbName: string | null; fields: DmmfField[]; primaryKey: { fields: string[] } | null }
-interface DmmfIndex { model: string; type: 'id' | 'unique' | 'normal' | 'fulltext'; dbName?: string; fields: { name: string }[] }
-interface DmmfEnum { name: string; dbName: string | null; values: { name: string; dbName: string | null }[] }
-interface Dmmf { datamodel: { models: DmmfModel[]; enums: DmmfEnum[]; indexes: DmmfIndex[] } }
+interface DmmfModel {
+  name: string;
+  dbName: string | null;
+  fields: DmmfField[];
+  primaryKey: { fields: string[] } | null;
+}
+interface DmmfIndex {
+  model: string;
+  type: 'id' | 'unique' | 'normal' | 'fulltext';
+  dbName?: string;
+  fields: { name: string }[];
+}
+interface DmmfEnum {
+  name: string;
+  dbName: string | null;
+  values: { name: string; dbName: string | null }[];
+}
+interface Dmmf {
+  datamodel: { models: DmmfModel[]; enums: DmmfEnum[]; indexes: DmmfIndex[] };
+}
 
 export async function readPrismaSchema(file = path.resolve(import.meta.dirname, '../../prisma/schema.prisma')): Promise<Dmmf> {
   const schema = await readFile(file, 'utf8');
@@ -41,8 +57,14 @@ const nativeTypes: Record<string, (args: string[]) => string> = {
   Integer: () => 'integer',
 };
 const implicitTypes: Record<string, string> = {
-  String: 'text', Boolean: 'boolean', Json: 'jsonb', Int: 'integer', BigInt: 'bigint', Float: 'double precision',
-  DateTime: 'timestamp(3) without time zone', Decimal: 'numeric(65,30)',
+  String: 'text',
+  Boolean: 'boolean',
+  Json: 'jsonb',
+  Int: 'integer',
+  BigInt: 'bigint',
+  Float: 'double precision',
+  DateTime: 'timestamp(3) without time zone',
+  Decimal: 'numeric(65,30)',
 };
 
 function columnType(field: DmmfField, enums: Map<string, DmmfEnum>): string {
@@ -73,7 +95,10 @@ function sameDefault(expected: string | null, actual: string | null): boolean {
 }
 
 const referentialActions: Record<string, string> = {
-  Cascade: 'ON DELETE CASCADE', Restrict: 'ON DELETE RESTRICT', NoAction: '', SetNull: 'ON DELETE SET NULL',
+  Cascade: 'ON DELETE CASCADE',
+  Restrict: 'ON DELETE RESTRICT',
+  NoAction: '',
+  SetNull: 'ON DELETE SET NULL',
   SetDefault: 'ON DELETE SET DEFAULT',
 };
 
@@ -120,9 +145,13 @@ export function schemaDrift(dmmf: Dmmf, db: Catalog, ignoreTables: readonly stri
       }
       const type = columnType(f, enums);
       if (actual.type !== type) problems.push(`${table}.${col}: type ${type} in schema.prisma, ${actual.type} in the database`);
-      if (actual.notNull !== f.isRequired) problems.push(`${table}.${col}: ${f.isRequired ? 'required' : 'optional'} in schema.prisma, ${actual.notNull ? 'NOT NULL' : 'nullable'} in the database`);
+      if (actual.notNull !== f.isRequired)
+        problems.push(
+          `${table}.${col}: ${f.isRequired ? 'required' : 'optional'} in schema.prisma, ${actual.notNull ? 'NOT NULL' : 'nullable'} in the database`,
+        );
       const def = expectedDefault(f, enums);
-      if (!sameDefault(def, actual.default)) problems.push(`${table}.${col}: default ${def} in schema.prisma, ${actual.default} in the database`);
+      if (!sameDefault(def, actual.default))
+        problems.push(`${table}.${col}: default ${def} in schema.prisma, ${actual.default} in the database`);
     }
     for (const col of Object.keys(columns)) {
       if (!scalarFields.some((f) => (f.dbName ?? f.name) === col)) problems.push(`${table}.${col} is not in schema.prisma`);
@@ -137,8 +166,11 @@ export function schemaDrift(dmmf: Dmmf, db: Catalog, ignoreTables: readonly stri
       const match = dbIndexes.find(([name, i]) => {
         const m = /USING \w+ \((.*)\)$/.exec(i.definition);
         const dbCols = m?.[1]?.split(', ').map((c) => c.replace(/"/g, '')) ?? [];
-        return JSON.stringify(dbCols) === JSON.stringify(cols) && i.definition.startsWith('CREATE UNIQUE') === unique &&
-          (!idx.dbName || idx.dbName === name);
+        return (
+          JSON.stringify(dbCols) === JSON.stringify(cols) &&
+          i.definition.startsWith('CREATE UNIQUE') === unique &&
+          (!idx.dbName || idx.dbName === name)
+        );
       });
       if (match) claimed.add(match[0]);
       else problems.push(`${table}: ${idx.type} index on (${cols}) ${idx.dbName ?? ''} is missing from the database`);
@@ -153,11 +185,16 @@ export function schemaDrift(dmmf: Dmmf, db: Catalog, ignoreTables: readonly stri
       const from = rel.relationFromFields!.map((f) => columnOf(model, f));
       const to = rel.relationToFields!.map((f) => columnOf(target, f));
       const onDelete = referentialActions[rel.relationOnDelete ?? 'NoAction'] ?? '';
-      const onUpdate = rel.relationOnUpdate && rel.relationOnUpdate !== 'NoAction' ? referentialActions[rel.relationOnUpdate]!.replace('DELETE', 'UPDATE') : '';
+      const onUpdate =
+        rel.relationOnUpdate && rel.relationOnUpdate !== 'NoAction'
+          ? referentialActions[rel.relationOnUpdate]!.replace('DELETE', 'UPDATE')
+          : '';
       const expected = `FOREIGN KEY (${from.join(', ')}) REFERENCES ${tableOf(target)}(${to.join(', ')})${onDelete ? ' ' + onDelete : ''}${onUpdate ? ' ' + onUpdate : ''}`;
-      if (!dbForeignKeys.some(([, c]) => c.definition === expected)) problems.push(`${table}: foreign key "${expected}" is missing from the database`);
+      if (!dbForeignKeys.some(([, c]) => c.definition === expected))
+        problems.push(`${table}: foreign key "${expected}" is missing from the database`);
     }
-    if (dbForeignKeys.length !== relations.length) problems.push(`${table}: ${dbForeignKeys.length} foreign keys in the database, ${relations.length} in schema.prisma`);
+    if (dbForeignKeys.length !== relations.length)
+      problems.push(`${table}: ${dbForeignKeys.length} foreign keys in the database, ${relations.length} in schema.prisma`);
   }
   return problems;
 }

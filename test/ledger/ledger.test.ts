@@ -40,23 +40,47 @@ async function booked(reference: string) {
     WHERE t.reference = ${reference} GROUP BY t.id, t.kind, p.account, p.asset ORDER BY t.id, p.account, p.asset`;
   const kinds = [...new Set(rows.map((r) => r.kind))];
   const total = (account: string, asset: string) =>
-    rows.filter((r) => r.account === account && r.asset === asset).reduce((sum, r) => sum.plus(r.amount), new Money(0)).toFixed();
+    rows
+      .filter((r) => r.account === account && r.asset === asset)
+      .reduce((sum, r) => sum.plus(r.amount), new Money(0))
+      .toFixed();
   return { kinds, total };
 }
 
 describe('the ledger in the database', () => {
   it('refuses a transaction whose postings do not sum to zero per asset, and names it', async () => {
-    await expect(book(`test:${randomUUID()}`, [['firm:a', 'USD', '1.00'], ['firm:b', 'USD', '-0.99']])).rejects.toThrow(/does not balance: USD sums to 0.01/);
+    await expect(
+      book(`test:${randomUUID()}`, [
+        ['firm:a', 'USD', '1.00'],
+        ['firm:b', 'USD', '-0.99'],
+      ]),
+    ).rejects.toThrow(/does not balance: USD sums to 0.01/);
     // Balanced in total but not per asset: USD and USDC are different money.
-    await expect(book(`test:${randomUUID()}`, [['firm:a', 'USD', '1.00'], ['firm:b', 'USDC', '-1.00']])).rejects.toThrow(/does not balance/);
-    await book(`test:${randomUUID()}`, [['firm:a', 'USD', '1.00'], ['firm:b', 'USD', '-1.00']]);
+    await expect(
+      book(`test:${randomUUID()}`, [
+        ['firm:a', 'USD', '1.00'],
+        ['firm:b', 'USDC', '-1.00'],
+      ]),
+    ).rejects.toThrow(/does not balance/);
+    await book(`test:${randomUUID()}`, [
+      ['firm:a', 'USD', '1.00'],
+      ['firm:b', 'USD', '-1.00'],
+    ]);
   });
 
   it('refuses an empty transaction, a second one for the same step, and any change to what was booked', async () => {
     await expect(book(`test:${randomUUID()}`, [])).rejects.toThrow(/has no postings/);
     const reference = `test:${randomUUID()}`;
-    await book(reference, [['firm:a', 'USD', '2.00'], ['firm:b', 'USD', '-2.00']]);
-    await expect(book(reference, [['firm:a', 'USD', '2.00'], ['firm:b', 'USD', '-2.00']])).rejects.toThrow(/Unique constraint|unique/i);
+    await book(reference, [
+      ['firm:a', 'USD', '2.00'],
+      ['firm:b', 'USD', '-2.00'],
+    ]);
+    await expect(
+      book(reference, [
+        ['firm:a', 'USD', '2.00'],
+        ['firm:b', 'USD', '-2.00'],
+      ]),
+    ).rejects.toThrow(/Unique constraint|unique/i);
     await expect(stack.db.$executeRaw`UPDATE ledger_postings SET amount = 3 WHERE account = 'firm:a'`).rejects.toThrow(/append-only/);
     await expect(stack.db.$executeRaw`DELETE FROM ledger_transactions WHERE reference = ${reference}`).rejects.toThrow(/append-only/);
     await expect(stack.db.$executeRawUnsafe('TRUNCATE ledger_postings CASCADE')).rejects.toThrow(/append-only/);
@@ -64,7 +88,10 @@ describe('the ledger in the database', () => {
 
   it('a user posting names its user (the projections are read by user)', async () => {
     const user = await createUser(stack.db);
-    const postings: [string, string, string][] = [[`user:${user.id}:buying_power`, 'USD', '1'], ['firm:b', 'USD', '-1']];
+    const postings: [string, string, string][] = [
+      [`user:${user.id}:buying_power`, 'USD', '1'],
+      ['firm:b', 'USD', '-1'],
+    ];
     await expect(book(`test:${randomUUID()}`, postings, { anonymous: true })).rejects.toThrow(/ledger_postings_user_account/);
   });
 });
@@ -97,7 +124,11 @@ describe('what the sagas book', () => {
     await provisionWallet(stack, user.id);
     const withdrawalId = randomUUID();
     const { handle } = await stack.accept('withdrawalWorkflow', workflowIds.withdrawal(withdrawalId), {
-      withdrawalId, userId: user.id, amountUsd: '40.10', targetChain: 'ethereum', targetAddress: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+      withdrawalId,
+      userId: user.id,
+      amountUsd: '40.10',
+      targetChain: 'ethereum',
+      targetAddress: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
     });
     expect(await handle.result()).toBe('complete');
 
@@ -106,7 +137,8 @@ describe('what the sagas book', () => {
     expect(total(`user:${user.id}:buying_power`, 'USD')).toBe('40.1');
     expect(total(`user:${user.id}:withdrawing`, 'USD')).toBe('0');
     expect(total('alpaca:brokerage', 'USD')).toBe('-40.1');
-    for (const pool of ['alpaca:firm', 'circle:mint', 'circle:treasury:ethereum']) expect(total(pool, pool.startsWith('alpaca') ? 'USD' : 'USDC')).toBe('0');
+    for (const pool of ['alpaca:firm', 'circle:mint', 'circle:treasury:ethereum'])
+      expect(total(pool, pool.startsWith('alpaca') ? 'USD' : 'USDC')).toBe('0');
     expect(await projectionDrift(stack.db, [user.id])).toEqual([]);
   });
 
@@ -116,15 +148,24 @@ describe('what the sagas book', () => {
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject' });
     const withdrawalId = randomUUID();
     const { handle } = await stack.accept('withdrawalWorkflow', workflowIds.withdrawal(withdrawalId), {
-      withdrawalId, userId: user.id, amountUsd: '45.50', targetChain: 'ethereum', targetAddress: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+      withdrawalId,
+      userId: user.id,
+      amountUsd: '45.50',
+      targetChain: 'ethereum',
+      targetAddress: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
     });
     expect(await handle.result()).toBe('failed');
 
     const { kinds, total } = await booked(`withdrawal:${withdrawalId}`);
     expect(kinds).toEqual(['accepted', 'broker_withdrawn', 'on_ramped', 'failed']);
     for (const [account, asset] of [
-      [`user:${user.id}:buying_power`, 'USD'], [`user:${user.id}:withdrawing`, 'USD'], ['alpaca:brokerage', 'USD'], ['alpaca:firm', 'USD'],
-      ['circle:mint', 'USDC'], ['firm:conversion', 'USD'], ['firm:conversion', 'USDC'],
+      [`user:${user.id}:buying_power`, 'USD'],
+      [`user:${user.id}:withdrawing`, 'USD'],
+      ['alpaca:brokerage', 'USD'],
+      ['alpaca:firm', 'USD'],
+      ['circle:mint', 'USDC'],
+      ['firm:conversion', 'USD'],
+      ['firm:conversion', 'USDC'],
     ]) {
       expect(total(account!, asset!), account).toBe('0');
     }
@@ -137,7 +178,10 @@ describe('what the sagas book', () => {
     await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 0.01 WHERE user_id = ${user.id}::uuid`;
     await stack.db.$executeRaw`INSERT INTO positions_cache (user_id, symbol, quantity, asset_type, last_updated_at)
                                VALUES (${user.id}::uuid, 'AAPL', 1.5, 'stock', now())`;
-    await book(`test:${randomUUID()}`, [[`user:${user.id}:pending_deposits`, 'USD', '-3.00'], ['firm:opening', 'USD', '3.00']]);
+    await book(`test:${randomUUID()}`, [
+      [`user:${user.id}:pending_deposits`, 'USD', '-3.00'],
+      ['firm:opening', 'USD', '3.00'],
+    ]);
     expect(await projectionDrift(stack.db, [user.id])).toEqual([
       { account: `user:${user.id}:buying_power`, asset: 'USD', ledger: '10', projected: '10.01' },
       { account: `user:${user.id}:pending_deposits`, asset: 'USD', ledger: '3', projected: '0' },

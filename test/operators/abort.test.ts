@@ -48,7 +48,10 @@ describe('operator abort', () => {
 
     const abort = await api.request('POST', `/v1/admin/withdrawals/${withdrawalId}/abort`, { ...operator, body: { note: 'looks stuck' } });
     expect(abort.status).toBe(409);
-    expect(abort.body).toMatchObject({ title: 'Abort refused', detail: expect.stringMatching(/waitBrokerWithdrawal is (pending|complete) at the provider/) });
+    expect(abort.body).toMatchObject({
+      title: 'Abort refused',
+      detail: expect.stringMatching(/waitBrokerWithdrawal is (pending|complete) at the provider/),
+    });
     // Nothing was compensated: the reservation is still out, the row still where the saga parked it.
     expect(await balancesOf(stack.db, user.id)).toMatchObject({ buyingPowerUsd: '0.00' });
     expect((await stack.db.withdrawal.findUniqueOrThrow({ where: { id: withdrawalId } })).status).toBe('broker_withdrawal_initiated');

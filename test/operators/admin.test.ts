@@ -138,7 +138,10 @@ describe('operators', () => {
     for (const [query, path] of cases) {
       const reply = await api.request('GET', `/v1/admin/workflows?${query}`, operator);
       expect(reply.status, query).toBe(400);
-      expect(reply.body.errors.map((e: { path: string }) => e.path), query).toContain(path);
+      expect(
+        reply.body.errors.map((e: { path: string }) => e.path),
+        query,
+      ).toContain(path);
     }
   });
 

@@ -53,7 +53,9 @@ describe('operator decisions', () => {
     expect(await handle.result()).toBe('broker_funded');
 
     // Once it ended nothing is parked: the same decision again is refused, through the API and by the run.
-    expect((await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, { ...operator, body: { step: 'broker-fund' } })).status).toBe(409);
+    expect(
+      (await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, { ...operator, body: { step: 'broker-fund' } })).status,
+    ).toBe(409);
   });
 
   it('the update itself refuses a decision for another step while the saga is parked', async () => {
@@ -76,7 +78,12 @@ describe('a wallet parked while the request that created it waits', () => {
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createWallets', kind: 'reject' });
     const accepting = stack.accept('walletWorkflow', workflowIds.wallet(user.id, 'ethereum'), { userId: user.id, chain: 'ethereum' });
     const handle = stack.client.workflow.getHandle(workflowIds.wallet(user.id, 'ethereum'));
-    await eventually(() => handle.query(progressQuery).then((p) => p.parked, () => undefined));
+    await eventually(() =>
+      handle.query(progressQuery).then(
+        (p) => p.parked,
+        () => undefined,
+      ),
+    );
     expect(await operatorDecides(handle, 'retry')).toMatchObject({ step: 'createCustodyWallet', action: 'retry' });
     expect((await accepting).result).toMatchObject({ accepted: true });
     expect(await handle.result()).toBe('active');

@@ -35,13 +35,17 @@ async function fundedDeposit(amount: string) {
 const inTimeOrder = (entries: { at: string }[]) => entries.every((e, i) => i === 0 || entries[i - 1]!.at <= e.at);
 type Entry = components['schemas']['TimelineEntry'];
 /** The entries of one type, typed by the generated client's schema. */
-const ofType = <T extends Entry['type']>(entries: Entry[], type: T) => entries.filter((e): e is Extract<Entry, { type: T }> => e.type === type);
+const ofType = <T extends Entry['type']>(entries: Entry[], type: T) =>
+  entries.filter((e): e is Extract<Entry, { type: T }> => e.type === type);
 
 describe('GET /v1/admin/{resource}/{id}/timeline', () => {
   it('a funded deposit: every status with its time, the ledger, provider references, operator actions, the run', async () => {
     const deposit = await fundedDeposit('25.129999');
     // An operator action on it: a retry of a deposit that is not parked is refused, and recorded.
-    const retry = await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, { ...operator, body: { note: 'checking <b>it</b>' } });
+    const retry = await api.request('POST', `/v1/admin/deposits/${deposit.id}/retry`, {
+      ...operator,
+      body: { note: 'checking <b>it</b>' },
+    });
     expect(retry.status).toBe(409);
 
     const reply = await api.request('GET', `/v1/admin/deposits/${deposit.id}/timeline`, operator);
@@ -49,7 +53,12 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
     const timeline = reply.body;
     const { runId } = await stack.client.workflow.getHandle(`deposit-ethereum-${deposit.txHash}`).describe();
     expect(timeline.movement).toEqual({
-      kind: 'deposit', id: deposit.id, userId: deposit.userId, status: 'broker_funded', failureReason: null, createdAt: deposit.createdAt.toISOString(),
+      kind: 'deposit',
+      id: deposit.id,
+      userId: deposit.userId,
+      status: 'broker_funded',
+      failureReason: null,
+      createdAt: deposit.createdAt.toISOString(),
     });
     expect(timeline.temporal).toEqual({
       workflowId: `deposit-ethereum-${deposit.txHash}`,
@@ -82,16 +91,32 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
     const references = timeline.providerReferences as { provider: string; kind: string; reference: string; sources: string[] }[];
     expect(references).toContainEqual({ provider: 'chain', kind: 'tx_hash', reference: deposit.txHash, sources: ['row'] });
     const inbound = await stack.db.inboundTransfer.findFirstOrThrow({ where: { depositId: deposit.id } });
-    expect(references).toContainEqual({ provider: 'circle-wallets', kind: 'inbound_transfer', reference: inbound.circleTransferId, sources: ['inbound_transfers'] });
-    const movements = await stack.db.providerMovement.findMany({ where: { idempotencyKey: { startsWith: `deposit-ethereum-${deposit.txHash}:` } } });
+    expect(references).toContainEqual({
+      provider: 'circle-wallets',
+      kind: 'inbound_transfer',
+      reference: inbound.circleTransferId,
+      sources: ['inbound_transfers'],
+    });
+    const movements = await stack.db.providerMovement.findMany({
+      where: { idempotencyKey: { startsWith: `deposit-ethereum-${deposit.txHash}:` } },
+    });
     expect(movements.map((m) => m.kind)).toEqual(expect.arrayContaining(['off_ramp', 'broker_fund']));
     for (const m of movements) {
       expect(references).toContainEqual(expect.objectContaining({ provider: m.provider, kind: m.kind, reference: m.providerId }));
     }
-    expect(ofType(timeline.entries, 'provider_call').map((c) => c.providerId).sort()).toEqual(movements.map((m) => m.providerId).sort());
+    expect(
+      ofType(timeline.entries, 'provider_call')
+        .map((c) => c.providerId)
+        .sort(),
+    ).toEqual(movements.map((m) => m.providerId).sort());
 
     expect(ofType(timeline.entries, 'operator_action')).toEqual([
-      expect.objectContaining({ operatorSubject: 'operator|timeline-test', action: 'retry', outcome: 'refused', details: { note: 'checking <b>it</b>' } }),
+      expect.objectContaining({
+        operatorSubject: 'operator|timeline-test',
+        action: 'retry',
+        outcome: 'refused',
+        details: { note: 'checking <b>it</b>' },
+      }),
     ]);
     expect(timeline.entries.at(-1)).toMatchObject({ type: 'operator_action' });
   });
@@ -101,7 +126,12 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
     await api.request('PUT', '/v1/me/passcode', { as: user.authProviderId, body: { passcode: '424242' } });
     const created = await api.request('POST', '/v1/withdrawals', {
       as: user.authProviderId,
-      body: { amountUsd: '30.00', targetChain: 'ethereum', targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7', passcode: '424242' },
+      body: {
+        amountUsd: '30.00',
+        targetChain: 'ethereum',
+        targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7',
+        passcode: '424242',
+      },
     });
     expect(created.status).toBe(202);
     const handle = stack.client.workflow.getHandle(`withdrawal-${created.body.id}`);
@@ -120,9 +150,21 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
 
     const references = timeline.providerReferences as { provider: string; kind: string; reference: string; sources: string[] }[];
     const byReference = (reference: string | null) => references.find((r) => r.reference === reference);
-    expect(byReference(row.brokerWithdrawalRef)).toMatchObject({ provider: 'alpaca', kind: 'broker_withdraw', sources: ['row', 'provider_movements'] });
-    expect(byReference(row.circleOnRampRef)).toMatchObject({ provider: 'circle-mint', kind: 'on_ramp', sources: ['row', 'provider_movements'] });
-    expect(byReference(row.circleTransferRef)).toMatchObject({ provider: 'circle-wallets', kind: 'chain_transfer', sources: ['row', 'provider_movements'] });
+    expect(byReference(row.brokerWithdrawalRef)).toMatchObject({
+      provider: 'alpaca',
+      kind: 'broker_withdraw',
+      sources: ['row', 'provider_movements'],
+    });
+    expect(byReference(row.circleOnRampRef)).toMatchObject({
+      provider: 'circle-mint',
+      kind: 'on_ramp',
+      sources: ['row', 'provider_movements'],
+    });
+    expect(byReference(row.circleTransferRef)).toMatchObject({
+      provider: 'circle-wallets',
+      kind: 'chain_transfer',
+      sources: ['row', 'provider_movements'],
+    });
     expect(byReference(row.txHash)).toMatchObject({ provider: 'chain', kind: 'tx_hash', sources: ['row'] });
     const ledger = ofType(timeline.entries, 'ledger_transaction');
     expect(ledger.length).toBeGreaterThanOrEqual(1);
@@ -133,7 +175,11 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
     const user = await createInvestor(stack, '200.00');
     await seedBasketsOnce(stack);
     const { orderId, result, handle } = await startOrder(stack, {
-      userId: user.id, assetType: 'basket', side: 'buy', amountUsd: '100.00', basketId: baskets.balanced.id,
+      userId: user.id,
+      assetType: 'basket',
+      side: 'buy',
+      amountUsd: '100.00',
+      basketId: baskets.balanced.id,
     });
     expect(result).toMatchObject({ accepted: true });
     expect(await handle.result()).toMatchObject({ status: 'filled' });
@@ -149,10 +195,16 @@ describe('GET /v1/admin/{resource}/{id}/timeline', () => {
 
     const legs = await stack.db.orderLeg.findMany({ where: { orderId } });
     expect(legs.length).toBeGreaterThan(1);
-    const references = (timeline.providerReferences as { provider: string; kind: string; reference: string }[]).filter((r) => r.kind === 'order');
+    const references = (timeline.providerReferences as { provider: string; kind: string; reference: string }[]).filter(
+      (r) => r.kind === 'order',
+    );
     expect(references.map((r) => r.reference).sort()).toEqual(legs.map((l) => l.alpacaOrderRef).sort());
     const booked = await stack.db.ledgerTransaction.findMany({ where: { reference: `order:${orderId}` } });
-    expect(ofType(timeline.entries, 'ledger_transaction').map((t) => t.kind).sort()).toEqual(booked.map((t) => t.kind).sort());
+    expect(
+      ofType(timeline.entries, 'ledger_transaction')
+        .map((t) => t.kind)
+        .sort(),
+    ).toEqual(booked.map((t) => t.kind).sort());
     expect(booked.filter((t) => t.kind.startsWith('fill:')).length).toBeGreaterThanOrEqual(legs.length);
   });
 
@@ -224,7 +276,9 @@ describe('the timeline page for a browser', () => {
     expect(customer.headers.get('set-cookie')).toBeNull();
     const elsewhere = await signIn(await api.token('operator|page-test', { operator: true }), '//evil.example/x');
     expect(elsewhere.headers.get('location')).toBe('/admin/login');
-    const missing = await fetch(`${api.url}/admin/deposits/6f1c1d2e-0000-4000-8000-000000000000/timeline`, { headers: { cookie: cookie.split(';')[0]! } });
+    const missing = await fetch(`${api.url}/admin/deposits/6f1c1d2e-0000-4000-8000-000000000000/timeline`, {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(missing.status).toBe(404);
   });
 });

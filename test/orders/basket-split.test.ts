@@ -89,15 +89,41 @@ describe('splitting an order amount across a basket', () => {
 
 describe('basket compositions', () => {
   it('accept weights whose decimal sum is exactly 1, however floats would round them', () => {
-    expect(compositionProblems([{ symbol: 'A', weight: 0.1 }, { symbol: 'B', weight: 0.2 }, { symbol: 'C', weight: 0.7 }])).toEqual([]);
-    expect(parseComposition([{ symbol: 'VTI', weight: '0.6' }, { symbol: 'BND', weight: '0.4' }])).toHaveLength(2);
+    expect(
+      compositionProblems([
+        { symbol: 'A', weight: 0.1 },
+        { symbol: 'B', weight: 0.2 },
+        { symbol: 'C', weight: 0.7 },
+      ]),
+    ).toEqual([]);
+    expect(
+      parseComposition([
+        { symbol: 'VTI', weight: '0.6' },
+        { symbol: 'BND', weight: '0.4' },
+      ]),
+    ).toHaveLength(2);
   });
 
   it('refuse weights that miss 1, duplicates, bad symbols and empty baskets', () => {
-    expect(compositionProblems([{ symbol: 'A', weight: 0.5 }, { symbol: 'B', weight: 0.49 }])).toEqual(['weights add up to 0.99, not 1']);
-    expect(compositionProblems([{ symbol: 'A', weight: 0.5 }, { symbol: 'A', weight: 0.5 }])[0]).toMatch(/twice/);
+    expect(
+      compositionProblems([
+        { symbol: 'A', weight: 0.5 },
+        { symbol: 'B', weight: 0.49 },
+      ]),
+    ).toEqual(['weights add up to 0.99, not 1']);
+    expect(
+      compositionProblems([
+        { symbol: 'A', weight: 0.5 },
+        { symbol: 'A', weight: 0.5 },
+      ])[0],
+    ).toMatch(/twice/);
     expect(compositionProblems([{ symbol: 'a b', weight: 1 }])[0]).toMatch(/symbol/);
-    expect(compositionProblems([{ symbol: 'A', weight: -1 }, { symbol: 'B', weight: 2 }]).length).toBeGreaterThan(0);
+    expect(
+      compositionProblems([
+        { symbol: 'A', weight: -1 },
+        { symbol: 'B', weight: 2 },
+      ]).length,
+    ).toBeGreaterThan(0);
     expect(compositionProblems([])).toHaveLength(1);
     expect(() => parseComposition({ symbol: 'A' })).toThrow(/invalid basket composition/);
   });

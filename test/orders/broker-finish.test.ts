@@ -25,7 +25,13 @@ beforeEach(async () => {
   await stack.sandbox.control.clearFaults();
   // Orders stay open (no fill of their own within a test); a cancel takes a while, and half of the open rest
   // fills on its way.
-  await stack.sandbox.control.setFills({ partialFillRatio: 1, rejectSymbols: [], fillDelayMs: 600_000, fillOnCancelRatio: 0.5, cancelDelayMs: 1_000 });
+  await stack.sandbox.control.setFills({
+    partialFillRatio: 1,
+    rejectSymbols: [],
+    fillDelayMs: 600_000,
+    fillOnCancelRatio: 0.5,
+    cancelDelayMs: 1_000,
+  });
 });
 
 const buy = (subject: string, symbol: string, amountUsd: string) =>
@@ -64,7 +70,10 @@ describe('orders settle only when the broker is finished', () => {
     const canceled = await apiOrderReaches(api, subject, placed.body.id, 'canceled');
     const broker = await brokerOrderEnded(legClientOrderId(placed.body.id, symbol));
     expect(broker).toMatchObject({ status: 'canceled', filledQty: '0.3' });
-    expect(canceled).toMatchObject({ filledAmountUsd: '30.00', legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })] });
+    expect(canceled).toMatchObject({
+      filledAmountUsd: '30.00',
+      legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })],
+    });
     expect(await buyingPower(stack, userId)).toBe('970.00');
     expect(await cachedQuantity(stack, userId, symbol)).toBe('0.3');
     expect(await brokerQuantity(stack, symbol)).toBe('0.3');
@@ -83,7 +92,10 @@ describe('orders settle only when the broker is finished', () => {
     const broker = await brokerOrderEnded(legClientOrderId(placed.body.id, symbol));
     expect(broker).toMatchObject({ status: 'canceled', filledQty: '0.3' });
     // What the broker bought is the user's: booked as a position and paid from the reservation.
-    expect(failed).toMatchObject({ filledAmountUsd: '30.00', legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })] });
+    expect(failed).toMatchObject({
+      filledAmountUsd: '30.00',
+      legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })],
+    });
     expect(failed.failureReason).toMatch(/aborted by an operator/);
     expect(await buyingPower(stack, userId)).toBe('970.00');
     expect(await cachedQuantity(stack, userId, symbol)).toBe('0.3');
@@ -114,7 +126,10 @@ describe('orders settle only when the broker is finished', () => {
     expect(await stack.sandbox.control.effectCount('alpaca', 'createOrder', clientOrderId)).toBe(1);
     const leg = await stack.db.orderLeg.findUniqueOrThrow({ where: { clientOrderId } });
     expect(leg.alpacaOrderRef).toBe(broker.id);
-    expect(failed).toMatchObject({ filledAmountUsd: '30.00', legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })] });
+    expect(failed).toMatchObject({
+      filledAmountUsd: '30.00',
+      legs: [expect.objectContaining({ status: 'canceled', filledQuantity: '0.3' })],
+    });
     expect(await buyingPower(stack, userId)).toBe('970.00');
     expect(await cachedQuantity(stack, userId, symbol)).toBe('0.3');
     expect(await brokerQuantity(stack, symbol)).toBe('0.3');

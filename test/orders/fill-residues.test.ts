@@ -36,9 +36,9 @@ describe('fill rounding residues', () => {
     const buy = await apiFilledOrder(api, subject, { assetType: 'stock', side: 'buy', amountUsd: '100.00', symbol });
     expect(buy.legs[0]).toMatchObject({ filledQuantity: '0.333333333', filledAmountUsd: '100.00' });
     const buySource = `order-leg:${legClientOrderId(buy.id, symbol)}:0.333333333`;
-    expect((await residues(userId)).map((r) => ({ source: r.source, currency: r.currency, amount: new Decimal(r.amount.toString()).toFixed() }))).toEqual([
-      { source: buySource, currency: 'USD', amount: '0.0000001' },
-    ]);
+    expect(
+      (await residues(userId)).map((r) => ({ source: r.source, currency: r.currency, amount: new Decimal(r.amount.toString()).toFixed() })),
+    ).toEqual([{ source: buySource, currency: 'USD', amount: '0.0000001' }]);
 
     // Selling it all raises 99.9999999 at the broker; the user is credited whole cents only (99.99).
     const sell = await apiFilledOrder(api, subject, { assetType: 'stock', side: 'sell', quantity: '0.333333333', symbol });

@@ -194,12 +194,21 @@ describe('never twice', () => {
     const user = await userWithBuyingPower(stack, '500.00');
     const first = await startOrder(stack, { userId: user.id, assetType: 'etf', side: 'buy', amountUsd: '30.00', symbol: 'SPY' });
     await first.outcome();
-    const again = await startOrder(stack, { orderId: first.orderId, userId: user.id, assetType: 'etf', side: 'buy', amountUsd: '30.00', symbol: 'SPY' });
+    const again = await startOrder(stack, {
+      orderId: first.orderId,
+      userId: user.id,
+      assetType: 'etf',
+      side: 'buy',
+      amountUsd: '30.00',
+      symbol: 'SPY',
+    });
     expect(again.result).toEqual({ accepted: true, id: first.orderId });
     expect(await again.outcome()).toMatchObject({ status: 'filled' });
     expect(await buyingPower(stack, user.id)).toBe('470.00');
     expect(await placements(legClientOrderId(first.orderId, 'SPY'))).toBe(1);
-    expect(await stack.db.positionCache.findFirstOrThrow({ where: { userId: user.id, symbol: 'SPY' } }).then((p) => p.marketValue!.toFixed(2))).toBe('30.00');
+    expect(
+      await stack.db.positionCache.findFirstOrThrow({ where: { userId: user.id, symbol: 'SPY' } }).then((p) => p.marketValue!.toFixed(2)),
+    ).toBe('30.00');
   });
 });
 

@@ -72,7 +72,13 @@ describe('POST /v1/orders', () => {
     });
     expect(reply.status).toBe(202);
     expect(reply.headers.get('location')).toBe(`/v1/orders/${reply.body.id}`);
-    expect(reply.body).toMatchObject({ assetType: 'basket', side: 'buy', amountUsd: '250.00', basketId: baskets.balanced.id, symbol: null });
+    expect(reply.body).toMatchObject({
+      assetType: 'basket',
+      side: 'buy',
+      amountUsd: '250.00',
+      basketId: baskets.balanced.id,
+      symbol: null,
+    });
     expect(reply.body.legs.map((l: { notionalUsd: string }) => l.notionalUsd).sort()).toEqual(['100.00', '100.00', '50.00']);
     expect(await buyingPower(stack, userId)).toBe('750.00');
 
@@ -108,20 +114,32 @@ describe('POST /v1/orders', () => {
 
   it('is 403 before KYC is approved', async () => {
     const { subject, userId } = await investor('1000.00', 'pending');
-    const reply = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'etf', side: 'buy', amountUsd: '10.00', symbol: 'VTI' } });
+    const reply = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'etf', side: 'buy', amountUsd: '10.00', symbol: 'VTI' },
+    });
     expect(reply.status).toBe(403);
     expect(await ordersOf(userId)).toBe(0);
   });
 
   it('is 422 for a sell without a position and for a buy beyond buying power, and writes nothing', async () => {
     const { subject, userId } = await investor('20.00');
-    const sell = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'stock', side: 'sell', amountUsd: '10.00', symbol: 'AAPL' } });
+    const sell = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'stock', side: 'sell', amountUsd: '10.00', symbol: 'AAPL' },
+    });
     expect(sell.status).toBe(422);
     expect(sell.body).toMatchObject({ title: 'No position to sell', status: 422 });
-    const buy = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'stock', side: 'buy', amountUsd: '20.01', symbol: 'AAPL' } });
+    const buy = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'stock', side: 'buy', amountUsd: '20.01', symbol: 'AAPL' },
+    });
     expect(buy.status).toBe(422);
     expect(buy.body.title).toBe('Insufficient buying power');
-    const small = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'basket', side: 'buy', amountUsd: '2.00', basketId: baskets.growth.id } });
+    const small = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'basket', side: 'buy', amountUsd: '2.00', basketId: baskets.growth.id },
+    });
     expect(small.status).toBe(422);
     expect(await ordersOf(userId)).toBe(0);
     expect(await buyingPower(stack, userId)).toBe('20.00');
@@ -137,7 +155,11 @@ describe('POST /v1/orders', () => {
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await api.request('POST', '/v1/orders', { as: subject, body: { ...body, amountUsd: '41.00' }, headers: { 'idempotency-key': key } });
+    const other = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { ...body, amountUsd: '41.00' },
+      headers: { 'idempotency-key': key },
+    });
     expect(other.status).toBe(409);
 
     await orderReaches(subject, first.body.id, 'filled');
@@ -151,7 +173,10 @@ describe('POST /v1/orders/{id}/cancel', () => {
   it('cancels what has not filled: 202, then canceled with the remainder back; 409 afterwards', async () => {
     const { subject, userId } = await investor();
     await stack.sandbox.control.setFills({ prices: { QQQ: '400.00' }, partialFillRatio: 0.25 });
-    const placed = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'etf', side: 'buy', amountUsd: '80.00', symbol: 'QQQ' } });
+    const placed = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'etf', side: 'buy', amountUsd: '80.00', symbol: 'QQQ' },
+    });
     await orderReaches(subject, placed.body.id, 'partially_filled');
 
     const cancel = await api.request('POST', `/v1/orders/${placed.body.id}/cancel`, { as: subject });
@@ -165,7 +190,10 @@ describe('POST /v1/orders/{id}/cancel', () => {
 
   it('is 409 once the order filled', async () => {
     const { subject } = await investor();
-    const placed = await api.request('POST', '/v1/orders', { as: subject, body: { assetType: 'stock', side: 'buy', amountUsd: '15.00', symbol: 'IBM' } });
+    const placed = await api.request('POST', '/v1/orders', {
+      as: subject,
+      body: { assetType: 'stock', side: 'buy', amountUsd: '15.00', symbol: 'IBM' },
+    });
     await orderReaches(subject, placed.body.id, 'filled');
     const cancel = await api.request('POST', `/v1/orders/${placed.body.id}/cancel`, { as: subject });
     expect(cancel.status).toBe(409);
@@ -174,7 +202,10 @@ describe('POST /v1/orders/{id}/cancel', () => {
 
   it('keeps each user to their own orders: another user’s order is 404 to read and to cancel', async () => {
     const owner = await investor();
-    const placed = await api.request('POST', '/v1/orders', { as: owner.subject, body: { assetType: 'stock', side: 'buy', amountUsd: '15.00', symbol: 'ORCL' } });
+    const placed = await api.request('POST', '/v1/orders', {
+      as: owner.subject,
+      body: { assetType: 'stock', side: 'buy', amountUsd: '15.00', symbol: 'ORCL' },
+    });
     const other = await investor();
     expect((await api.request('GET', `/v1/orders/${placed.body.id}`, { as: other.subject })).status).toBe(404);
     expect((await api.request('POST', `/v1/orders/${placed.body.id}/cancel`, { as: other.subject })).status).toBe(404);

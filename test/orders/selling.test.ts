@@ -3,7 +3,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { legClientOrderId } from '../../src/domain/basket.js';
 import { startApi, type Api } from '../api/harness.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { apiFilledOrder, apiInvestor, apiOrderReaches, baskets, brokerQuantity, buyingPower, cachedQuantity, seedBasketsOnce } from './support.js';
+import {
+  apiFilledOrder,
+  apiInvestor,
+  apiOrderReaches,
+  baskets,
+  brokerQuantity,
+  buyingPower,
+  cachedQuantity,
+  seedBasketsOnce,
+} from './support.js';
 
 // Selling what you hold, and no more, played by a hostile user over HTTP. The brokerage account is one omnibus
 // account: it holds every user's shares, so the broker alone never stops a user from selling someone else's.
@@ -45,7 +54,10 @@ describe('no selling what you do not hold', () => {
     expect(await buyingPower(stack, attacker.userId)).toBe('900.00');
     expect(await brokerQuantity(stack, symbol)).toBe('2.5');
 
-    const replies = await Promise.all([sell(attacker.subject, { amountUsd: '100.00', symbol }), sell(attacker.subject, { amountUsd: '100.00', symbol })]);
+    const replies = await Promise.all([
+      sell(attacker.subject, { amountUsd: '100.00', symbol }),
+      sell(attacker.subject, { amountUsd: '100.00', symbol }),
+    ]);
     expect(replies.map((r) => r.status).sort()).toEqual([202, 422]);
     const accepted = replies.find((r) => r.status === 202)!;
     expect(replies.find((r) => r.status === 422)!.body).toMatchObject({ title: 'No position to sell' });
@@ -142,7 +154,10 @@ describe('no selling what you do not hold', () => {
     expect((await api.request('POST', `/v1/orders/${reply.body.id}/cancel`, { as: seller.subject })).status).toBe(202);
 
     const canceled = await apiOrderReaches(api, seller.subject, reply.body.id, 'canceled');
-    expect(canceled).toMatchObject({ filledAmountUsd: '30.00', legs: [expect.objectContaining({ filledQuantity: '0.3', status: 'canceled' })] });
+    expect(canceled).toMatchObject({
+      filledAmountUsd: '30.00',
+      legs: [expect.objectContaining({ filledQuantity: '0.3', status: 'canceled' })],
+    });
     expect(await buyingPower(stack, seller.userId)).toBe('930.00');
     expect(await cachedQuantity(stack, seller.userId, symbol)).toBe('0.7');
     const position = await stack.db.positionCache.findUniqueOrThrow({
@@ -173,7 +188,10 @@ describe('no selling what you do not hold', () => {
     expect(await buyingPower(stack, seller.userId)).toBe('942.00');
     expect(await cachedQuantity(stack, seller.userId, symbol)).toBe('0.475');
     expect(await brokerQuantity(stack, symbol)).toBe('5.375');
-    const recorded = await stack.db.unallocatedFund.findMany({ where: { userId: seller.userId, kind: 'rounding' }, orderBy: { currency: 'asc' } });
+    const recorded = await stack.db.unallocatedFund.findMany({
+      where: { userId: seller.userId, kind: 'rounding' },
+      orderBy: { currency: 'asc' },
+    });
     const source = `order-leg:${legClientOrderId(reply.body.id, symbol)}:0.625`;
     expect(recorded.map((r) => ({ currency: r.currency, amount: new Decimal(r.amount.toString()).toFixed(), source: r.source }))).toEqual([
       { currency: symbol, amount: '-0.1', source },
@@ -226,7 +244,10 @@ describe('no selling what you do not hold', () => {
     await stack.sandbox.control.setFills({ prices: { [occSymbol]: '1.00' } });
     const seller = await apiInvestor(stack, api, '1000.00');
     const option = (side: 'buy' | 'sell', quantity: number, limitPrice: string) =>
-      api.request('POST', '/v1/orders', { as: seller.subject, body: { assetType: 'option', side, optionDetails: { occSymbol, quantity, limitPrice } } });
+      api.request('POST', '/v1/orders', {
+        as: seller.subject,
+        body: { assetType: 'option', side, optionDetails: { occSymbol, quantity, limitPrice } },
+      });
     const bought = await option('buy', 2, '1.25');
     await apiOrderReaches(api, seller.subject, bought.body.id, 'filled');
     expect(await buyingPower(stack, seller.userId)).toBe('800.00');

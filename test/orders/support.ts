@@ -12,7 +12,6 @@ import { eventually } from '../helpers/eventually.js';
 // Steps the order tests share: the seeded baskets, a user with buying power, an order started as the API starts
 // it (update-with-start of `accept`), and waiting for an order row to reach a status.
 
-
 export const baskets = {
   conservative: seedBaskets.find((b) => b.riskLevel === 'conservative')!,
   balanced: seedBaskets.find((b) => b.riskLevel === 'balanced')!,
@@ -76,7 +75,12 @@ export async function apiFilledOrder(api: Api, subject: string, body: Record<str
 }
 
 /** The user's cached position (quantity as a decimal string, '0' when there is none). */
-export async function cachedQuantity(stack: Stack, userId: string, symbol: string, assetType: 'stock' | 'etf' | 'basket' | 'option' = 'stock') {
+export async function cachedQuantity(
+  stack: Stack,
+  userId: string,
+  symbol: string,
+  assetType: 'stock' | 'etf' | 'basket' | 'option' = 'stock',
+) {
   const row = await stack.db.positionCache.findUnique({ where: { userId_symbol_assetType: { userId, symbol, assetType } } });
   return row?.quantity.toFixed() ?? '0';
 }

@@ -43,7 +43,11 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   workers.push(child);
   await waitForPort(port);
   // Ready once it answers: the workflow bundle is built and the worker polls.
-  await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), undefined, 60_000);
+  await eventually(
+    async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined),
+    undefined,
+    60_000,
+  );
   return child;
 }
 

@@ -13,10 +13,20 @@ import { realProviderEnv, strongPassword } from '../helpers/production-env.js';
 const root = path.resolve(import.meta.dirname, '../..');
 // merge: the app services share one environment through `<<: *app` (without it they would look empty).
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, {
-    build?: unknown; image?: string; command?: string[]; environment?: Record<string, string>; profiles?: string[];
-    depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; ports?: string[]; entrypoint?: string[];
-  }>;
+  services: Record<
+    string,
+    {
+      build?: unknown;
+      image?: string;
+      command?: string[];
+      environment?: Record<string, string>;
+      profiles?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      healthcheck?: unknown;
+      ports?: string[];
+      entrypoint?: string[];
+    }
+  >;
 };
 const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const appServices = ['migrate', 'api', 'worker'] as const;
@@ -42,9 +52,19 @@ const environmentOf = (name: string, env: Record<string, string>) =>
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal with its UI, the migration job, the API and the worker, and never the sandbox', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining([
-      'postgres', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'codec-server', 'migrate', 'api', 'worker',
-    ]));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining([
+        'postgres',
+        'temporal-schema',
+        'temporal',
+        'temporal-namespace',
+        'temporal-ui',
+        'codec-server',
+        'migrate',
+        'api',
+        'worker',
+      ]),
+    );
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.profiles, name).toBeUndefined();
       expect(service.command ?? [], name).not.toContain('sandbox');
@@ -86,11 +106,15 @@ describe('docker-compose.yml', () => {
     }).toThrowError(new RegExp(missing));
   });
 
-  it.each(appServices)('runs %s as compiled JavaScript under node, as one of package.json\'s start scripts', (name) => {
+  it.each(appServices)("runs %s as compiled JavaScript under node, as one of package.json's start scripts", (name) => {
     // node itself receives the container's SIGTERM and drains; the image has no tsx (a development dependency).
     const command = compose.services[name]?.command ?? [];
     expect(command[0]).toBe('node');
-    expect(Object.entries(scripts).filter(([script]) => script.startsWith('start:')).map(([, line]) => line)).toContain(command.join(' '));
+    expect(
+      Object.entries(scripts)
+        .filter(([script]) => script.startsWith('start:'))
+        .map(([, line]) => line),
+    ).toContain(command.join(' '));
   });
 
   it('registers the same search attributes as the dev server', async () => {
@@ -117,16 +141,21 @@ describe('docker-compose.yml: Temporal on its current images', () => {
 
   it('sets up both schemas with temporal-sql-tool before the server starts: PostgreSQL persistence and SQL visibility', () => {
     const setup = commandOf('temporal-schema');
-    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/']) expect(setup).toContain(step);
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/'])
+      expect(setup).toContain(step);
     expect(setup).toMatch(/temporal-sql-tool --plugin postgres12/);
     expect(setup).toMatch(/temporal:temporal temporal_visibility:visibility/);
     expect(compose.services['temporal-schema']?.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(compose.services.temporal?.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
-    expect(compose.services.temporal?.environment).toMatchObject({ DB: 'postgres12', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
+    expect(compose.services.temporal?.environment).toMatchObject({
+      DB: 'postgres12',
+      DBNAME: 'temporal',
+      VISIBILITY_DBNAME: 'temporal_visibility',
+    });
     expect(JSON.stringify(compose.services.temporal?.environment)).not.toMatch(/"ENABLE_ES"|"ES_SEEDS"/);
   });
 
-  it('creates fundflow\'s namespace with its search attributes before the API and the worker start, and they use it', () => {
+  it("creates fundflow's namespace with its search attributes before the API and the worker start, and they use it", () => {
     const namespaceJob = commandOf('temporal-namespace');
     const namespace = environmentOf('api', deploymentEnv).TEMPORAL_NAMESPACE;
     expect(namespace).toBe('fundflow');
@@ -139,13 +168,15 @@ describe('docker-compose.yml: Temporal on its current images', () => {
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_DEFAULT_NAMESPACE).toBe(namespace);
   });
 
-  it('publishes every port on 127.0.0.1 only (Temporal\'s frontend and its UI included)', () => {
-    const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => [name, String(port)]));
+  it("publishes every port on 127.0.0.1 only (Temporal's frontend and its UI included)", () => {
+    const published = Object.entries(compose.services).flatMap(([name, service]) =>
+      (service.ports ?? []).map((port) => [name, String(port)]),
+    );
     expect(published.map(([name]) => name)).toEqual(expect.arrayContaining(['temporal', 'temporal-ui', 'api', 'codec-server']));
     for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
   });
 
-  it('points the UI at the codec server, which runs with the app\'s production environment', () => {
+  it("points the UI at the codec server, which runs with the app's production environment", () => {
     const ui = compose.services['temporal-ui']?.environment ?? {};
     const codecPort = (compose.services['codec-server']?.ports ?? [])[0]?.split(':')[1];
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
@@ -194,7 +225,7 @@ describe('Dockerfile', () => {
     expect(scripts.build).toContain(bundle);
   });
 
-  it('runs node on the compiled API by default, as package.json\'s start:api does', () => {
+  it("runs node on the compiled API by default, as package.json's start:api does", () => {
     const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
     expect((JSON.parse(cmd ?? '[]') as string[]).join(' ')).toBe(scripts['start:api']);
     expect(scripts['start:api']).toMatch(/^node dist\//);

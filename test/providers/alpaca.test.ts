@@ -36,7 +36,12 @@ describe('Alpaca adapter: funding', () => {
     const journal = await broker.fund({ amountUsd: '250.00', idempotencyKey: key('fund') });
     expect(journal).toMatchObject({ status: 'pending', amountUsd: '250.00' });
 
-    expect(await eventually(() => broker.getTransfer(journal.id), (t) => t.status !== 'pending')).toMatchObject({ status: 'complete' });
+    expect(
+      await eventually(
+        () => broker.getTransfer(journal.id),
+        (t) => t.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'complete' });
     const after = await broker.getAccount();
     expect(new Decimal(after.cashUsd).minus(before.cashUsd).toFixed(2)).toBe('250.00');
     expect(after).toMatchObject({ status: 'ACTIVE' });
@@ -56,18 +61,31 @@ describe('Alpaca adapter: funding', () => {
   it('refuses the same key for another amount as a conflict', async () => {
     const idempotencyKey = key('fund');
     await broker.fund({ amountUsd: '1.00', idempotencyKey });
-    expect(await providerError(broker.fund({ amountUsd: '2.00', idempotencyKey }))).toMatchObject({ kind: 'conflict', retryable: false, details: { status: 422 } });
+    expect(await providerError(broker.fund({ amountUsd: '2.00', idempotencyKey }))).toMatchObject({
+      kind: 'conflict',
+      retryable: false,
+      details: { status: 422 },
+    });
   });
 
   it('withdraws from the brokerage account back to the firm account', async () => {
     const journal = await broker.withdraw({ amountUsd: '30.00', idempotencyKey: key('withdraw') });
-    expect(await eventually(() => broker.getTransfer(journal.id), (t) => t.status !== 'pending')).toMatchObject({ status: 'complete', amountUsd: '30.00' });
+    expect(
+      await eventually(
+        () => broker.getTransfer(journal.id),
+        (t) => t.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'complete', amountUsd: '30.00' });
   });
 
   it('reports a withdrawal larger than the account as a rejection', async () => {
     const { buyingPowerUsd } = await broker.getAccount();
     const tooMuch = new Decimal(buyingPowerUsd).plus('0.01').toFixed(2);
-    expect(await providerError(broker.withdraw({ amountUsd: tooMuch, idempotencyKey: key('withdraw') }))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 403 } });
+    expect(await providerError(broker.withdraw({ amountUsd: tooMuch, idempotencyKey: key('withdraw') }))).toMatchObject({
+      kind: 'rejected',
+      retryable: false,
+      details: { status: 403 },
+    });
     expect((await broker.getAccount()).buyingPowerUsd).toBe(buyingPowerUsd);
   });
 
@@ -75,7 +93,10 @@ describe('Alpaca adapter: funding', () => {
     await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject' });
     expect(await providerError(broker.fund({ amountUsd: '1.00', idempotencyKey: key('fund') }))).toMatchObject({ kind: 'rejected' });
     await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'http500' });
-    expect(await providerError(broker.withdraw({ amountUsd: '1.00', idempotencyKey: key('withdraw') }))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(await providerError(broker.withdraw({ amountUsd: '1.00', idempotencyKey: key('withdraw') }))).toMatchObject({
+      kind: 'unavailable',
+      retryable: true,
+    });
     // GETs are retried inside the client (twice), so three faults are needed to see the failure.
     await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'getJournal', kind: 'http500', times: 3 });
     expect(await providerError(broker.getTransfer(randomUUID()))).toMatchObject({ kind: 'unavailable' });
@@ -86,10 +107,19 @@ describe('Alpaca adapter: funding', () => {
 describe('Alpaca adapter: orders', () => {
   it('fills a dollar-amount buy at the configured price and shows the position', async () => {
     await sandbox.control.setFills({ prices: { MSFT: '400.00' } });
-    const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'MSFT', side: 'buy', notional: '100.00', type: 'market' });
+    const order = await broker.placeOrder({
+      clientOrderId: clientOrderId(),
+      symbol: 'MSFT',
+      side: 'buy',
+      notional: '100.00',
+      type: 'market',
+    });
     expect(order).toMatchObject({ symbol: 'MSFT', side: 'buy', notional: '100.00', filledQty: '0' });
 
-    const filled = await eventually(() => broker.getOrder(order.id), (o) => o.status === 'filled');
+    const filled = await eventually(
+      () => broker.getOrder(order.id),
+      (o) => o.status === 'filled',
+    );
     expect(filled).toMatchObject({ status: 'filled', filledQty: '0.25', filledAvgPrice: '400.00' });
     const position = (await broker.listPositions()).find((p) => p.symbol === 'MSFT');
     expect(position).toMatchObject({ qty: '0.25', marketValue: '100.00' });
@@ -116,39 +146,84 @@ describe('Alpaca adapter: orders', () => {
   it('reports an outage on placement as retryable when no order was placed', async () => {
     const id = clientOrderId();
     await sandbox.control.fault({ provider: 'alpaca', operation: 'createOrder', kind: 'http500' });
-    expect(await providerError(broker.placeOrder({ clientOrderId: id, symbol: 'AMZN', side: 'buy', qty: '1', type: 'market' }))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(
+      await providerError(broker.placeOrder({ clientOrderId: id, symbol: 'AMZN', side: 'buy', qty: '1', type: 'market' })),
+    ).toMatchObject({ kind: 'unavailable', retryable: true });
     expect(await broker.findOrderByClientId(id)).toBeUndefined();
   });
 
   it('reports insufficient buying power as a rejection', async () => {
     await sandbox.control.fault({ provider: 'alpaca', operation: 'createOrder', kind: 'reject' });
-    expect(await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL', side: 'buy', qty: '1', type: 'market' }))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 403 } });
+    expect(
+      await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL', side: 'buy', qty: '1', type: 'market' })),
+    ).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 403 } });
   });
 
   it('refuses to sell what the account does not hold', async () => {
-    expect(await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ZZZZ', side: 'sell', qty: '1', type: 'market' }))).toMatchObject({ kind: 'rejected' });
+    expect(
+      await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ZZZZ', side: 'sell', qty: '1', type: 'market' })),
+    ).toMatchObject({ kind: 'rejected' });
   });
 
   it('refuses an order with both qty and notional as an invalid request', async () => {
-    expect(await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL', side: 'buy', qty: '1', notional: '10', type: 'market' }))).toMatchObject({ kind: 'invalid_request', details: { status: 422 } });
+    expect(
+      await providerError(
+        broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL', side: 'buy', qty: '1', notional: '10', type: 'market' }),
+      ),
+    ).toMatchObject({ kind: 'invalid_request', details: { status: 422 } });
   });
 
   it('places a whole-contract limit order on an OCC option symbol and refuses a fractional one', async () => {
     await sandbox.control.setFills({ prices: { AAPL250620C00150000: '2.50' } });
-    const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL250620C00150000', side: 'buy', qty: '2', type: 'limit', limitPrice: '3.00' });
-    expect(await eventually(() => broker.getOrder(order.id), (o) => o.status === 'filled')).toMatchObject({ filledQty: '2', filledAvgPrice: '2.50', limitPrice: '3.00' });
-    expect(await providerError(broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'AAPL250620C00150000', side: 'buy', qty: '1.5', type: 'limit', limitPrice: '3.00' }))).toMatchObject({ kind: 'invalid_request' });
+    const order = await broker.placeOrder({
+      clientOrderId: clientOrderId(),
+      symbol: 'AAPL250620C00150000',
+      side: 'buy',
+      qty: '2',
+      type: 'limit',
+      limitPrice: '3.00',
+    });
+    expect(
+      await eventually(
+        () => broker.getOrder(order.id),
+        (o) => o.status === 'filled',
+      ),
+    ).toMatchObject({ filledQty: '2', filledAvgPrice: '2.50', limitPrice: '3.00' });
+    expect(
+      await providerError(
+        broker.placeOrder({
+          clientOrderId: clientOrderId(),
+          symbol: 'AAPL250620C00150000',
+          side: 'buy',
+          qty: '1.5',
+          type: 'limit',
+          limitPrice: '3.00',
+        }),
+      ),
+    ).toMatchObject({ kind: 'invalid_request' });
   });
 
   it('cancels the unfilled rest of a partially filled order: a request that goes through pending_cancel', async () => {
     await sandbox.control.setFills({ partialFillRatio: 0.5, prices: { TSLA: '200.00' } });
     const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'TSLA', side: 'buy', qty: '4', type: 'market' });
-    await eventually(() => broker.getOrder(order.id), (o) => o.status === 'partially_filled');
+    await eventually(
+      () => broker.getOrder(order.id),
+      (o) => o.status === 'partially_filled',
+    );
     await broker.cancelOrder(order.id);
     expect(await broker.getOrder(order.id)).toMatchObject({ status: 'pending_cancel', filledQty: '2' });
     // Already being canceled: not cancelable again.
-    expect(await providerError(broker.cancelOrder(order.id))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 422 } });
-    expect(await eventually(() => broker.getOrder(order.id), (o) => o.status !== 'pending_cancel')).toMatchObject({ status: 'canceled', filledQty: '2' });
+    expect(await providerError(broker.cancelOrder(order.id))).toMatchObject({
+      kind: 'rejected',
+      retryable: false,
+      details: { status: 422 },
+    });
+    expect(
+      await eventually(
+        () => broker.getOrder(order.id),
+        (o) => o.status !== 'pending_cancel',
+      ),
+    ).toMatchObject({ status: 'canceled', filledQty: '2' });
     expect(await providerError(broker.cancelOrder(order.id))).toMatchObject({ kind: 'rejected', retryable: false });
   });
 
@@ -159,13 +234,24 @@ describe('Alpaca adapter: orders', () => {
     try {
       const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ROKU', side: 'buy', qty: '3', type: 'market' });
       await broker.cancelOrder(order.id);
-      const filling = await eventually(() => broker.getOrder(order.id), (o) => o.filledQty !== '0');
+      const filling = await eventually(
+        () => broker.getOrder(order.id),
+        (o) => o.filledQty !== '0',
+      );
       expect(filling).toMatchObject({ status: 'pending_cancel', filledQty: '1.5', filledAvgPrice: '50.00' });
-      expect(await eventually(() => broker.getOrder(order.id), (o) => o.status !== 'pending_cancel')).toMatchObject({ status: 'canceled', filledQty: '1.5' });
+      expect(
+        await eventually(
+          () => broker.getOrder(order.id),
+          (o) => o.status !== 'pending_cancel',
+        ),
+      ).toMatchObject({ status: 'canceled', filledQty: '1.5' });
 
       await sandbox.control.setFills({ fillDelayMs: 0 });
       const filled = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'ROKU', side: 'buy', qty: '1', type: 'market' });
-      await eventually(() => broker.getOrder(filled.id), (o) => o.status === 'filled');
+      await eventually(
+        () => broker.getOrder(filled.id),
+        (o) => o.status === 'filled',
+      );
       expect(await providerError(broker.cancelOrder(filled.id))).toMatchObject({ kind: 'rejected', details: { status: 422 } });
     } finally {
       await sandbox.control.setFills({ fillDelayMs: 20, fillOnCancelRatio: 0, cancelDelayMs: 40 }); // 40: the sandbox's step delay
@@ -175,7 +261,10 @@ describe('Alpaca adapter: orders', () => {
   it('reads one position with the broker’s current price, and nothing for a symbol the account does not hold', async () => {
     await sandbox.control.setFills({ prices: { SHOP: '80.00' } });
     const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'SHOP', side: 'buy', qty: '2', type: 'market' });
-    await eventually(() => broker.getOrder(order.id), (o) => o.status === 'filled');
+    await eventually(
+      () => broker.getOrder(order.id),
+      (o) => o.status === 'filled',
+    );
     await sandbox.control.setFills({ prices: { SHOP: '90.00' } });
     expect(await broker.getPosition('SHOP')).toMatchObject({ symbol: 'SHOP', qty: '2', currentPrice: '90.00', marketValue: '180.00' });
     expect(await broker.getPosition('NOPE')).toBeUndefined();
@@ -186,7 +275,12 @@ describe('Alpaca adapter: orders', () => {
   it('shows an order the broker rejects after accepting it', async () => {
     await sandbox.control.setFills({ rejectSymbols: ['GME'] });
     const order = await broker.placeOrder({ clientOrderId: clientOrderId(), symbol: 'GME', side: 'buy', qty: '1', type: 'market' });
-    expect(await eventually(() => broker.getOrder(order.id), (o) => o.status !== 'new')).toMatchObject({ status: 'rejected', filledQty: '0' });
+    expect(
+      await eventually(
+        () => broker.getOrder(order.id),
+        (o) => o.status !== 'new',
+      ),
+    ).toMatchObject({ status: 'rejected', filledQty: '0' });
   });
 
   it('turns outages on reads into retryable failures after the SDK has retried', async () => {

@@ -37,10 +37,18 @@ afterAll(async () => {
 });
 
 async function inboundNotifications(): Promise<Received[]> {
-  const wallet = await createCircleWallets(sandbox.config()).createWallet({ userId: 'u', chain: 'ethereum', idempotencyKey: `hook-${randomUUID()}` });
+  const wallet = await createCircleWallets(sandbox.config()).createWallet({
+    userId: 'u',
+    chain: 'ethereum',
+    idempotencyKey: `hook-${randomUUID()}`,
+  });
   const sent = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '3.00' });
-  const mine = () => received.filter((r) => (JSON.parse(r.rawBody.toString()) as { notification: { id: string } }).notification.id === sent.id);
-  return eventually(async () => mine(), (list) => list.length >= 2);
+  const mine = () =>
+    received.filter((r) => (JSON.parse(r.rawBody.toString()) as { notification: { id: string } }).notification.id === sent.id);
+  return eventually(
+    async () => mine(),
+    (list) => list.length >= 2,
+  );
 }
 
 describe('Circle webhook verification', () => {
@@ -50,8 +58,16 @@ describe('Circle webhook verification', () => {
     expect(await verifyCircleWebhook(confirmed!.rawBody, confirmed!.headers, fetchPublicKey)).toBe(true);
     expect(await verifyCircleWebhook(complete!.rawBody, complete!.headers, fetchPublicKey)).toBe(true);
 
-    const body = JSON.parse(complete!.rawBody.toString()) as { notificationType: string; version: number; notification: { state: string; transactionType: string } };
-    expect(body).toMatchObject({ notificationType: 'transactions.inbound', version: 2, notification: { state: 'COMPLETE', transactionType: 'INBOUND' } });
+    const body = JSON.parse(complete!.rawBody.toString()) as {
+      notificationType: string;
+      version: number;
+      notification: { state: string; transactionType: string };
+    };
+    expect(body).toMatchObject({
+      notificationType: 'transactions.inbound',
+      version: 2,
+      notification: { state: 'COMPLETE', transactionType: 'INBOUND' },
+    });
   });
 
   it('refuses a tampered body, a foreign signature and an unknown key id', async () => {
@@ -59,7 +75,13 @@ describe('Circle webhook verification', () => {
     const fetchPublicKey = circlePublicKeyFetcher(sandbox.config());
     const tampered = Buffer.from(note!.rawBody.toString().replace('"3.00"', '"3000.00"'));
     expect(await verifyCircleWebhook(tampered, note!.headers, fetchPublicKey)).toBe(false);
-    expect(await verifyCircleWebhook(note!.rawBody, { ...note!.headers, 'x-circle-signature': Buffer.alloc(70, 1).toString('base64') }, fetchPublicKey)).toBe(false);
+    expect(
+      await verifyCircleWebhook(
+        note!.rawBody,
+        { ...note!.headers, 'x-circle-signature': Buffer.alloc(70, 1).toString('base64') },
+        fetchPublicKey,
+      ),
+    ).toBe(false);
     expect(await verifyCircleWebhook(note!.rawBody, { ...note!.headers, 'x-circle-key-id': randomUUID() }, fetchPublicKey)).toBe(false);
     expect(await verifyCircleWebhook(note!.rawBody, {}, fetchPublicKey)).toBe(false);
   });

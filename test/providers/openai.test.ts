@@ -8,7 +8,11 @@ import { providerError } from './support.js';
 
 let sandbox: TestSandbox;
 let llm: LlmPort;
-const prompt = { model: 'gpt-4o-mini', system: 'You summarise a week of investing.', user: 'Deposits $1,250.50; bought 3 baskets; return 4.2%.' };
+const prompt = {
+  model: 'gpt-4o-mini',
+  system: 'You summarise a week of investing.',
+  user: 'Deposits $1,250.50; bought 3 baskets; return 4.2%.',
+};
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
@@ -26,7 +30,12 @@ describe('OpenAI adapter', () => {
 
   it('fails retryably on an outage or a timeout, without retrying inside the SDK', async () => {
     await sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'http500' });
-    expect(await providerError(llm.complete(prompt))).toMatchObject({ provider: 'openai', kind: 'unavailable', retryable: true, details: { status: 500 } });
+    expect(await providerError(llm.complete(prompt))).toMatchObject({
+      provider: 'openai',
+      kind: 'unavailable',
+      retryable: true,
+      details: { status: 500 },
+    });
     await sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'timeout' });
     expect(await providerError(llm.complete(prompt))).toMatchObject({ kind: 'timeout', retryable: true });
     // maxRetries 0: one fault was enough to fail each call, so the next call succeeds.
@@ -35,7 +44,11 @@ describe('OpenAI adapter', () => {
 
   it('reports a refused prompt as a rejection and a wrong key as auth', async () => {
     await sandbox.control.fault({ provider: 'openai', operation: 'chatCompletion', kind: 'reject' });
-    expect(await providerError(llm.complete(prompt))).toMatchObject({ kind: 'rejected', retryable: false, details: { status: 400, code: 'content_policy_violation' } });
+    expect(await providerError(llm.complete(prompt))).toMatchObject({
+      kind: 'rejected',
+      retryable: false,
+      details: { status: 400, code: 'content_policy_violation' },
+    });
     const wrong = createOpenAiLlm(sandbox.config({ OPENAI_API_KEY: 'sk-wrong' }));
     expect(await providerError(wrong.complete(prompt))).toMatchObject({ kind: 'auth', retryable: false, details: { status: 401 } });
   });

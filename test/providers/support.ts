@@ -11,4 +11,3 @@ export async function providerError(call: Promise<unknown>): Promise<ProviderErr
   }
   throw new Error('expected the call to fail with a ProviderError');
 }
-

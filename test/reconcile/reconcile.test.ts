@@ -61,7 +61,11 @@ async function bookOpeningBalances(): Promise<void> {
 const run = () => reconcile({ db: stack.db, providers: stack.providers, config: stack.config });
 /** One run of the reconciliation workflow, its second look a second after the first. */
 const reconcileRun = () =>
-  stack.client.workflow.execute('reconciliationWorkflow', { taskQueue: stack.taskQueue, workflowId: `reconcile-test-${randomUUID()}`, args: [{ confirmAfterSeconds: 1 }] });
+  stack.client.workflow.execute('reconciliationWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: `reconcile-test-${randomUUID()}`,
+    args: [{ confirmAfterSeconds: 1 }],
+  });
 const named = (breaks: Break[], check: string, subject: string) => breaks.find((b) => b.check === check && b.subject === subject);
 
 const target = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
@@ -85,14 +89,23 @@ beforeAll(async () => {
 
   orderId = randomUUID();
   const order = await stack.accept('orderWorkflow', workflowIds.order(orderId), {
-    orderId, userId: investor.id, assetType: 'stock', side: 'buy', symbol: 'AAPL', amountUsd: '100.00',
+    orderId,
+    userId: investor.id,
+    assetType: 'stock',
+    side: 'buy',
+    symbol: 'AAPL',
+    amountUsd: '100.00',
   });
   expect(order.result).toMatchObject({ accepted: true });
   await order.handle.result();
 
   const withdrawalId = randomUUID();
   const withdrawal = await stack.accept('withdrawalWorkflow', workflowIds.withdrawal(withdrawalId), {
-    withdrawalId, userId: investor.id, amountUsd: '50.00', targetChain: 'ethereum', targetAddress: target,
+    withdrawalId,
+    userId: investor.id,
+    amountUsd: '50.00',
+    targetChain: 'ethereum',
+    targetAddress: target,
   });
   expect(await withdrawal.handle.result()).toBe('complete');
   api = await startApi({ stack });
@@ -112,14 +125,28 @@ describe('reconciliation against the providers', () => {
   it('every money-moving call is recorded once per provider effect, with our idempotency key', async () => {
     const movements = await stack.db.providerMovement.findMany({ orderBy: { id: 'asc' } });
     const kinds = movements.map((m) => `${m.provider} ${m.kind}`);
-    expect(kinds).toEqual(expect.arrayContaining([
-      'circle-mint off_ramp', 'alpaca broker_fund', 'alpaca order', 'alpaca broker_withdraw', 'circle-mint on_ramp',
-      'circle-mint mint_transfer', 'circle-wallets chain_transfer',
-    ]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'circle-mint off_ramp',
+        'alpaca broker_fund',
+        'alpaca order',
+        'alpaca broker_withdraw',
+        'circle-mint on_ramp',
+        'circle-mint mint_transfer',
+        'circle-wallets chain_transfer',
+      ]),
+    );
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { id: depositId } });
     const depositKeys = movements.filter((m) => m.idempotencyKey.startsWith(`${workflowIds.deposit('ethereum', deposit.txHash)}:`));
-    expect(depositKeys.map((m) => [m.kind, m.amount.toFixed(2)])).toEqual(expect.arrayContaining([['off_ramp', '250.00'], ['broker_fund', '250.00']]));
-    const toTarget = movements.filter((m) => m.kind === 'chain_transfer' && (m.details as { destinationAddress?: string }).destinationAddress === target);
+    expect(depositKeys.map((m) => [m.kind, m.amount.toFixed(2)])).toEqual(
+      expect.arrayContaining([
+        ['off_ramp', '250.00'],
+        ['broker_fund', '250.00'],
+      ]),
+    );
+    const toTarget = movements.filter(
+      (m) => m.kind === 'chain_transfer' && (m.details as { destinationAddress?: string }).destinationAddress === target,
+    );
     expect(toTarget.map((m) => [m.asset, m.amount.toFixed()])).toEqual([['USDC', '50']]);
   });
 
@@ -144,26 +171,48 @@ describe('reconciliation against the providers', () => {
     const ledgerMint = (await firmBalances(stack.db)).get('circle:mint USDC') ?? new Prisma.Decimal(0);
     const mintBefore = new Prisma.Decimal(await stack.providers.rails.balanceUsd());
     const mint = (p: string, init?: RequestInit) =>
-      fetch(`${stack.sandbox.url}${p}`, { ...init, headers: { authorization: `Bearer ${stack.config.CIRCLE_API_KEY}`, 'content-type': 'application/json' } }).then((r) => r.json() as Promise<{ data: any }>);
+      fetch(`${stack.sandbox.url}${p}`, {
+        ...init,
+        headers: { authorization: `Bearer ${stack.config.CIRCLE_API_KEY}`, 'content-type': 'application/json' },
+      }).then((r) => r.json() as Promise<{ data: any }>);
     const bank = (await mint('/v1/businessAccount/banks/wires')).data[0];
     // Someone wires 100 USD to Mint and pays 75 out again, outside fundflow, with keys of their own.
     const instructions = (await mint(`/v1/businessAccount/banks/wires/${bank.id}/instructions`)).data;
     // The sandbox's firm bank is the Alpaca firm account: the wire needs money there first, from outside too.
-    await fetch(`${stack.sandbox.url}/sandbox/broker/wires`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'firm', amountUsd: '100.00' }) });
+    await fetch(`${stack.sandbox.url}/sandbox/broker/wires`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: 'firm', amountUsd: '100.00' }),
+    });
     await mint('/v1/mocks/payments/wire', {
       method: 'POST',
-      body: JSON.stringify({ trackingRef: instructions.trackingRef, amount: { amount: '100.00', currency: 'USD' }, beneficiaryBank: { accountNumber: instructions.beneficiaryBank.accountNumber } }),
+      body: JSON.stringify({
+        trackingRef: instructions.trackingRef,
+        amount: { amount: '100.00', currency: 'USD' },
+        beneficiaryBank: { accountNumber: instructions.beneficiaryBank.accountNumber },
+      }),
     });
     await eventually(async () => (await stack.providers.rails.balanceUsd()) === mintBefore.plus(100).toFixed(2) || undefined);
-    const payout = (await mint('/v1/businessAccount/payouts', {
-      method: 'POST',
-      body: JSON.stringify({ idempotencyKey: randomUUID(), destination: { type: 'wire', id: bank.id }, amount: { amount: '75.00', currency: 'USD' } }),
-    })).data;
+    const payout = (
+      await mint('/v1/businessAccount/payouts', {
+        method: 'POST',
+        body: JSON.stringify({
+          idempotencyKey: randomUUID(),
+          destination: { type: 'wire', id: bank.id },
+          amount: { amount: '75.00', currency: 'USD' },
+        }),
+      })
+    ).data;
     expect(await stack.providers.rails.balanceUsd()).toBe(mintBefore.plus(25).toFixed(2));
 
     const breaks = await run();
-    expect(named(breaks, 'unrecorded_effect', `circle-mint off_ramp ${payout.id}`)).toMatchObject({ expected: 'none', found: expect.stringMatching(/^(pending|complete) 75\.00 USD$/) });
-    expect(breaks.filter((b) => b.check === 'unrecorded_effect' && /^circle-mint on_ramp /.test(b.subject))).toMatchObject([{ expected: 'none', found: 'complete 100.00 USD' }]);
+    expect(named(breaks, 'unrecorded_effect', `circle-mint off_ramp ${payout.id}`)).toMatchObject({
+      expected: 'none',
+      found: expect.stringMatching(/^(pending|complete) 75\.00 USD$/),
+    });
+    expect(breaks.filter((b) => b.check === 'unrecorded_effect' && /^circle-mint on_ramp /.test(b.subject))).toMatchObject([
+      { expected: 'none', found: 'complete 100.00 USD' },
+    ]);
     expect(named(breaks, 'firm_balance', 'circle:mint USDC')).toEqual({
       check: 'firm_balance',
       subject: 'circle:mint USDC',
@@ -227,8 +276,14 @@ describe('reconciliation against the providers', () => {
     expect(failure!.stderr).toMatch(/reading Circle Mint/);
     const lines = failure!.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^check\s+\|\s+account or movement\s+\|\s+expected\s+\|\s+found/);
-    expect(lines.some((l) => /^position\s+\| AAPL\s+\|/.test(l)), failure!.stdout).toBe(true);
-    expect(lines.some((l) => /^unrecorded_effect\s+\| circle-mint off_ramp /.test(l)), failure!.stdout).toBe(true);
+    expect(
+      lines.some((l) => /^position\s+\| AAPL\s+\|/.test(l)),
+      failure!.stdout,
+    ).toBe(true);
+    expect(
+      lines.some((l) => /^unrecorded_effect\s+\| circle-mint off_ramp /.test(l)),
+      failure!.stdout,
+    ).toBe(true);
     expect(lines.at(-1)).toMatch(/^\d+ breaks$/);
   });
 
@@ -257,10 +312,21 @@ describe('reconciliation against the providers', () => {
     expect(position).toMatchObject({ status: 'open', resolvedAt: null });
 
     expect((await api.request('GET', '/v1/admin/reconciliation/breaks', { as: 'customer' })).status).toBe(403);
-    const resolved = await api.request('POST', `/v1/admin/reconciliation/breaks/${position.id}/resolve`, { ...operator, body: { note: 'cache corrected by hand' } });
+    const resolved = await api.request('POST', `/v1/admin/reconciliation/breaks/${position.id}/resolve`, {
+      ...operator,
+      body: { note: 'cache corrected by hand' },
+    });
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ id: position.id, status: 'resolved', resolvedBy: 'ops-reconcile', resolutionNote: 'cache corrected by hand' });
-    const twice = await api.request('POST', `/v1/admin/reconciliation/breaks/${position.id}/resolve`, { ...operator, body: { note: 'again' } });
+    expect(resolved.body).toMatchObject({
+      id: position.id,
+      status: 'resolved',
+      resolvedBy: 'ops-reconcile',
+      resolutionNote: 'cache corrected by hand',
+    });
+    const twice = await api.request('POST', `/v1/admin/reconciliation/breaks/${position.id}/resolve`, {
+      ...operator,
+      body: { note: 'again' },
+    });
     expect(twice.status).toBe(409);
     const audit = await stack.db.operatorAuditEntry.findMany({ where: { targetId: position.id }, orderBy: { createdAt: 'asc' } });
     expect(audit.map((a) => [a.action, a.targetKind, a.outcome])).toEqual([
@@ -272,7 +338,10 @@ describe('reconciliation against the providers', () => {
 
     // Still wrong at the next run: a new open break, the resolved one stays as the operator left it.
     await reconcileRun();
-    const rows = await stack.db.reconciliationBreak.findMany({ where: { checkName: 'position', subject: 'AAPL' }, orderBy: { firstSeenAt: 'asc' } });
+    const rows = await stack.db.reconciliationBreak.findMany({
+      where: { checkName: 'position', subject: 'AAPL' },
+      orderBy: { firstSeenAt: 'asc' },
+    });
     expect(rows.map((r) => r.status)).toEqual(['resolved', 'open']);
   });
 
@@ -294,6 +363,8 @@ describe('reconciliation against the providers', () => {
 
     await stack.db.$executeRaw`UPDATE balances SET buying_power_usd = buying_power_usd + 1 WHERE user_id = ${user.id}::uuid`;
     expect(await reconcileRun()).toMatchObject({ passing: 0, open: openBefore + 1 });
-    expect(await stack.db.reconciliationBreak.findMany({ where: { subject } })).toMatchObject([{ status: 'open', expected: '5.00', found: '6.00' }]);
+    expect(await stack.db.reconciliationBreak.findMany({ where: { subject } })).toMatchObject([
+      { status: 'open', expected: '5.00', found: '6.00' },
+    ]);
   });
 });

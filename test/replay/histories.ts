@@ -48,7 +48,10 @@ export async function recordHistory(name: string, handle: WorkflowHandle): Promi
 }
 
 export async function recordedNames(): Promise<string[]> {
-  return (await readdir(historiesDir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+  return (await readdir(historiesDir))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 export async function loadHistory(name: string) {

@@ -117,7 +117,12 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'createPayout', kind: 'reject' });
     const refused = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '4' });
     await parkedProgress(refused.handle);
-    await eventually(() => operatorDecides(refused.handle, 'abort').then(() => true, () => undefined));
+    await eventually(() =>
+      operatorDecides(refused.handle, 'abort').then(
+        () => true,
+        () => undefined,
+      ),
+    );
     expect(await refused.handle.result()).toBe('failed');
     await recordHistory('deposit-payout-refused-aborted', refused.handle);
   });
@@ -148,7 +153,12 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await stack.sandbox.control.fault({ provider: 'circle-mint', operation: 'listDeposits', kind: 'reject' });
     const aborted = await withdraw('30.00');
     await parkedProgress(aborted.handle);
-    await eventually(() => operatorDecides(aborted.handle, 'abort').then(() => true, () => undefined));
+    await eventually(() =>
+      operatorDecides(aborted.handle, 'abort').then(
+        () => true,
+        () => undefined,
+      ),
+    );
     expect(await aborted.handle.result()).toBe('failed');
     await recordHistory('withdrawal-aborted', aborted.handle);
   });
@@ -158,7 +168,13 @@ describe.skipIf(!recording)('recording saga histories', () => {
     await stack.sandbox.control.setFills({ prices: { RPLY: '10.00' } });
     const order = (input: Record<string, unknown>) => {
       const orderId = randomUUID();
-      return stack.accept('orderWorkflow', workflowIds.order(orderId), { orderId, userId: user.id, assetType: 'stock', symbol: 'RPLY', ...input });
+      return stack.accept('orderWorkflow', workflowIds.order(orderId), {
+        orderId,
+        userId: user.id,
+        assetType: 'stock',
+        symbol: 'RPLY',
+        ...input,
+      });
     };
     const bought = await order({ side: 'buy', amountUsd: '50.00' });
     expect(await bought.handle.result()).toMatchObject({ status: 'filled' });
@@ -174,7 +190,16 @@ describe.skipIf(!recording)('recording saga histories', () => {
     const user = await createInvestor(stack, '200.00');
     const order = (input: Record<string, unknown>) => {
       const orderId = randomUUID();
-      return { orderId, started: stack.accept('orderWorkflow', workflowIds.order(orderId), { orderId, userId: user.id, assetType: 'etf', side: 'buy', ...input }) };
+      return {
+        orderId,
+        started: stack.accept('orderWorkflow', workflowIds.order(orderId), {
+          orderId,
+          userId: user.id,
+          assetType: 'etf',
+          side: 'buy',
+          ...input,
+        }),
+      };
     };
     await stack.sandbox.control.setFills({ prices: { RPLC: '100.00' }, partialFillRatio: 0.5 });
     const partial = order({ symbol: 'RPLC', amountUsd: '50.00' });

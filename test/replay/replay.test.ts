@@ -13,13 +13,24 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 /** Every path of every saga, each recorded on the current code and on the code before `poll-by-activity-retry`. */
 const sagaPaths = [
-  'kyc-approved', 'kyc-rejected',
-  'wallet-active', 'wallet-parked-retried',
-  'deposit-funded', 'deposit-parked-retried', 'deposit-payout-refused-aborted', 'deposit-payout-failed-second-round',
+  'kyc-approved',
+  'kyc-rejected',
+  'wallet-active',
+  'wallet-parked-retried',
+  'deposit-funded',
+  'deposit-parked-retried',
+  'deposit-payout-refused-aborted',
+  'deposit-payout-failed-second-round',
   'deposit-woken-by-news',
-  'withdrawal-complete', 'withdrawal-transfer-refused', 'withdrawal-aborted',
-  'order-buy-filled', 'order-sell-filled', 'order-canceled', 'order-aborted',
-  'summary-run', 'summary-user',
+  'withdrawal-complete',
+  'withdrawal-transfer-refused',
+  'withdrawal-aborted',
+  'order-buy-filled',
+  'order-sell-filled',
+  'order-canceled',
+  'order-aborted',
+  'summary-run',
+  'summary-user',
 ];
 
 describe('replaying recorded saga histories', () => {
@@ -57,7 +68,10 @@ describe('replaying recorded saga histories', () => {
     expect(onOneQueue).toEqual(expect.arrayContaining(['confirmDeposit', 'startDepositOffRamp', 'startDepositFunding', 'placeOrderLeg']));
 
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }, loadHistories(names))) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } },
+      loadHistories(names),
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

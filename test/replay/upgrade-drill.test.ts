@@ -61,7 +61,9 @@ async function runWorker(workflowsPath: string) {
 
 async function failedTasks(handle: WorkflowHandle): Promise<string[]> {
   const events = (await handle.fetchHistory()).events ?? [];
-  return events.flatMap((e) => (e.workflowTaskFailedEventAttributes ? [`${handle.workflowId}: ${e.workflowTaskFailedEventAttributes.failure?.message}`] : []));
+  return events.flatMap((e) =>
+    e.workflowTaskFailedEventAttributes ? [`${handle.workflowId}: ${e.workflowTaskFailedEventAttributes.failure?.message}`] : [],
+  );
 }
 
 describe('upgrade drill', () => {

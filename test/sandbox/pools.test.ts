@@ -36,7 +36,10 @@ const key = (step: string) => `pools-${randomUUID()}:${step}`;
 async function sweepToMint(amountUsdc: string) {
   const wallet = await wallets.createWallet({ userId: `user-${randomUUID()}`, chain: 'ethereum', idempotencyKey: key('wallet') });
   const arrived = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: amountUsdc });
-  await eventually(() => wallets.getTransfer(arrived.id), (t) => t.state === 'complete');
+  await eventually(
+    () => wallets.getTransfer(arrived.id),
+    (t) => t.state === 'complete',
+  );
   const sent = await wallets.sendUsdc({
     walletId: wallet.id,
     chain: 'ethereum',
@@ -44,7 +47,10 @@ async function sweepToMint(amountUsdc: string) {
     amountUsdc,
     idempotencyKey: key('sweep'),
   });
-  return eventually(() => wallets.getTransfer(sent.id), (t) => t.state === 'complete');
+  return eventually(
+    () => wallets.getTransfer(sent.id),
+    (t) => t.state === 'complete',
+  );
 }
 
 describe('sandbox custody pools', () => {
@@ -56,23 +62,39 @@ describe('sandbox custody pools', () => {
 
   it('a payout without swept USDC behind it fails with insufficient_funds and moves nothing', async () => {
     const payout = await rails.startOffRamp({ amountUsd: '5.00', idempotencyKey: key('off-ramp') });
-    expect(await eventually(() => rails.getOffRamp(payout.id), (p) => p.status !== 'pending')).toMatchObject({ status: 'failed', errorCode: 'insufficient_funds' });
+    expect(
+      await eventually(
+        () => rails.getOffRamp(payout.id),
+        (p) => p.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'failed', errorCode: 'insufficient_funds' });
     expect(await sandbox.control.pools()).toMatchObject({ mintAvailableUsd: '0.00', alpacaFirmCashUsd: '0.00' });
   });
 
   it('USDC swept to Mint is credited once Mint saw it on chain, pays out to the firm account, and funds the trading account by journal', async () => {
     const sweep = await sweepToMint('20.5');
-    expect(await rails.getChainDeposit({ chain: 'ethereum', txHash: sweep.txHash! })).toMatchObject({ status: 'complete', amountUsd: '20.50' });
+    expect(await rails.getChainDeposit({ chain: 'ethereum', txHash: sweep.txHash! })).toMatchObject({
+      status: 'complete',
+      amountUsd: '20.50',
+    });
     expect(await sandbox.control.pools()).toEqual({ mintAvailableUsd: '20.50', alpacaFirmCashUsd: '0.00', alpacaTradingCashUsd: '0.00' });
 
     const payout = await rails.startOffRamp({ amountUsd: '20.50', idempotencyKey: key('off-ramp') });
     // Mint debits at once; the firm's bank (the Alpaca firm account) is credited when the payout completes.
     expect(await sandbox.control.pools()).toMatchObject({ mintAvailableUsd: '0.00', alpacaFirmCashUsd: '0.00' });
-    expect(await eventually(() => rails.getOffRamp(payout.id), (p) => p.status !== 'pending')).toMatchObject({ status: 'complete' });
+    expect(
+      await eventually(
+        () => rails.getOffRamp(payout.id),
+        (p) => p.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'complete' });
     expect(await sandbox.control.pools()).toEqual({ mintAvailableUsd: '0.00', alpacaFirmCashUsd: '20.50', alpacaTradingCashUsd: '0.00' });
 
     const journal = await broker.fund({ amountUsd: '20.50', idempotencyKey: key('broker-fund') });
-    await eventually(() => broker.getTransfer(journal.id), (j) => j.status === 'complete');
+    await eventually(
+      () => broker.getTransfer(journal.id),
+      (j) => j.status === 'complete',
+    );
     expect(await sandbox.control.pools()).toEqual({ mintAvailableUsd: '0.00', alpacaFirmCashUsd: '0.00', alpacaTradingCashUsd: '20.50' });
     // Nothing left to pay twice.
     expect(await providerError(broker.fund({ amountUsd: '0.01', idempotencyKey: key('broker-fund') }))).toMatchObject({ kind: 'rejected' });
@@ -81,24 +103,47 @@ describe('sandbox custody pools', () => {
   it('an on-ramp wire leaves the firm account: Mint is credited what the firm had, a wire the firm cannot cover fails', async () => {
     await sandbox.control.brokerWire({ account: 'firm', amountUsd: '50.00' });
     const onRamp = await rails.startOnRamp({ amountUsd: '30.00', idempotencyKey: key('on-ramp') });
-    expect(await eventually(() => rails.getOnRamp(onRamp.id), (d) => d.status !== 'pending')).toMatchObject({ status: 'complete' });
+    expect(
+      await eventually(
+        () => rails.getOnRamp(onRamp.id),
+        (d) => d.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'complete' });
     expect(await sandbox.control.pools()).toMatchObject({ mintAvailableUsd: '30.00', alpacaFirmCashUsd: '20.00' });
 
     const uncovered = await rails.startOnRamp({ amountUsd: '20.01', idempotencyKey: key('on-ramp') });
-    expect(await eventually(() => rails.getOnRamp(uncovered.id), (d) => d.status !== 'pending')).toMatchObject({ status: 'failed' });
+    expect(
+      await eventually(
+        () => rails.getOnRamp(uncovered.id),
+        (d) => d.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'failed' });
     expect(await sandbox.control.pools()).toMatchObject({ mintAvailableUsd: '30.00', alpacaFirmCashUsd: '20.00' });
 
     // Leave Mint empty for the next test: pay the 30.00 back out to the firm's bank.
     const back = await rails.startOffRamp({ amountUsd: '30.00', idempotencyKey: key('off-ramp') });
-    await eventually(() => rails.getOffRamp(back.id), (p) => p.status === 'complete');
+    await eventually(
+      () => rails.getOffRamp(back.id),
+      (p) => p.status === 'complete',
+    );
     expect(await sandbox.control.pools()).toMatchObject({ mintAvailableUsd: '0.00', alpacaFirmCashUsd: '50.00' });
   });
 
   it('a Mint transfer beyond the balance fails with insufficient_funds', async () => {
     const wallet = await wallets.createWallet({ userId: `treasury-${randomUUID()}`, chain: 'ethereum', idempotencyKey: key('wallet') });
-    const recipientAddressId = await rails.saveRecipientAddress({ chain: 'ethereum', address: wallet.address, description: 'treasury', idempotencyKey: key('recipient') });
+    const recipientAddressId = await rails.saveRecipientAddress({
+      chain: 'ethereum',
+      address: wallet.address,
+      description: 'treasury',
+      idempotencyKey: key('recipient'),
+    });
     const transfer = await rails.startMintTransfer({ recipientAddressId, amountUsd: '0.01', idempotencyKey: key('treasury-funding') });
-    expect(await eventually(() => rails.getMintTransfer(transfer.id), (t) => t.status !== 'pending')).toMatchObject({ status: 'failed', errorCode: 'insufficient_funds' });
+    expect(
+      await eventually(
+        () => rails.getMintTransfer(transfer.id),
+        (t) => t.status !== 'pending',
+      ),
+    ).toMatchObject({ status: 'failed', errorCode: 'insufficient_funds' });
     expect(await custody.walletUsdc(wallet.id)).toBe('0');
   });
 
@@ -111,9 +156,15 @@ describe('sandbox custody pools', () => {
       const first = await broker.placeOrder({ clientOrderId: key('buy'), symbol: 'POOLX', side: 'buy', notional: cash, type: 'market' });
       expect(first.status).toBe('new');
       expect(await broker.getAccount()).toMatchObject({ cashUsd: cash, buyingPowerUsd: '0.00' });
-      expect(await providerError(broker.placeOrder({ clientOrderId: key('buy'), symbol: 'POOLX', side: 'buy', notional: '1.00', type: 'market' }))).toMatchObject({ kind: 'rejected' });
+      expect(
+        await providerError(
+          broker.placeOrder({ clientOrderId: key('buy'), symbol: 'POOLX', side: 'buy', notional: '1.00', type: 'market' }),
+        ),
+      ).toMatchObject({ kind: 'rejected' });
       // Cash held by an open order cannot leave by journal either.
-      expect(await providerError(broker.withdraw({ amountUsd: '1.00', idempotencyKey: key('withdraw') }))).toMatchObject({ kind: 'rejected' });
+      expect(await providerError(broker.withdraw({ amountUsd: '1.00', idempotencyKey: key('withdraw') }))).toMatchObject({
+        kind: 'rejected',
+      });
     } finally {
       await sandbox.control.setFills({ fillDelayMs: 20 });
     }
@@ -129,9 +180,18 @@ describe('sandbox custody pools', () => {
     const sweepKey = key('sweep-again');
     const wallet = await wallets.createWallet({ userId: `user-${randomUUID()}`, chain: 'ethereum', idempotencyKey: key('wallet-2') });
     const arrived = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '2' });
-    await eventually(() => wallets.getTransfer(arrived.id), (t) => t.state === 'complete');
+    await eventually(
+      () => wallets.getTransfer(arrived.id),
+      (t) => t.state === 'complete',
+    );
     const send = () =>
-      wallets.sendUsdc({ walletId: wallet.id, chain: 'ethereum', destinationAddress: swept.destinationAddress, amountUsdc: '2', idempotencyKey: sweepKey });
+      wallets.sendUsdc({
+        walletId: wallet.id,
+        chain: 'ethereum',
+        destinationAddress: swept.destinationAddress,
+        amountUsdc: '2',
+        idempotencyKey: sweepKey,
+      });
     const sent = await send();
 
     await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', times: 1 });

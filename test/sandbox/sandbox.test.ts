@@ -33,7 +33,10 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 async function ciphertext(): Promise<string> {
   const { body } = await call('GET', '/v1/w3s/config/entity/publicKey', undefined, circleAuth);
   const pem = (body!.data as { publicKey: string }).publicKey;
-  return publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(env.CIRCLE_ENTITY_SECRET, 'hex')).toString('base64');
+  return publicEncrypt(
+    { key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    Buffer.from(env.CIRCLE_ENTITY_SECRET, 'hex'),
+  ).toString('base64');
 }
 
 describe('sandbox control API', () => {
@@ -46,7 +49,9 @@ describe('sandbox control API', () => {
     expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createPayout', kind: 'http500' })).status).toBe(400);
     expect((await call('POST', '/sandbox/faults', { provider: 'stripe', operation: 'x', kind: 'http500' })).status).toBe(400);
     expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createOrder', kind: 'explode' })).status).toBe(400);
-    expect((await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createOrder', kind: 'http500', times: 2 })).status).toBe(201);
+    expect(
+      (await call('POST', '/sandbox/faults', { provider: 'alpaca', operation: 'createOrder', kind: 'http500', times: 2 })).status,
+    ).toBe(201);
     expect((await call('DELETE', '/sandbox/faults')).status).toBe(204);
     expect((await call('GET', '/sandbox/faults')).body).toEqual({ faults: [] });
   });
@@ -80,7 +85,11 @@ describe('sandbox control API', () => {
     try {
       await sandbox.control.settings({ stepDelayMs: 5_000 });
       await sandbox.control.setWebhookUrl(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
-      const wallet = await createCircleWallets(sandbox.config()).createWallet({ userId: 'u', chain: 'solana', idempotencyKey: `w-${randomUUID()}` });
+      const wallet = await createCircleWallets(sandbox.config()).createWallet({
+        userId: 'u',
+        chain: 'solana',
+        idempotencyKey: `w-${randomUUID()}`,
+      });
       await sandbox.control.chainTransfer({ chain: 'solana', toAddress: wallet.address, amount: '2' });
       for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
       expect(seen).toHaveLength(2);
@@ -103,10 +112,19 @@ describe('sandbox control API', () => {
 
 describe('sandbox providers', () => {
   it('answers 401 in each provider dialect to wrong credentials', async () => {
-    expect(await call('GET', '/v1/w3s/wallets', undefined, { authorization: 'Bearer TEST_API_KEY:no:no' })).toMatchObject({ status: 401, body: { code: 401 } });
-    expect(await call('GET', '/v2/account', undefined, { 'apca-api-key-id': 'x', 'apca-api-secret-key': 'y' })).toMatchObject({ status: 401, body: { code: 40110000 } });
+    expect(await call('GET', '/v1/w3s/wallets', undefined, { authorization: 'Bearer TEST_API_KEY:no:no' })).toMatchObject({
+      status: 401,
+      body: { code: 401 },
+    });
+    expect(await call('GET', '/v2/account', undefined, { 'apca-api-key-id': 'x', 'apca-api-secret-key': 'y' })).toMatchObject({
+      status: 401,
+      body: { code: 40110000 },
+    });
     expect(await call('GET', '/v1/journals/x', undefined, { authorization: 'Basic eDp5' })).toMatchObject({ status: 401 });
-    expect(await call('POST', '/v1/chat/completions', { model: 'm', messages: [] }, { authorization: 'Bearer sk-no' })).toMatchObject({ status: 401, body: { error: { code: 'invalid_api_key' } } });
+    expect(await call('POST', '/v1/chat/completions', { model: 'm', messages: [] }, { authorization: 'Bearer sk-no' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'invalid_api_key' } },
+    });
   });
 
   it('refuses a reused entity-secret ciphertext with 156004', async () => {
@@ -120,7 +138,13 @@ describe('sandbox providers', () => {
   it('requires a UUID idempotency key on Mint and refuses its reuse for another request with 409', async () => {
     const payout = { destination: { type: 'wire', id: randomUUID() }, amount: { amount: '1.00', currency: 'USD' } };
     expect((await call('POST', '/v1/businessAccount/payouts', payout, circleAuth)).status).toBe(400);
-    const bank = { idempotencyKey: randomUUID(), accountNumber: '1', routingNumber: '2', billingDetails: { name: 'n' }, bankAddress: { country: 'US' } };
+    const bank = {
+      idempotencyKey: randomUUID(),
+      accountNumber: '1',
+      routingNumber: '2',
+      billingDetails: { name: 'n' },
+      bankAddress: { country: 'US' },
+    };
     expect((await call('POST', '/v1/businessAccount/banks/wires', bank, circleAuth)).status).toBe(201);
     expect((await call('POST', '/v1/businessAccount/banks/wires', { ...bank, accountNumber: '9' }, circleAuth)).status).toBe(409);
   });
@@ -129,11 +153,15 @@ describe('sandbox providers', () => {
 describe('sandbox chain and Circle wallets: as strict as Circle', () => {
   const sepoliaUsdc = '0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238';
   const counterfeit = '0x000000000000000000000000000000000000dEaD';
-  const w3s = () => initiateDeveloperControlledWalletsClient({ apiKey: env.CIRCLE_API_KEY, entitySecret: env.CIRCLE_ENTITY_SECRET, baseUrl: sandbox.url });
+  const w3s = () =>
+    initiateDeveloperControlledWalletsClient({ apiKey: env.CIRCLE_API_KEY, entitySecret: env.CIRCLE_ENTITY_SECRET, baseUrl: sandbox.url });
   const newWallet = (chain: 'ethereum' | 'solana' = 'ethereum') =>
     createCircleWallets(sandbox.config()).createWallet({ userId: 'u', chain, idempotencyKey: `w-${randomUUID()}` });
   const settled = (id: string) =>
-    eventually(async () => (await w3s().getTransaction({ id })).data?.transaction, (t) => ['COMPLETE', 'FAILED'].includes(t.state));
+    eventually(
+      async () => (await w3s().getTransaction({ id })).data?.transaction,
+      (t) => ['COMPLETE', 'FAILED'].includes(t.state),
+    );
   const send = (walletId: string, token: { tokenId: string } | { tokenAddress: string; blockchain: 'ETH-SEPOLIA' }, amount: string) =>
     w3s().createTransaction({
       walletId,
@@ -148,14 +176,26 @@ describe('sandbox chain and Circle wallets: as strict as Circle', () => {
     const wallet = await newWallet();
     const sent = {
       usdc: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1' }),
-      fake: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1', token: 'USDC', tokenAddress: counterfeit }),
+      fake: await sandbox.control.chainTransfer({
+        chain: 'ethereum',
+        toAddress: wallet.address,
+        amount: '1',
+        token: 'USDC',
+        tokenAddress: counterfeit,
+      }),
       native: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '0.5', token: 'ETH' }),
       other: await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '3', token: 'EURC' }),
     };
     const tokens = Object.fromEntries(
       await Promise.all(Object.entries(sent).map(async ([k, tx]) => [k, (await w3s().getToken({ id: tx.tokenId })).data?.token] as const)),
     );
-    expect(tokens.usdc).toMatchObject({ symbol: 'USDC', blockchain: 'ETH-SEPOLIA', tokenAddress: sepoliaUsdc, decimals: 6, isNative: false });
+    expect(tokens.usdc).toMatchObject({
+      symbol: 'USDC',
+      blockchain: 'ETH-SEPOLIA',
+      tokenAddress: sepoliaUsdc,
+      decimals: 6,
+      isNative: false,
+    });
     expect(tokens.fake).toMatchObject({ symbol: 'USDC', blockchain: 'ETH-SEPOLIA', tokenAddress: counterfeit, isNative: false });
     expect(tokens.fake!.id).not.toBe(tokens.usdc!.id);
     expect(tokens.native).toMatchObject({ symbol: 'ETH', blockchain: 'ETH-SEPOLIA', isNative: true });
@@ -173,25 +213,47 @@ describe('sandbox chain and Circle wallets: as strict as Circle', () => {
     const listed = (await w3s().listTransactions({ txHash: first.txHash, txType: 'INBOUND' })).data?.transactions ?? [];
     expect(listed.map((t) => t.id).sort()).toEqual([first.id, second.id].sort());
     const solana = await newWallet('solana');
-    const wrongChain = await call('POST', '/sandbox/chain/transfers', { chain: 'solana', toAddress: solana.address, amount: '1', txHash: first.txHash });
+    const wrongChain = await call('POST', '/sandbox/chain/transfers', {
+      chain: 'solana',
+      toAddress: solana.address,
+      amount: '1',
+      txHash: first.txHash,
+    });
     expect(wrongChain.status).toBe(400);
   });
 
   it('lists each token a wallet holds, counting inbound transfers only once COMPLETE', async () => {
     const wallet = await newWallet();
     const usdc = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '2.5' });
-    const fake = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1000', token: 'USDC', tokenAddress: counterfeit });
+    const fake = await sandbox.control.chainTransfer({
+      chain: 'ethereum',
+      toAddress: wallet.address,
+      amount: '1000',
+      token: 'USDC',
+      tokenAddress: counterfeit,
+    });
     await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '9', finalState: 'FAILED' });
     await Promise.all([settled(usdc.id), settled(fake.id)]);
     const balances = (await w3s().getWalletTokenBalance({ id: wallet.id })).data?.tokenBalances ?? [];
-    expect(balances.map((b) => [b.token.tokenAddress, b.amount]).sort()).toEqual([[counterfeit, '1000'], [sepoliaUsdc, '2.5']].sort());
+    expect(balances.map((b) => [b.token.tokenAddress, b.amount]).sort()).toEqual(
+      [
+        [counterfeit, '1000'],
+        [sepoliaUsdc, '2.5'],
+      ].sort(),
+    );
   });
 
   it('refuses to send more of a token than the wallet holds, as Circle does (155201)', async () => {
     const wallet = await newWallet();
     await sandbox.control.settings({ stepDelayMs: 1_000 });
     const usdc = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '10' });
-    const fake = await sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: wallet.address, amount: '1000', token: 'USDC', tokenAddress: counterfeit });
+    const fake = await sandbox.control.chainTransfer({
+      chain: 'ethereum',
+      toAddress: wallet.address,
+      amount: '1000',
+      token: 'USDC',
+      tokenAddress: counterfeit,
+    });
     // Not yet COMPLETE: nothing to send.
     await expect(send(wallet.id, { tokenId: usdc.tokenId }, '1')).rejects.toMatchObject({ status: 400, code: 155201 });
     await sandbox.control.settings({ stepDelayMs: 40 });

@@ -41,7 +41,6 @@ async function auditRowsOf(subject: string) {
   return rows;
 }
 
-
 describe('operator audit log', () => {
   it('a KYC decision leaves one accepted row, and the signal in Temporal’s history names the operator', async () => {
     const { subject, as } = newOperator();
@@ -115,7 +114,12 @@ describe('operator audit log', () => {
     const withdrawal = await api.request('POST', '/v1/withdrawals', {
       as: user.authProviderId,
       headers: { 'idempotency-key': randomUUID() },
-      body: { amountUsd: '30.00', targetChain: 'ethereum', targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7', passcode: '424242' },
+      body: {
+        amountUsd: '30.00',
+        targetChain: 'ethereum',
+        targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7',
+        passcode: '424242',
+      },
     });
     expect(withdrawal.status).toBe(202);
     const withdrawalId = withdrawal.body.id as string;
@@ -174,7 +178,9 @@ describe('operator audit log', () => {
     await api.request('POST', `/v1/admin/deposits/${randomUUID()}/retry`, as);
     expect(await auditRowsOf(subject)).toHaveLength(1);
 
-    await expect(sql.query(`UPDATE operator_audit_log SET outcome = 'accepted' WHERE operator_subject = $1`, [subject])).rejects.toThrow(/append-only/);
+    await expect(sql.query(`UPDATE operator_audit_log SET outcome = 'accepted' WHERE operator_subject = $1`, [subject])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql.query(`DELETE FROM operator_audit_log WHERE operator_subject = $1`, [subject])).rejects.toThrow(/append-only/);
     await expect(sql.query('TRUNCATE operator_audit_log')).rejects.toThrow(/append-only/);
     expect(await auditRowsOf(subject)).toEqual([expect.objectContaining({ outcome: 'refused' })]);

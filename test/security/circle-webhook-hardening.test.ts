@@ -87,12 +87,19 @@ describe('Circle notifications delivered twice', () => {
       notificationId: randomUUID(),
       notificationType: 'transactions.inbound',
       notification: {
-        id: randomUUID(), blockchain: 'ETH-SEPOLIA', state: 'CONFIRMED', transactionType: 'INBOUND',
-        walletId: wallet.circleWalletId, destinationAddress: wallet.address, amounts: ['5'], txHash: `0x${randomBytes(32).toString('hex')}`,
+        id: randomUUID(),
+        blockchain: 'ETH-SEPOLIA',
+        state: 'CONFIRMED',
+        transactionType: 'INBOUND',
+        walletId: wallet.circleWalletId,
+        destinationAddress: wallet.address,
+        amounts: ['5'],
+        txHash: `0x${randomBytes(32).toString('hex')}`,
       },
     });
   }
-  const deliver = (api: Api, raw: string) => api.request('POST', '/v1/webhooks/circle', { raw, headers: { 'x-circle-key-id': 'k', 'x-circle-signature': 's' } });
+  const deliver = (api: Api, raw: string) =>
+    api.request('POST', '/v1/webhooks/circle', { raw, headers: { 'x-circle-key-id': 'k', 'x-circle-signature': 's' } });
 
   it('start the deposit saga once, however often and to whichever API process Circle redelivers', async () => {
     const raw = await inboundNotification();
@@ -106,7 +113,15 @@ describe('Circle notifications delivered twice', () => {
 
   it('a notification whose handling failed is not remembered: Circle’s redelivery is handled', async () => {
     const raw = await inboundNotification();
-    const failing = { ...counting.temporal, workflow: { ...counting.temporal.workflow, startUpdateWithStart: async () => { throw new Error('Temporal is down'); } } } as unknown as Client;
+    const failing = {
+      ...counting.temporal,
+      workflow: {
+        ...counting.temporal.workflow,
+        startUpdateWithStart: async () => {
+          throw new Error('Temporal is down');
+        },
+      },
+    } as unknown as Client;
     const broken = await startApi({ config: first.config, deps: { temporal: failing, verifyCircleWebhook: async () => true } });
     try {
       expect((await deliver(broken, raw)).status).toBeGreaterThanOrEqual(500);

@@ -30,14 +30,17 @@ function capture() {
 describe('log redaction', () => {
   it('keeps authorization headers, cookies, passcodes and secrets out of a logged request', () => {
     const { logger, output } = capture();
-    logger.info({
-      req: {
-        method: 'POST',
-        url: '/v1/withdrawals',
-        headers: { authorization: `Bearer ${SECRETS.bearer}`, cookie: SECRETS.cookie, 'x-request-id': 'r-1' },
-        body: { amountUsd: '10.00', passcode: SECRETS.passcode, currentPasscode: SECRETS.currentPasscode },
+    logger.info(
+      {
+        req: {
+          method: 'POST',
+          url: '/v1/withdrawals',
+          headers: { authorization: `Bearer ${SECRETS.bearer}`, cookie: SECRETS.cookie, 'x-request-id': 'r-1' },
+          body: { amountUsd: '10.00', passcode: SECRETS.passcode, currentPasscode: SECRETS.currentPasscode },
+        },
       },
-    }, 'request');
+      'request',
+    );
     logger.warn({ body: { passcode: SECRETS.passcode, nested: { clientSecret: SECRETS.clientSecret } } }, 'bad body');
     const text = output();
     for (const [name, value] of Object.entries(SECRETS).filter(([n]) => n !== 'apiKey' && n !== 'entitySecretCiphertext')) {

@@ -64,10 +64,22 @@ beforeAll(async () => {
   victim.id = await registerUser(api, victim.subject);
   const db = api.db;
   const wallet = await db.wallet.create({
-    data: { userId: victim.id, chain: 'ethereum', address: `0x${randomBytes(20).toString('hex')}`, circleWalletId: randomUUID(), status: 'active' },
+    data: {
+      userId: victim.id,
+      chain: 'ethereum',
+      address: `0x${randomBytes(20).toString('hex')}`,
+      circleWalletId: randomUUID(),
+      status: 'active',
+    },
   });
   const deposit = await db.deposit.create({
-    data: { userId: victim.id, walletId: wallet.id, chain: 'ethereum', txHash: `0x${randomBytes(32).toString('hex')}`, amountStablecoin: '25' },
+    data: {
+      userId: victim.id,
+      walletId: wallet.id,
+      chain: 'ethereum',
+      txHash: `0x${randomBytes(32).toString('hex')}`,
+      amountStablecoin: '25',
+    },
   });
   const withdrawal = await db.withdrawal.create({
     data: { userId: victim.id, amountUsd: '40.00', targetChain: 'ethereum', targetAddress: `0x${randomBytes(20).toString('hex')}` },
@@ -79,7 +91,17 @@ beforeAll(async () => {
     'withdrawals.id': withdrawal.id,
     'orders.id': order.id,
     // An open reconciliation break (operator-only routes; reconciliation_breaks has no user): resolved by nobody here.
-    'breaks.id': (await db.reconciliationBreak.create({ data: { checkName: 'position', subject: `matrix-${randomUUID()}`, expected: '1', found: '0', openKey: `position matrix-${randomUUID()}` } })).id,
+    'breaks.id': (
+      await db.reconciliationBreak.create({
+        data: {
+          checkName: 'position',
+          subject: `matrix-${randomUUID()}`,
+          expected: '1',
+          found: '0',
+          openKey: `position matrix-${randomUUID()}`,
+        },
+      })
+    ).id,
     // A disabled webhook endpoint (operator-only routes) and a delivery of the victim's deposit event to it.
     ...(await webhookVictims(db, deposit.id)),
   };
@@ -87,10 +109,19 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 async function webhookVictims(db: Api['db'], depositId: string) {
-  const endpoint = await db.webhookEndpoint.create({ data: { url: 'http://127.0.0.1:9/matrix', secret: `whsec_${randomBytes(32).toString('base64')}`, enabled: false, createdBy: 'matrix' } });
+  const endpoint = await db.webhookEndpoint.create({
+    data: { url: 'http://127.0.0.1:9/matrix', secret: `whsec_${randomBytes(32).toString('base64')}`, enabled: false, createdBy: 'matrix' },
+  });
   const event = await db.event.findFirstOrThrow({ where: { resourceId: depositId } });
   const delivery = await db.webhookDelivery.create({
-    data: { endpointId: endpoint.id, eventId: event.id, resourceType: event.resourceType, resourceId: event.resourceId, sequence: event.sequence, status: 'failed' },
+    data: {
+      endpointId: endpoint.id,
+      eventId: event.id,
+      resourceType: event.resourceType,
+      resourceId: event.resourceId,
+      sequence: event.sequence,
+      status: 'failed',
+    },
   });
   return { 'endpoints.id': endpoint.id, 'deliveries.deliveryId': delivery.id };
 }
@@ -147,11 +178,18 @@ async function forgedTokens(): Promise<Record<string, string | undefined>> {
   const s = attacker.subject;
   return {
     'no token': undefined,
-    'an expired token': await jwt(s).setAudience(AUDIENCE).setIssuedAt(now() - 120).setExpirationTime(now() - 60).sign(secret()),
+    'an expired token': await jwt(s)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now() - 120)
+      .setExpirationTime(now() - 60)
+      .sign(secret()),
     'a token without exp': await jwt(s).setAudience(AUDIENCE).setIssuedAt().sign(secret()),
     'alg none': `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: s, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 3600, role: 'operator' })}.`,
     'a wrong audience': await jwt(s).setAudience('someone-else').setIssuedAt().setExpirationTime('1h').sign(secret()),
-    'a token signed with another secret': await jwt(s).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h')
+    'a token signed with another secret': await jwt(s)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('not-the-api-secret-at-all-32-bytes!!')),
   };
 }
@@ -237,13 +275,25 @@ const VALID_MONEY_BODIES: Record<string, Record<string, unknown>[]> = {
     { assetType: 'stock', side: 'sell', symbol: 'VTI', quantity: '1.5' },
     // amountUsd left out: the premium is derived from the nested fields alone.
     { assetType: 'option', side: 'buy', optionDetails: { occSymbol: 'AAPL271217C00150000', quantity: 1, limitPrice: '1.25' } },
-    { assetType: 'option', side: 'buy', amountUsd: '250.00', optionDetails: { occSymbol: 'AAPL271217P00150000', quantity: 2, limitPrice: '1.25' } },
+    {
+      assetType: 'option',
+      side: 'buy',
+      amountUsd: '250.00',
+      optionDetails: { occSymbol: 'AAPL271217P00150000', quantity: 2, limitPrice: '1.25' },
+    },
   ],
 };
 
 const isMoneyField = (name: string) => /amount|quantity|price|strike/i.test(name);
 
-type JsonSchema = { $ref?: string; type?: string | string[]; properties?: Record<string, JsonSchema>; allOf?: JsonSchema[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[] };
+type JsonSchema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  allOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+};
 
 /** Every money field of a body schema, at any depth, as a dotted path with its JSON type ('string', 'number', ...). */
 function moneyFields(schema: JsonSchema | undefined, prefix = '', depth = 0): Map<string, string> {
@@ -285,7 +335,19 @@ const badAmounts = (field: string, type: string): unknown[] =>
     ? // A count (option contracts): negative, zero, fractional, huge (its premium fits no USD amount), and strings.
       [-1, 0, 0.5, 1.5, 1e21, Number.MAX_SAFE_INTEGER, '1', '1e3', '', null, true]
     : [
-        '-1.00', '-0.01', '0', '0.00', '1e3', '1E3', 1000, 10.5, '99999999999999999999999999.00', 'NaN', 'Infinity', '', null,
+        '-1.00',
+        '-0.01',
+        '0',
+        '0.00',
+        '1e3',
+        '1E3',
+        1000,
+        10.5,
+        '99999999999999999999999999.00',
+        'NaN',
+        'Infinity',
+        '',
+        null,
         field.endsWith('Usd') ? '1.001' : '1.0000000001',
       ];
 

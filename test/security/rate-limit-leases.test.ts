@@ -13,7 +13,15 @@ const pool = new pg.Pool({ connectionString: testConfig().DATABASE_URL, max: 4 }
 afterAll(() => pool.end());
 
 const store = (points: number) =>
-  new RateLimiterPostgres({ storeClient: pool, tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix: 'lease-test', points, duration: 60 });
+  new RateLimiterPostgres({
+    storeClient: pool,
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    keyPrefix: 'lease-test',
+    points,
+    duration: 60,
+  });
 
 describe('leased rate limit buckets', () => {
   it('takes a twentieth of the limit at a time, at most 100, and counts narrow buckets one by one', () => {

@@ -82,7 +82,12 @@ describe('rate limits', () => {
   it('withdrawals have a stricter bucket per user than the rest of the API', async () => {
     const subject = uniqueSubject('withdrawer');
     await register(api, subject);
-    const body = { amountUsd: '10.00', targetChain: 'ethereum', targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7', passcode: '424242' };
+    const body = {
+      amountUsd: '10.00',
+      targetChain: 'ethereum',
+      targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7',
+      passcode: '424242',
+    };
     for (let i = 0; i < 2; i++) expect((await api.request('POST', '/v1/withdrawals', asUser(subject, { body }))).status).toBe(403);
     expectLimited(await api.request('POST', '/v1/withdrawals', asUser(subject, { body })));
     expect((await api.request('GET', '/v1/balances', asUser(subject))).status).toBe(200);
@@ -96,7 +101,12 @@ describe('rate limits', () => {
     expect((await setPasscode({ passcode: '111111' })).status).toBe(204);
     // Two checks of the right passcode, on two routes (the withdrawal stops at the change's hold, after the check).
     expect((await setPasscode({ currentPasscode: '111111', passcode: '222222' })).status).toBe(204);
-    const body = { amountUsd: '10.00', targetChain: 'ethereum', targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7', passcode: '222222' };
+    const body = {
+      amountUsd: '10.00',
+      targetChain: 'ethereum',
+      targetAddress: '0x52908400098527886E0F7030069857D2E4169EE7',
+      passcode: '222222',
+    };
     const held = await api.request('POST', '/v1/withdrawals', asUser(subject, { body }));
     expect(held.status).toBe(403);
     expect(held.body.title).toBe('Withdrawals on hold');
@@ -155,7 +165,12 @@ describe('rate limits', () => {
 
   it('429 with Retry-After is in the OpenAPI document of every /v1 route', async () => {
     const doc = (await api.request('GET', '/openapi.json')).body;
-    for (const [path, method] of [['/v1/withdrawals', 'post'], ['/v1/deposits', 'post'], ['/v1/webhooks/circle', 'post'], ['/v1/me', 'get']] as const) {
+    for (const [path, method] of [
+      ['/v1/withdrawals', 'post'],
+      ['/v1/deposits', 'post'],
+      ['/v1/webhooks/circle', 'post'],
+      ['/v1/me', 'get'],
+    ] as const) {
       const limited = doc.paths[path][method].responses['429'];
       expect(limited, `${method} ${path}`).toBeDefined();
       expect(limited.headers['Retry-After']).toBeDefined();
@@ -166,14 +181,21 @@ describe('rate limits', () => {
   it('the OpenAPI 429 of each route names the buckets it spends, the passcode checks where a passcode is checked', async () => {
     const doc = (await api.request('GET', '/openapi.json')).body;
     const limited = (path: string, method: string): string => doc.paths[path][method].responses['429'].description;
-    for (const [path, method] of [['/v1/withdrawals', 'post'], ['/v1/me/passcode', 'put']] as const) {
+    for (const [path, method] of [
+      ['/v1/withdrawals', 'post'],
+      ['/v1/me/passcode', 'put'],
+    ] as const) {
       expect(limited(path, method), `${method} ${path}`).toMatch(/passcode checks per user \(RATE_LIMIT_PASSCODE_CHECKS_PER_USER\)/);
       expect(limited(path, method), `${method} ${path}`).toMatch(/requests per user/);
     }
     expect(limited('/v1/withdrawals', 'post')).toMatch(/withdrawals per user/);
     expect(limited('/v1/deposits', 'post')).toMatch(/deposit reports per user/);
     expect(limited('/v1/balances', 'get')).toMatch(/requests per client address.*requests per user/);
-    for (const [path, method] of [['/v1/balances', 'get'], ['/v1/deposits', 'post'], ['/v1/me', 'put']] as const) {
+    for (const [path, method] of [
+      ['/v1/balances', 'get'],
+      ['/v1/deposits', 'post'],
+      ['/v1/me', 'put'],
+    ] as const) {
       expect(limited(path, method), `${method} ${path}`).not.toMatch(/passcode/);
     }
     expect(limited('/v1/webhooks/circle', 'post')).toMatch(/webhook deliveries per client address/);

@@ -21,7 +21,9 @@ function controlRoutes(): ControlRoute[] {
     stack: { route?: { path: string; methods: Record<string, boolean> } }[];
   };
   return router.stack.flatMap(({ route }) =>
-    route ? Object.keys(route.methods).map((method) => ({ method: method.toUpperCase(), path: route.path.replace(/:(\w+)/g, 'x-$1') })) : [],
+    route
+      ? Object.keys(route.methods).map((method) => ({ method: method.toUpperCase(), path: route.path.replace(/:(\w+)/g, 'x-$1') }))
+      : [],
   );
 }
 
@@ -64,7 +66,11 @@ describe('the sandbox control API', () => {
         const anonymous = await fetch(url, { method, headers, body });
         if (anonymous.status !== 404) failures.push(`${where} ${method} ${path}: ${anonymous.status}`);
       }
-      const asOperator = await fetch(`${api.url}${path}`, { method, headers: { ...headers, authorization: `Bearer ${operatorToken}` }, body });
+      const asOperator = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { ...headers, authorization: `Bearer ${operatorToken}` },
+        body,
+      });
       if (asOperator.status !== 404) failures.push(`api ${method} ${path} as an operator: ${asOperator.status}`);
     }
     expect(failures).toEqual([]);

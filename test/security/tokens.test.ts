@@ -35,10 +35,25 @@ describe('token claims', () => {
   });
 
   it('refuses a token issued longer ago than AUTH_MAX_TOKEN_AGE_SECONDS, whatever its exp says', async () => {
-    const old = await hs256(secret(), {}, (j) => j.setSubject('old').setIssuedAt(now() - 601).setExpirationTime('1h'));
-    const future = await hs256(secret(), {}, (j) => j.setSubject('early').setIssuedAt(now() + 3600).setExpirationTime('2h'));
+    const old = await hs256(secret(), {}, (j) =>
+      j
+        .setSubject('old')
+        .setIssuedAt(now() - 601)
+        .setExpirationTime('1h'),
+    );
+    const future = await hs256(secret(), {}, (j) =>
+      j
+        .setSubject('early')
+        .setIssuedAt(now() + 3600)
+        .setExpirationTime('2h'),
+    );
     for (const token of [old, future]) expect((await api.request('GET', '/v1/me', bearer(token))).status).toBe(401);
-    const recent = await hs256(secret(), {}, (j) => j.setSubject(uniqueSubject('recent')).setIssuedAt(now() - 500).setExpirationTime('1h'));
+    const recent = await hs256(secret(), {}, (j) =>
+      j
+        .setSubject(uniqueSubject('recent'))
+        .setIssuedAt(now() - 500)
+        .setExpirationTime('1h'),
+    );
     expect((await api.request('GET', '/v1/me', bearer(recent))).status).toBe(404);
   });
 });
@@ -63,8 +78,14 @@ describe('the JWKS path', () => {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
     const sign = (subject: string, header: Record<string, string> = {}) =>
-      new SignJWT({}).setProtectedHeader({ alg, kid, ...header }).setSubject(subject).setIssuedAt().setExpirationTime('1h')
-        .setIssuer('https://id.fundflow.test/').setAudience('fundflow-api').sign(privateKey);
+      new SignJWT({})
+        .setProtectedHeader({ alg, kid, ...header })
+        .setSubject(subject)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .setIssuer('https://id.fundflow.test/')
+        .setAudience('fundflow-api')
+        .sign(privateKey);
     return { jwk, sign, privateKey };
   }
   const jwksConfig = () =>
@@ -107,11 +128,22 @@ describe('the JWKS path', () => {
     const api = await startApi({ config: jwksConfig() });
     try {
       // An RSA signature presented under the kid of an EC key.
-      const wrongType = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'ec-key' }).setSubject('mallory')
-        .setIssuedAt().setExpirationTime('1h').setIssuer('https://id.fundflow.test/').setAudience('fundflow-api').sign(rsa.privateKey);
+      const wrongType = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'ec-key' })
+        .setSubject('mallory')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .setIssuer('https://id.fundflow.test/')
+        .setAudience('fundflow-api')
+        .sign(rsa.privateKey);
       // HS256 keyed with the public key's bytes: the classic algorithm-confusion forgery.
-      const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'ec-key' }).setSubject('mallory')
-        .setIssuedAt().setExpirationTime('1h').setIssuer('https://id.fundflow.test/').setAudience('fundflow-api')
+      const confused = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', kid: 'ec-key' })
+        .setSubject('mallory')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .setIssuer('https://id.fundflow.test/')
+        .setAudience('fundflow-api')
         .sign(new TextEncoder().encode(JSON.stringify(ec.jwk)));
       for (const token of [wrongType, confused]) expect((await api.request('GET', '/v1/me', bearer(token))).status).toBe(401);
       expect((await api.request('GET', '/v1/me', bearer(await ec.sign(uniqueSubject('ec'))))).status).toBe(404);
@@ -129,7 +161,9 @@ describe('operators', () => {
     const api = await startApi({ config: testConfig(audiences) });
     try {
       const secret = api.config.AUTH_JWT_SECRET!;
-      const claimOnly = await hs256(secret, { role: 'operator' }, (j) => j.setSubject('ops').setIssuedAt().setExpirationTime('1h').setAudience('fundflow-api'));
+      const claimOnly = await hs256(secret, { role: 'operator' }, (j) =>
+        j.setSubject('ops').setIssuedAt().setExpirationTime('1h').setAudience('fundflow-api'),
+      );
       expect((await api.request('GET', adminRoute, bearer(claimOnly))).status).toBe(403);
       const operator = await api.token('ops', { operator: true });
       expect(decodeJwt(operator).aud).toBe('fundflow-operators');
@@ -172,7 +206,16 @@ describe('operators', () => {
 describe('development tokens', () => {
   it('carry exp, iat and sub, and an operator one the operator audience and an MFA claim', async () => {
     const config = testConfig({ AUTH_AUDIENCE: 'fundflow-api', AUTH_OPERATOR_AUDIENCE: 'fundflow-operators' });
-    expect(decodeJwt(await signDevToken(config, { subject: 'alice' }))).toMatchObject({ sub: 'alice', aud: 'fundflow-api', exp: expect.any(Number), iat: expect.any(Number) });
-    expect(decodeJwt(await signDevToken(config, { subject: 'ops', operator: true }))).toMatchObject({ role: 'operator', aud: 'fundflow-operators', amr: ['mfa'] });
+    expect(decodeJwt(await signDevToken(config, { subject: 'alice' }))).toMatchObject({
+      sub: 'alice',
+      aud: 'fundflow-api',
+      exp: expect.any(Number),
+      iat: expect.any(Number),
+    });
+    expect(decodeJwt(await signDevToken(config, { subject: 'ops', operator: true }))).toMatchObject({
+      role: 'operator',
+      aud: 'fundflow-operators',
+      amr: ['mfa'],
+    });
   });
 });

@@ -29,14 +29,16 @@ async function approvedUser(subject: string): Promise<string> {
 }
 
 describe('summaries over HTTP', () => {
-  it("a user reads only their own summaries, newest week first", async () => {
+  it('a user reads only their own summaries, newest week first', async () => {
     const subject = uniqueSubject('reader');
     const userId = await approvedUser(subject);
     const otherId = await approvedUser(uniqueSubject('other'));
     for (const week of ['2023-03-06', '2023-03-20', '2023-03-13']) {
       await stack.db.aiSummary.create({ data: { userId, weekStartDate: weekRange(week).start, summaryMarkdown: `week ${week}` } });
     }
-    await stack.db.aiSummary.create({ data: { userId: otherId, weekStartDate: weekRange('2023-03-27').start, summaryMarkdown: 'not yours' } });
+    await stack.db.aiSummary.create({
+      data: { userId: otherId, weekStartDate: weekRange('2023-03-27').start, summaryMarkdown: 'not yours' },
+    });
 
     const first = await api.request('GET', '/v1/summaries?limit=2', { as: subject });
     expect(first.status).toBe(200);
@@ -91,12 +93,20 @@ describe('summaries over HTTP', () => {
   });
 
   it('refuses a week that is not a Monday, one not over yet, and a caller who is not an operator', async () => {
-    const tuesday = await api.request('POST', '/v1/admin/summaries/run', { as: 'ops', operator: true, body: { weekStartDate: '2023-05-02' } });
+    const tuesday = await api.request('POST', '/v1/admin/summaries/run', {
+      as: 'ops',
+      operator: true,
+      body: { weekStartDate: '2023-05-02' },
+    });
     expect(tuesday.status).toBe(400);
     expect(tuesday.body.errors).toEqual([{ path: 'body.weekStartDate', message: expect.stringMatching(/Monday/) }]);
 
     const current = weekStartOf(new Date());
-    const unfinished = await api.request('POST', '/v1/admin/summaries/run', { as: 'ops', operator: true, body: { weekStartDate: current } });
+    const unfinished = await api.request('POST', '/v1/admin/summaries/run', {
+      as: 'ops',
+      operator: true,
+      body: { weekStartDate: current },
+    });
     expect(unfinished.status).toBe(422);
     expect(unfinished.headers.get('content-type')).toMatch(/application\/problem\+json/);
 

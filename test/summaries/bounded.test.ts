@@ -20,7 +20,15 @@ async function scheduledActivities(handle: WorkflowHandle) {
   const events = (await handle.fetchHistory()).events ?? [];
   return events.flatMap((e) => {
     const a = e.activityTaskScheduledEventAttributes;
-    return a ? [{ type: a.activityType?.name, maximumAttempts: a.retryPolicy?.maximumAttempts ?? 0, startToClose: Number(a.startToCloseTimeout?.seconds ?? 0) }] : [];
+    return a
+      ? [
+          {
+            type: a.activityType?.name,
+            maximumAttempts: a.retryPolicy?.maximumAttempts ?? 0,
+            startToClose: Number(a.startToCloseTimeout?.seconds ?? 0),
+          },
+        ]
+      : [];
   });
 }
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isWeekStartDate,
-  parseIsoDate,
-  previousWeekStart,
-  weekHasEnded,
-  weekRange,
-  weekStartOf,
-} from '../../src/domain/week.js';
+import { isWeekStartDate, parseIsoDate, previousWeekStart, weekHasEnded, weekRange, weekStartOf } from '../../src/domain/week.js';
 
 describe('summary weeks (ISO weeks, UTC)', () => {
   it('a week starts on the Monday of the instant, whatever the weekday and hour', () => {

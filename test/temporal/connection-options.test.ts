@@ -11,7 +11,11 @@ const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-
 const ca = pem('CERTIFICATE', 'Y2EtY2VydA==');
 const cert = pem('CERTIFICATE', 'Y2xpZW50LWNlcnQ=');
 const key = pem('PRIVATE KEY', 'Y2xpZW50LWtleQ==');
-const files: Record<string, string> = { '/etc/fundflow/temporal/ca.crt': ca, '/etc/fundflow/temporal/tls.crt': cert, '/etc/fundflow/temporal/tls.key': key };
+const files: Record<string, string> = {
+  '/etc/fundflow/temporal/ca.crt': ca,
+  '/etc/fundflow/temporal/tls.crt': cert,
+  '/etc/fundflow/temporal/tls.key': key,
+};
 const readFile = (path: string) => {
   if (!(path in files)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
   return files[path]!;
@@ -34,7 +38,7 @@ describe('Temporal connection options', () => {
     expect(optionsOf({})).toEqual({ address: '127.0.0.1:7233', tls: undefined, apiKey: undefined });
   });
 
-  it('turn TLS on with the system roots for Temporal Cloud\'s API key, even with TEMPORAL_TLS unset', () => {
+  it("turn TLS on with the system roots for Temporal Cloud's API key, even with TEMPORAL_TLS unset", () => {
     const options = optionsOf({ TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'cloud-api-key' });
     expect(options).toEqual({ address: 'us-east-1.aws.api.temporal.io:7233', tls: {}, apiKey: 'cloud-api-key' });
   });
@@ -72,41 +76,60 @@ describe('Temporal connection options', () => {
   });
 
   it('pass the API key beside a client certificate (Temporal Cloud accepts either)', () => {
-    const options = optionsOf({ TEMPORAL_API_KEY: 'cloud-api-key', TEMPORAL_TLS_CLIENT_CERT_DATA: cert, TEMPORAL_TLS_CLIENT_KEY_DATA: key });
+    const options = optionsOf({
+      TEMPORAL_API_KEY: 'cloud-api-key',
+      TEMPORAL_TLS_CLIENT_CERT_DATA: cert,
+      TEMPORAL_TLS_CLIENT_KEY_DATA: key,
+    });
     expect(options.apiKey).toBe('cloud-api-key');
     expect(options.tls!.clientCertPair).toBeDefined();
   });
 
   it('refuse a client certificate without its key, and a key without its certificate', () => {
-    expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/fundflow/temporal/tls.crt' })).toMatch(/TEMPORAL_TLS_CLIENT_KEY_PATH: or TEMPORAL_TLS_CLIENT_KEY_DATA is required with a client certificate/);
-    expect(refusal({ TEMPORAL_TLS_CLIENT_KEY_DATA: key })).toMatch(/TEMPORAL_TLS_CLIENT_CERT_PATH: or TEMPORAL_TLS_CLIENT_CERT_DATA is required with a client key/);
+    expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/fundflow/temporal/tls.crt' })).toMatch(
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: or TEMPORAL_TLS_CLIENT_KEY_DATA is required with a client certificate/,
+    );
+    expect(refusal({ TEMPORAL_TLS_CLIENT_KEY_DATA: key })).toMatch(
+      /TEMPORAL_TLS_CLIENT_CERT_PATH: or TEMPORAL_TLS_CLIENT_CERT_DATA is required with a client key/,
+    );
   });
 
   it('refuse a file and a PEM for the same thing', () => {
-    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/fundflow/temporal/ca.crt', TEMPORAL_TLS_SERVER_CA_CERT_DATA: ca }))
-      .toMatch(/TEMPORAL_TLS_SERVER_CA_CERT_DATA: set TEMPORAL_TLS_SERVER_CA_CERT_PATH \(a file\) or TEMPORAL_TLS_SERVER_CA_CERT_DATA \(the PEM\), not both/);
+    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/fundflow/temporal/ca.crt', TEMPORAL_TLS_SERVER_CA_CERT_DATA: ca })).toMatch(
+      /TEMPORAL_TLS_SERVER_CA_CERT_DATA: set TEMPORAL_TLS_SERVER_CA_CERT_PATH \(a file\) or TEMPORAL_TLS_SERVER_CA_CERT_DATA \(the PEM\), not both/,
+    );
   });
 
   it('refuse TEMPORAL_TLS=false with an API key or a certificate: they are sent over TLS only', () => {
-    expect(refusal({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'cloud-api-key' })).toMatch(/TEMPORAL_TLS: is false but TEMPORAL_API_KEY is set/);
-    expect(refusal({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_CA_CERT_DATA: ca })).toMatch(/TEMPORAL_TLS: is false but TEMPORAL_TLS_SERVER_CA_CERT_DATA is set/);
+    expect(refusal({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'cloud-api-key' })).toMatch(
+      /TEMPORAL_TLS: is false but TEMPORAL_API_KEY is set/,
+    );
+    expect(refusal({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_CA_CERT_DATA: ca })).toMatch(
+      /TEMPORAL_TLS: is false but TEMPORAL_TLS_SERVER_CA_CERT_DATA is set/,
+    );
   });
 
   it('refuse what is not PEM, naming the variable: a path pasted into _DATA, a certificate given as the key', () => {
-    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_DATA: '/etc/fundflow/temporal/ca.crt' })).toMatch(/TEMPORAL_TLS_SERVER_CA_CERT_DATA: is not a PEM certificate/);
-    expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_DATA: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/fundflow/temporal/tls.crt' }))
-      .toMatch(/TEMPORAL_TLS_CLIENT_KEY_PATH: \/etc\/fundflow\/temporal\/tls.crt is not a PEM private key/);
+    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_DATA: '/etc/fundflow/temporal/ca.crt' })).toMatch(
+      /TEMPORAL_TLS_SERVER_CA_CERT_DATA: is not a PEM certificate/,
+    );
+    expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_DATA: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/fundflow/temporal/tls.crt' })).toMatch(
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: \/etc\/fundflow\/temporal\/tls.crt is not a PEM private key/,
+    );
   });
 
   it('refuse a file it cannot read, naming the variable and the path', () => {
-    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/fundflow/temporal/missing.crt' }))
-      .toBe('invalid configuration: TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read /etc/fundflow/temporal/missing.crt (ENOENT)');
+    expect(refusal({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/fundflow/temporal/missing.crt' })).toBe(
+      'invalid configuration: TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read /etc/fundflow/temporal/missing.crt (ENOENT)',
+    );
   });
 
   it('use TEMPORAL_NAMESPACE for the client, and refuse an empty one', async () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
     try {
-      expect(temporalClient(loadConfig({ TEMPORAL_NAMESPACE: 'fundflow-prod.a1b2c' }), connection).options.namespace).toBe('fundflow-prod.a1b2c');
+      expect(temporalClient(loadConfig({ TEMPORAL_NAMESPACE: 'fundflow-prod.a1b2c' }), connection).options.namespace).toBe(
+        'fundflow-prod.a1b2c',
+      );
     } finally {
       await connection.close();
     }

@@ -43,7 +43,7 @@ describe(`TEMPORAL_NAMESPACE=${namespace}`, () => {
     expect(Number(inDefault.count)).toBe(0);
   });
 
-  it('keeps the worker\'s task queue in that namespace: a worker of `default` polls an empty queue', async () => {
+  it("keeps the worker's task queue in that namespace: a worker of `default` polls an empty queue", async () => {
     const described = await stack.client.workflowService.describeTaskQueue({
       namespace,
       taskQueue: { name: stack.taskQueue },

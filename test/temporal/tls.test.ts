@@ -29,13 +29,43 @@ function openssl(...args: string[]): void {
 /** A CA, the frontend's certificate (for serverName only, not 127.0.0.1) and a worker's client certificate. */
 function makeCertificates(): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=fundflow test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=fundflow test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   const leaf = (name: string, subject: string, extensions: string) => {
     writeFileSync(file(`${name}.ext`), extensions);
     openssl('req', ...ec, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);
-    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
-      '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
+    );
   };
   const endEntity = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
   leaf('server', `/CN=${serverName}`, `${endEntity}extendedKeyUsage=serverAuth\nsubjectAltName=DNS:${serverName}\n`);
@@ -125,7 +155,7 @@ async function tryConnect(kind: 'client' | 'worker', env: Record<string, string>
 }
 
 describe('Temporal over mutual TLS', () => {
-  it('runs a KYC saga end to end with the API\'s Client and the worker\'s NativeConnection both through the TLS pipe', async () => {
+  it("runs a KYC saga end to end with the API's Client and the worker's NativeConnection both through the TLS pipe", async () => {
     expect(stack.config.TEMPORAL_ADDRESS).toBe(pipe.address);
     const user = await createUser(stack.db, { kycStatus: 'not_started', balance: false });
     const { result, handle } = await stack.accept('kycWorkflow', workflowIds.kyc(user.id), { userId: user.id });

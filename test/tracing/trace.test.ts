@@ -37,7 +37,10 @@ describe('a deposit', () => {
 
     const reply = await api.request('POST', '/v1/deposits', { as: user.authProviderId, body: { chain: 'ethereum', txHash } });
     expect(reply.status).toBe(202);
-    await eventually(() => stack.db.deposit.findUniqueOrThrow({ where: { id: reply.body.id } }), (d) => d.status === 'broker_funded');
+    await eventually(
+      () => stack.db.deposit.findUniqueOrThrow({ where: { id: reply.body.id } }),
+      (d) => d.status === 'broker_funded',
+    );
 
     const request = exporter.getFinishedSpans().find((s) => s.name === 'POST /v1/deposits');
     expect(request, 'the API request has a span').toBeDefined();

@@ -34,7 +34,10 @@ beforeAll(async () => {
   await ensureWebhookDispatcher(stack.client, stack.config, { workflowId: dispatcherId() });
 });
 afterAll(async () => {
-  await stack?.client.workflow.getHandle(dispatcherId()).terminate('test over').catch(() => undefined);
+  await stack?.client.workflow
+    .getHandle(dispatcherId())
+    .terminate('test over')
+    .catch(() => undefined);
   for (const r of receivers) await r.close();
   await api?.close();
   await stack?.stop();
@@ -68,7 +71,10 @@ const acceptedFor = (receiver: Receiver, resourceId: string) =>
 describe('events', () => {
   it("a deposit's status changes are events, in order, with the row as the API shows it", async () => {
     const deposit = await fundedDeposit('25.129999');
-    const events = await stack.db.event.findMany({ where: { resourceType: 'deposit', resourceId: deposit.id }, orderBy: { sequence: 'asc' } });
+    const events = await stack.db.event.findMany({
+      where: { resourceType: 'deposit', resourceId: deposit.id },
+      orderBy: { sequence: 'asc' },
+    });
     expect(events.map((e) => e.type)).toEqual(depositSteps);
     expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect(events.every((e) => e.userId === deposit.userId)).toBe(true);
@@ -100,7 +106,10 @@ describe('webhook delivery', () => {
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const deposit = await fundedDeposit('12.5');
 
-    const accepted = await eventually(async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id), (r) => r.length === 5);
+    const accepted = await eventually(
+      async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id),
+      (r) => r.length === 5,
+    );
     const verifier = new Webhook(endpoint.secret);
     const events = await stack.db.event.findMany({ where: { resourceId: deposit.id }, orderBy: { sequence: 'asc' } });
     for (const [i, request] of accepted.entries()) {
@@ -109,13 +118,25 @@ describe('webhook delivery', () => {
         'webhook-timestamp': String(request.headers['webhook-timestamp']),
         'webhook-signature': String(request.headers['webhook-signature']),
       };
-      const payload = verifier.verify(request.body, headers) as { id: string; type: string; resource: { sequence: number }; data: { amountUsd: string } };
+      const payload = verifier.verify(request.body, headers) as {
+        id: string;
+        type: string;
+        resource: { sequence: number };
+        data: { amountUsd: string };
+      };
       expect(headers['webhook-id']).toBe(events[i]!.id);
-      expect(payload).toMatchObject({ id: events[i]!.id, type: depositSteps[i], resource: { sequence: i + 1 }, data: { amountUsd: '12.50' } });
+      expect(payload).toMatchObject({
+        id: events[i]!.id,
+        type: depositSteps[i],
+        resource: { sequence: i + 1 },
+        data: { amountUsd: '12.50' },
+      });
       const tampered = request.body.replace('"amountUsd":"12.50"', '"amountUsd":"9912.50"');
       expect(tampered).not.toBe(request.body);
       expect(() => verifier.verify(tampered, headers)).toThrow(WebhookVerificationError);
-      expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, headers)).toThrow(WebhookVerificationError);
+      expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, headers)).toThrow(
+        WebhookVerificationError,
+      );
     }
   });
 
@@ -128,11 +149,17 @@ describe('webhook delivery', () => {
     const deposit = await fundedDeposit('40');
 
     // Down until its first event has been refused three times.
-    await eventually(async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id).length, (n) => n >= 3);
+    await eventually(
+      async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id).length,
+      (n) => n >= 3,
+    );
     expect(acceptedFor(receiver, deposit.id)).toEqual([]);
     down = false;
 
-    const payloads = await eventually(async () => acceptedFor(receiver, deposit.id), (p) => p.length === 5);
+    const payloads = await eventually(
+      async () => acceptedFor(receiver, deposit.id),
+      (p) => p.length === 5,
+    );
     expect(payloads.map((p) => p.type)).toEqual(depositSteps);
     expect(payloads.map((p) => p.resource.sequence)).toEqual([1, 2, 3, 4, 5]);
 
@@ -155,23 +182,39 @@ describe('webhook delivery', () => {
     receivers.push(receiver);
     const endpoint = await endpointFor(receiver, ['deposit.broker_funded']);
     const deposit = await fundedDeposit('7');
-    await eventually(async () => acceptedFor(receiver, deposit.id), (p) => p.length === 1);
-    const log = await api.request('GET', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries?status=delivered`, { as: 'ops', operator: true });
+    await eventually(
+      async () => acceptedFor(receiver, deposit.id),
+      (p) => p.length === 1,
+    );
+    const log = await api.request('GET', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries?status=delivered`, {
+      as: 'ops',
+      operator: true,
+    });
     const delivery = (log.body.items as any[]).find((d) => d.resourceId === deposit.id);
     expect(delivery).toMatchObject({ eventType: 'deposit.broker_funded', status: 'delivered', attemptCount: 1 });
     // Its delivery run has finished: the replay must start one.
     const run = stack.client.workflow.getHandle(webhookWorkflowIds.delivery(endpoint.id, 'deposit', deposit.id));
     expect(await run.result()).toEqual({ delivered: 1, failed: 0 });
 
-    const replay = await api.request('POST', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries/${delivery.id}/replay`, { as: 'ops', operator: true, body: {} });
+    const replay = await api.request('POST', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries/${delivery.id}/replay`, {
+      as: 'ops',
+      operator: true,
+      body: {},
+    });
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ id: delivery.id, status: 'pending' });
 
-    const twice = await eventually(async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id), (r) => r.length === 2);
+    const twice = await eventually(
+      async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id),
+      (r) => r.length === 2,
+    );
     expect(twice[1]!.headers['webhook-id']).toBe(delivery.eventId);
     expect(twice[1]!.headers['webhook-id']).toBe(twice[0]!.headers['webhook-id']);
     const after = await eventually(
-      async () => (await api.request('GET', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries`, { as: 'ops', operator: true })).body.items.find((d: any) => d.id === delivery.id),
+      async () =>
+        (await api.request('GET', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries`, { as: 'ops', operator: true })).body.items.find(
+          (d: any) => d.id === delivery.id,
+        ),
       (d: any) => d.status === 'delivered' && d.attemptCount === 2,
     );
     expect(after.attempts).toHaveLength(2);

@@ -44,7 +44,9 @@ async function pendingDelivery(db: Db, endpointId: string): Promise<{ deliveryId
     INSERT INTO events (xid, type, resource_type, resource_id, sequence, user_id, data)
     VALUES (1, 'deposit.broker_funded', 'deposit', ${resourceId}::uuid, 1, ${randomUUID()}::uuid, ${JSON.stringify({ amountUsd: '12.50' })}::jsonb)
     RETURNING id`;
-  const delivery = await db.webhookDelivery.create({ data: { endpointId, eventId: event!.id, resourceType: 'deposit', resourceId, sequence: 1 } });
+  const delivery = await db.webhookDelivery.create({
+    data: { endpointId, eventId: event!.id, resourceType: 'deposit', resourceId, sequence: 1 },
+  });
   return { deliveryId: delivery.id, eventId: event!.id };
 }
 
@@ -69,7 +71,9 @@ describe('endpoint signing secrets at rest', () => {
       expect(raw).not.toContain(secret);
       expect(raw).not.toContain(secret.slice('whsec_'.length));
       expect(raw).not.toContain(Buffer.from(secret.slice('whsec_'.length), 'base64').toString('hex'));
-      const rows = await api.db.$queryRaw<{ row: string }[]>`SELECT row_to_json(w)::text AS row FROM webhook_endpoints w WHERE id = ${created.body.id}::uuid`;
+      const rows = await api.db.$queryRaw<
+        { row: string }[]
+      >`SELECT row_to_json(w)::text AS row FROM webhook_endpoints w WHERE id = ${created.body.id}::uuid`;
       expect(rows[0]!.row).not.toContain(secret.slice('whsec_'.length));
       // Nor does any answer after the first.
       expect(JSON.stringify((await api.request('GET', `/v1/admin/webhooks/endpoints/${created.body.id}`, ops)).body)).not.toContain(secret);
@@ -90,7 +94,9 @@ describe('endpoint signing secrets at rest', () => {
       const other = await api.request('POST', '/v1/admin/webhooks/endpoints', { ...ops, body: { url: target.url } });
       expect(() => webhookSecretOf(api.config, { id: other.body.id, secret: raw })).toThrow(/failed authentication/);
       // Without the key it is unreadable.
-      expect(() => webhookSecretOf(loadConfig({ WEBHOOK_SECRET_KEYS: keySpec('k1') }), { id: created.body.id, secret: raw })).toThrow(/failed authentication/);
+      expect(() => webhookSecretOf(loadConfig({ WEBHOOK_SECRET_KEYS: keySpec('k1') }), { id: created.body.id, secret: raw })).toThrow(
+        /failed authentication/,
+      );
     } finally {
       await api.close();
     }
@@ -117,11 +123,18 @@ describe('endpoint signing secrets at rest', () => {
   });
 
   it('production refuses to start without a key, and with the private URL switch', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: `postgresql://fundflow:${strongPassword}@db.internal:5432/fundflow`, ...realProviderEnv, ALPACA_TRADING_BASE_URL: '' };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: `postgresql://fundflow:${strongPassword}@db.internal:5432/fundflow`,
+      ...realProviderEnv,
+      ALPACA_TRADING_BASE_URL: '',
+    };
     expect(loadConfig(production).WEBHOOK_SECRET_KEY_ID).toBe('2025-06');
     const { WEBHOOK_SECRET_KEYS: _, ...withoutKey } = production as Record<string, string>;
     expect(() => loadConfig(withoutKey)).toThrow(/^invalid configuration: WEBHOOK_SECRET_KEYS is required in production/);
-    expect(() => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toThrow(/^invalid configuration: WEBHOOK_ALLOW_PRIVATE_URLS must not be true/);
+    expect(() => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toThrow(
+      /^invalid configuration: WEBHOOK_ALLOW_PRIVATE_URLS must not be true/,
+    );
     expect(() => loadConfig({ WEBHOOK_SECRET_KEYS: `${k1},${k2}` })).toThrow(/WEBHOOK_SECRET_KEY_ID must name the current key/);
   });
 });
@@ -153,11 +166,19 @@ describe('receiver URLs into our own network (SSRF)', () => {
       expect(reply.status, url).toBe(400);
       expect(reply.body.errors, url).toEqual([expect.objectContaining({ path: 'body.url' })]);
     }
-    const publicReceiver = await sealed.request('POST', '/v1/admin/webhooks/endpoints', { ...ops, body: { url: 'https://93.184.216.34/hooks' } });
+    const publicReceiver = await sealed.request('POST', '/v1/admin/webhooks/endpoints', {
+      ...ops,
+      body: { url: 'https://93.184.216.34/hooks' },
+    });
     expect(publicReceiver.status).toBe(201);
-    const moved = await sealed.request('PATCH', `/v1/admin/webhooks/endpoints/${publicReceiver.body.id}`, { ...ops, body: { url: 'http://169.254.169.254/' } });
+    const moved = await sealed.request('PATCH', `/v1/admin/webhooks/endpoints/${publicReceiver.body.id}`, {
+      ...ops,
+      body: { url: 'http://169.254.169.254/' },
+    });
     expect(moved.status).toBe(400);
-    expect((await sealed.request('GET', `/v1/admin/webhooks/endpoints/${publicReceiver.body.id}`, ops)).body.url).toBe('https://93.184.216.34/hooks');
+    expect((await sealed.request('GET', `/v1/admin/webhooks/endpoints/${publicReceiver.body.id}`, ops)).body.url).toBe(
+      'https://93.184.216.34/hooks',
+    );
   });
 
   it('a name that resolves to an internal address is refused too; production also wants https', async () => {
@@ -178,22 +199,34 @@ describe('receiver URLs into our own network (SSRF)', () => {
     expect(created.status).toBe(201);
     const { deliveryId } = await pendingDelivery(open.db, created.body.id);
     const strict: Config = { ...open.config, WEBHOOK_ALLOW_PRIVATE_URLS: false };
-    const failure = await createWebhookActivities({ db: open.db, config: strict }).attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 }).catch((e: unknown) => e);
+    const failure = await createWebhookActivities({ db: open.db, config: strict })
+      .attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect((failure as ApplicationFailure).nonRetryable).toBe(true);
     expect(target.received).toEqual([]);
     const attempts = await open.db.webhookDeliveryAttempt.findMany({ where: { deliveryId } });
-    expect(attempts).toEqual([expect.objectContaining({ statusCode: null, succeeded: false, error: expect.stringMatching(/^refused: 127\.0\.0\.1 is an internal address \(loopback\)/) })]);
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        statusCode: null,
+        succeeded: false,
+        error: expect.stringMatching(/^refused: 127\.0\.0\.1 is an internal address \(loopback\)/),
+      }),
+    ]);
 
     // A name resolving to an internal address (DNS can change after registration) is refused where it connects.
     await open.db.webhookEndpoint.update({ where: { id: created.body.id }, data: { url: target.url.replace('127.0.0.1', hostname()) } });
-    const byName = await createWebhookActivities({ db: open.db, config: strict }).attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 }).catch((e: unknown) => e);
+    const byName = await createWebhookActivities({ db: open.db, config: strict })
+      .attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 })
+      .catch((e: unknown) => e);
     expect(String((byName as Error).message)).toMatch(new RegExp(`refused: ${hostname()} resolves to .+, an internal address`));
     expect(target.received).toEqual([]);
 
     // With the switch on (development, tests) the same delivery goes out.
     await open.db.webhookEndpoint.update({ where: { id: created.body.id }, data: { url: target.url } });
-    expect(await createWebhookActivities({ db: open.db, config: open.config }).attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 })).toBe('delivered');
+    expect(
+      await createWebhookActivities({ db: open.db, config: open.config }).attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 }),
+    ).toBe('delivered');
     expect(target.received).toHaveLength(1);
   });
 });

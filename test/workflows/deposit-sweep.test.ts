@@ -73,7 +73,10 @@ describe('deposit sweep', () => {
     const payoutsBefore = await stack.sandbox.control.effectCount('circle-mint', 'createPayout');
     const { handle, transactionId } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '9.00' });
     // Arm the refusal once the deposit's own transfer is in (the fault names the next createTransaction).
-    await eventually(() => stack.providers.wallets.getTransfer(transactionId), (t) => t.state === 'complete');
+    await eventually(
+      () => stack.providers.wallets.getTransfer(transactionId),
+      (t) => t.state === 'complete',
+    );
     await stack.sandbox.control.fault({ provider: 'circle-wallets', operation: 'createTransaction', kind: 'reject' });
 
     const parked = await parkedProgress(handle);

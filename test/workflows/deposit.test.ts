@@ -20,7 +20,9 @@ beforeEach(async () => {
 /** What the firm holds of a deposit that no balance shows (rounding dust, suspense), by kind. */
 async function unallocatedOf(depositId: string) {
   const rows = await stack.db.unallocatedFund.findMany({ where: { source: `deposit:${depositId}` } });
-  return Object.fromEntries(rows.map((r) => [r.kind, { currency: r.currency, amount: r.amount.toFixed(), userId: r.userId, reason: r.reason }]));
+  return Object.fromEntries(
+    rows.map((r) => [r.kind, { currency: r.currency, amount: r.amount.toFixed(), userId: r.userId, reason: r.reason }]),
+  );
 }
 
 async function fundedUser() {
@@ -94,7 +96,10 @@ describe('deposits', () => {
     expect(await handle.result()).toBe('broker_funded');
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '12.00', pendingBrokerDepositsUsd: '0.00' });
     const payouts = (await stack.sandbox.control.effects()).effects.filter(
-      (e) => e.provider === 'circle-mint' && e.operation === 'createPayout' && [idempotencyUuid(`${handle.workflowId}:off-ramp`), idempotencyUuid(`${handle.workflowId}:off-ramp-1`)].includes(e.key),
+      (e) =>
+        e.provider === 'circle-mint' &&
+        e.operation === 'createPayout' &&
+        [idempotencyUuid(`${handle.workflowId}:off-ramp`), idempotencyUuid(`${handle.workflowId}:off-ramp-1`)].includes(e.key),
     );
     expect(payouts.map((e) => e.count)).toEqual([1, 1]);
     expect(await stack.sandbox.control.duplicatedEffects()).toEqual([]);
@@ -143,7 +148,12 @@ describe('deposits', () => {
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
     // The USDC stays with the firm: what was taken out of pending is in suspense, the sub-cent rest in rounding.
     expect(await unallocatedOf(deposit.id)).toEqual({
-      suspense: { currency: 'USDC', amount: '9.99', userId: user.id, reason: expect.stringMatching(/aborted by an operator at broker-fund/) },
+      suspense: {
+        currency: 'USDC',
+        amount: '9.99',
+        userId: user.id,
+        reason: expect.stringMatching(/aborted by an operator at broker-fund/),
+      },
       rounding: { currency: 'USDC', amount: '0.005', userId: user.id, reason: expect.any(String) },
     });
   });
@@ -167,7 +177,12 @@ describe('deposits', () => {
     const { handle, txHash } = await depositUsdc(stack, { userId: user.id, address: wallet.address, amount: '6', finalState: 'FAILED' });
     expect(await parkedProgress(handle)).toMatchObject({ status: 'pending_confirmation', parked: { step: 'waitTransfer' } });
     // Accepted once Circle reports the transfer FAILED (before that the saga refuses it).
-    await eventually(() => operatorDecides(handle, 'abort').then(() => true, () => undefined));
+    await eventually(() =>
+      operatorDecides(handle, 'abort').then(
+        () => true,
+        () => undefined,
+      ),
+    );
     expect(await handle.result()).toBe('failed');
     const deposit = await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
     expect(deposit.confirmedAt).toBeNull();
@@ -197,7 +212,9 @@ describe('deposits', () => {
     expect(progress).toMatchObject({ status: 'pending_confirmation', parked: { step: 'confirmDeposit' } });
     expect(progress.parked!.reason).toMatch(/amount/);
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
-    expect((await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } })).status).toBe('pending_confirmation');
+    expect((await stack.db.deposit.findUniqueOrThrow({ where: { chain_txHash: { chain: 'ethereum', txHash } } })).status).toBe(
+      'pending_confirmation',
+    );
     // The USDC did arrive: an abort would keep it with nothing recorded, so only a retry (after the row is
     // put right) goes on, and it credits what Circle says arrived.
     await expect(operatorDecides(handle, 'abort', 'row tampered')).rejects.toMatchObject({ cause: { type: abortRefusedType } });
@@ -218,11 +235,17 @@ describe('deposits', () => {
     const effectsBefore = (await stack.sandbox.control.effects()).totals;
 
     const reset = await resetAfterAccept(stack.client, handle);
-    await eventually(() => reset.describe(), (run) => run.status.name !== 'RUNNING', 20_000);
+    await eventually(
+      () => reset.describe(),
+      (run) => run.status.name !== 'RUNNING',
+      20_000,
+    );
     expect(await reset.result()).toBe('failed');
     expect((await stack.sandbox.control.effects()).totals).toEqual(effectsBefore);
-    expect(await stack.db.deposit.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: 'failed', failureReason: failed.failureReason });
+    expect(await stack.db.deposit.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({
+      status: 'failed',
+      failureReason: failed.failureReason,
+    });
     expect(await balancesOf(stack.db, user.id)).toEqual({ buyingPowerUsd: '0.00', pendingBrokerDepositsUsd: '0.00' });
   });
 });
-

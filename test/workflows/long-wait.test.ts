@@ -44,7 +44,10 @@ describe('a deposit waiting for its transfer', () => {
   it('polls without growing its history, so weeks of waiting stay far below the warning; news still wakes it', async () => {
     const { handle, sentAt, txHash } = await slowDeposit(16_000);
 
-    const first = await eventually(() => waitStats(handle, 'readDepositTransfer'), (s) => s.polls >= 3);
+    const first = await eventually(
+      () => waitStats(handle, 'readDepositTransfer'),
+      (s) => s.polls >= 3,
+    );
     await sleep(Math.max(0, sentAt + 14_000 - Date.now()));
     const later = await waitStats(handle, 'readDepositTransfer');
     const perPoll = (later.events - first.events) / (later.polls - first.polls);

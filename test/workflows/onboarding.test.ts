@@ -78,7 +78,10 @@ describe('wallets', () => {
 
   it('a user whose KYC is not approved is refused with 403 and gets no wallet', async () => {
     const user = await createUser(stack.db, { kycStatus: 'pending' });
-    const { result } = await stack.accept('walletWorkflow', workflowIds.wallet(user.id, 'ethereum'), { userId: user.id, chain: 'ethereum' });
+    const { result } = await stack.accept('walletWorkflow', workflowIds.wallet(user.id, 'ethereum'), {
+      userId: user.id,
+      chain: 'ethereum',
+    });
     expect(result).toMatchObject({ accepted: false, refusal: { code: 'kyc_required' } });
     expect(await stack.db.wallet.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -98,6 +101,12 @@ describe('wallets', () => {
 async function providerErrorCount(activityType: string): Promise<number> {
   const metric = await providerErrors.get();
   return metric.values
-    .filter((v) => v.labels.operation === activityType && v.labels.provider === 'circle-wallets' && v.labels.kind === 'unavailable' && v.labels.retryable === 'true')
+    .filter(
+      (v) =>
+        v.labels.operation === activityType &&
+        v.labels.provider === 'circle-wallets' &&
+        v.labels.kind === 'unavailable' &&
+        v.labels.retryable === 'true',
+    )
     .reduce((sum, v) => sum + v.value, 0);
 }

@@ -87,7 +87,9 @@ async function depositWhileAlpacaHangs(s: Stack) {
 describe('provider task queues', () => {
   it("a deposit's Circle steps run while Alpaca hangs with every Alpaca slot taken, and finish when Alpaca answers", async () => {
     stack = await startStack({ name: 'provider-queues', env });
-    expect(stack.workers.map((w) => w.taskQueue)).toEqual(['main', 'circle', 'alpaca', 'openai'].map((r) => (r === 'main' ? stack!.taskQueue : `${stack!.taskQueue}-${r}`)));
+    expect(stack.workers.map((w) => w.taskQueue)).toEqual(
+      ['main', 'circle', 'alpaca', 'openai'].map((r) => (r === 'main' ? stack!.taskQueue : `${stack!.taskQueue}-${r}`)),
+    );
 
     // The same deposit with Alpaca answering, for the normal latency of its Circle steps.
     const user = await createUser(stack.db);
@@ -102,7 +104,9 @@ describe('provider task queues', () => {
     expect(await normal.handle.result()).toBe('broker_funded');
 
     const hung = await depositWhileAlpacaHangs(stack);
-    console.log(`provider queues: Circle steps of a deposit ${normalMs} ms with Alpaca answering, ${hung.circleStepsMs} ms with Alpaca held ${holdMs} ms`);
+    console.log(
+      `provider queues: Circle steps of a deposit ${normalMs} ms with Alpaca answering, ${hung.circleStepsMs} ms with Alpaca held ${holdMs} ms`,
+    );
     // Both placements are still unanswered: the deposit did not wait for them.
     expect(hung.orderStatuses).toEqual(['pending', 'pending']);
     // The alpaca queue backs up its own work only: the deposit's broker funding waited, and everything finishes.
@@ -110,7 +114,9 @@ describe('provider task queues', () => {
     for (const order of hung.orders) expect(await order.outcome()).toMatchObject({ status: 'filled' });
     // Every provider activity ran on its provider's queue, the database writes on main.
     const scheduled = (await hung.handle.fetchHistory()).events!.flatMap((e) =>
-      e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityType!.name, e.activityTaskScheduledEventAttributes.taskQueue!.name]] : [],
+      e.activityTaskScheduledEventAttributes
+        ? [[e.activityTaskScheduledEventAttributes.activityType!.name, e.activityTaskScheduledEventAttributes.taskQueue!.name]]
+        : [],
     );
     expect(Object.fromEntries(scheduled)).toMatchObject({
       confirmDeposit: `${stack.taskQueue}-circle`,

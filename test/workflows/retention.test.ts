@@ -17,7 +17,12 @@ const schedules: ScheduleHandle[] = [];
 beforeAll(async () => {
   stack = await startStack({
     name: 'retention',
-    env: { IDEMPOTENCY_KEY_RETENTION_HOURS: '72', CIRCLE_NOTIFICATION_RETENTION_HOURS: '48', EVENT_RETENTION_HOURS: '48', RETENTION_BATCH_SIZE: '2' },
+    env: {
+      IDEMPOTENCY_KEY_RETENTION_HOURS: '72',
+      CIRCLE_NOTIFICATION_RETENTION_HOURS: '48',
+      EVENT_RETENTION_HOURS: '48',
+      RETENTION_BATCH_SIZE: '2',
+    },
   });
 });
 afterAll(async () => {
@@ -48,7 +53,12 @@ async function seedKeys(userId: string, label: string, ages: number[]): Promise<
   const keys = ages.map((age) => `${label}-${age}h-${randomUUID()}`);
   await stack.db.idempotencyKey.createMany({
     data: keys.map((key, i) => ({
-      userId, key, requestHash: 'a'.repeat(64), resourceType: 'withdrawal', resourceId: randomUUID(), createdAt: ago(ages[i]!),
+      userId,
+      key,
+      requestHash: 'a'.repeat(64),
+      resourceType: 'withdrawal',
+      resourceId: randomUUID(),
+      createdAt: ago(ages[i]!),
     })),
   });
   return keys;
@@ -87,7 +97,11 @@ describe('the retention schedule', () => {
     const user = await createUser(stack.db);
     // Five keys past 72 h (three batches of at most two), three younger ones.
     await seedKeys(user.id, 'k', [1000, 200, 100, 80, 73, 71, 30, 1]);
-    const notifications = [49, 50, 500, 47, 0].map((age) => ({ notificationId: `retention-${age}h-${randomUUID()}`, notificationType: 'transactions.inbound', receivedAt: ago(age) }));
+    const notifications = [49, 50, 500, 47, 0].map((age) => ({
+      notificationId: `retention-${age}h-${randomUUID()}`,
+      notificationType: 'transactions.inbound',
+      receivedAt: ago(age),
+    }));
     await stack.db.circleNotification.createMany({ data: notifications });
     const now = Date.now();
     const buckets = [
@@ -147,8 +161,15 @@ describe('the retention schedule', () => {
     const delivery = (label: string, status: string, age: number) =>
       stack.db.webhookDelivery.create({
         data: {
-          endpointId: endpoint.id, eventId: ids[label]!, resourceType: 'deposit', resourceId: resource, sequence: 1, status,
-          createdAt: ago(age), lastAttemptAt: ago(age), attempts: { create: [{ latencyMs: 5, succeeded: status === 'delivered', statusCode: 200, attemptedAt: ago(age) }] },
+          endpointId: endpoint.id,
+          eventId: ids[label]!,
+          resourceType: 'deposit',
+          resourceId: resource,
+          sequence: 1,
+          status,
+          createdAt: ago(age),
+          lastAttemptAt: ago(age),
+          attempts: { create: [{ latencyMs: 5, succeeded: status === 'delivered', statusCode: 200, attemptedAt: ago(age) }] },
         },
       });
     const deliveredOld = await delivery('old-delivered', 'delivered', 90);
@@ -156,7 +177,13 @@ describe('the retention schedule', () => {
     const pendingOld = await delivery('old-pending', 'pending', 80);
     const deliveredYoung = await delivery('young', 'delivered', 10);
     const cursorBehind = await stack.db.webhookEndpoint.create({
-      data: { url: 'https://93.184.216.34/other', secret: 'whsec_y', createdBy: 'retention-test', enabled: true, cursorXid: notFannedOut - 1n },
+      data: {
+        url: 'https://93.184.216.34/other',
+        secret: 'whsec_y',
+        createdBy: 'retention-test',
+        enabled: true,
+        cursorXid: notFannedOut - 1n,
+      },
     });
 
     try {
@@ -187,7 +214,10 @@ describe('the retention schedule', () => {
       taskQueue: stack.taskQueue,
       args: [{ idempotencyKeyRetentionHours: 1, circleNotificationRetentionHours: 48, batchSize: 10 }],
     });
-    const failure = await run.then(() => undefined, (error: unknown) => error);
+    const failure = await run.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(/at least 24 hours/);
     expect(await keysLeft(user.id)).toEqual(['25h', '23h', '2h']);

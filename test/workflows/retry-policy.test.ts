@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ProviderError, retryableKinds, type ProviderErrorKind } from '../../src/providers/errors.js';
 import { nonRetryableProviderTypes, pollDelayMs, pollRetry, providerRetry } from '../../workflows/saga.js';
 
-const allKinds: ProviderErrorKind[] = ['unavailable', 'timeout', 'rate_limited', 'rejected', 'invalid_request', 'not_found', 'conflict', 'auth'];
+const allKinds: ProviderErrorKind[] = [
+  'unavailable',
+  'timeout',
+  'rate_limited',
+  'rejected',
+  'invalid_request',
+  'not_found',
+  'conflict',
+  'auth',
+];
 
 describe('saga retry policy', () => {
   it('never retries exactly the provider errors the provider boundary calls final', () => {

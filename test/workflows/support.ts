@@ -6,7 +6,6 @@ import { createUser, type Stack } from '../helpers/stack.js';
 // Steps the funding tests share: provision a wallet through its saga, send USDC to it on the sandbox chain, and
 // wait for a saga to park.
 
-
 export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
   return eventually(async () => {
     const progress = await handle.query(progressQuery);
@@ -28,9 +27,18 @@ export async function depositUsdc(
   input: { userId: string; chain?: 'ethereum' | 'solana'; address: string; amount: string; finalState?: 'COMPLETE' | 'FAILED' },
 ) {
   const chain = input.chain ?? 'ethereum';
-  const tx = await stack.sandbox.control.chainTransfer({ chain, toAddress: input.address, amount: input.amount, finalState: input.finalState });
+  const tx = await stack.sandbox.control.chainTransfer({
+    chain,
+    toAddress: input.address,
+    amount: input.amount,
+    finalState: input.finalState,
+  });
   const txHash = chain === 'ethereum' ? tx.txHash.toLowerCase() : tx.txHash;
-  const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), { chain, txHash, reportedBy: `user:${input.userId}` });
+  const started = await stack.accept('depositWorkflow', workflowIds.deposit(chain, txHash), {
+    chain,
+    txHash,
+    reportedBy: `user:${input.userId}`,
+  });
   return { ...started, txHash, transactionId: tx.id };
 }
 

@@ -66,7 +66,10 @@ describe('withdrawals', () => {
     // USDC the user deposited earlier sits in their own wallet; it was off-ramped then and must not pay again.
     const own = await provisionWallet(stack, user.id);
     await stack.sandbox.control.chainTransfer({ chain: 'ethereum', toAddress: own.address, amount: '25' });
-    await eventually(() => custody.walletUsdc(own.circleWalletId), (usdc) => usdc === '25');
+    await eventually(
+      () => custody.walletUsdc(own.circleWalletId),
+      (usdc) => usdc === '25',
+    );
     const before = await custody.balances();
     const poolsBefore = await stack.sandbox.control.pools();
 
@@ -78,14 +81,27 @@ describe('withdrawals', () => {
 
     const treasury = (await custody.treasuryWallet('ethereum'))!;
     const sent = await stack.providers.wallets.getTransfer(done.circleTransferRef!);
-    expect(sent).toMatchObject({ walletId: treasury.id, destinationAddress: target, amount: '10', token: { isUsdc: true }, state: 'complete', txHash: done.txHash });
+    expect(sent).toMatchObject({
+      walletId: treasury.id,
+      destinationAddress: target,
+      amount: '10',
+      token: { isUsdc: true },
+      state: 'complete',
+      txHash: done.txHash,
+    });
     // Mint paid exactly the on-ramped amount to the treasury, once; the wire's +10.00 and that −10.00 leave the
     // Mint balance where it was, and the treasury received and sent the same 10 USDC.
     expect(await stack.providers.rails.getOnRamp(done.circleOnRampRef!)).toMatchObject({ status: 'complete', amountUsd: '10.00' });
     expect((await custody.mintTransfersTo(treasury.address)).filter((t) => t.amountUsd === '10.00')).toEqual([
       { status: 'complete', amountUsd: '10.00', txHash: expect.any(String) },
     ]);
-    expect(await stack.sandbox.control.effectCount('circle-mint', 'createTransfer', idempotencyUuid(`${workflowIds.withdrawal(withdrawalId)}:treasury-funding`))).toBe(1);
+    expect(
+      await stack.sandbox.control.effectCount(
+        'circle-mint',
+        'createTransfer',
+        idempotencyUuid(`${workflowIds.withdrawal(withdrawalId)}:treasury-funding`),
+      ),
+    ).toBe(1);
     expect(await custody.balances()).toEqual(before);
     expect(await custody.walletUsdc(own.circleWalletId)).toBe('25');
     // Every pool starts empty in the sandbox: the 10.00 left the omnibus account by journal, passed through the
@@ -174,7 +190,9 @@ describe('withdrawals', () => {
 
     // Newest first: treasury -> Mint deposit address (credited once), then the payout, then the refund journal.
     const treasury = (await custody.treasuryWallet('ethereum'))!;
-    expect((await custody.mintTransfersTo(treasury.address)).filter((t) => t.amountUsd === '45.50')).toMatchObject([{ status: 'complete' }]);
+    expect((await custody.mintTransfersTo(treasury.address)).filter((t) => t.amountUsd === '45.50')).toMatchObject([
+      { status: 'complete' },
+    ]);
     expect((await stack.sandbox.control.effectCount('circle-mint', 'chainDeposit')) - creditsBefore).toBe(1);
     expect((await stack.sandbox.control.effectCount('circle-mint', 'createPayout')) - payoutsBefore).toBe(1);
     expect(await custody.balances()).toEqual(before);
@@ -267,17 +285,31 @@ describe('withdrawals', () => {
 
 /** Aborts once the parked step's movement has settled as failed at the provider (the saga refuses it before). */
 function abortOnceAllowed(handle: WorkflowHandle) {
-  return eventually(() => operatorDecides(handle, 'abort').then(() => true, () => undefined));
+  return eventually(() =>
+    operatorDecides(handle, 'abort').then(
+      () => true,
+      () => undefined,
+    ),
+  );
 }
 
 describe('a failed withdrawal is never "already done"', () => {
   /** Requests the sandbox saw under this withdrawal's idempotency keys, per provider operation. */
   function requestsUnder(effects: EffectRecord[], withdrawalId: string): Record<string, number> {
     const workflowId = workflowIds.withdrawal(withdrawalId);
-    const steps = ['broker-withdrawal', 'on-ramp', 'treasury-funding', 'transfer', 'compensate-treasury-return', 'compensate-off-ramp', 'compensate-refund'];
+    const steps = [
+      'broker-withdrawal',
+      'on-ramp',
+      'treasury-funding',
+      'transfer',
+      'compensate-treasury-return',
+      'compensate-off-ramp',
+      'compensate-refund',
+    ];
     const keys = new Set(steps.flatMap((step) => [`${workflowId}:${step}`, idempotencyUuid(`${workflowId}:${step}`)]));
     const requests: Record<string, number> = {};
-    for (const e of effects) if (keys.has(e.key)) requests[`${e.provider}.${e.operation}`] = (requests[`${e.provider}.${e.operation}`] ?? 0) + e.requests;
+    for (const e of effects)
+      if (keys.has(e.key)) requests[`${e.provider}.${e.operation}`] = (requests[`${e.provider}.${e.operation}`] ?? 0) + e.requests;
     return requests;
   }
 

@@ -91,7 +91,10 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
       return await fn();
     } catch (error) {
       const failure = toAlpacaError(error, operation);
-      logger?.warn({ provider: 'alpaca', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code }, 'provider call failed');
+      logger?.warn(
+        { provider: 'alpaca', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code },
+        'provider call failed',
+      );
       throw failure;
     }
   }
@@ -137,7 +140,8 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
     fund: ({ amountUsd, idempotencyKey }) => journal('fund', amountUsd, idempotencyKey),
     withdraw: ({ amountUsd, idempotencyKey }) => journal('withdraw', amountUsd, idempotencyKey),
 
-    getTransfer: (id) => call('getTransfer', async () => toTransfer(await brokerApi.get<Journal>(`/v1/journals/${encodeURIComponent(id)}`))),
+    getTransfer: (id) =>
+      call('getTransfer', async () => toTransfer(await brokerApi.get<Journal>(`/v1/journals/${encodeURIComponent(id)}`))),
 
     async placeOrder(input) {
       const request: trading.PostOrderRequest = {
@@ -159,7 +163,14 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
           const existing = await findOrderByClientId(input.clientOrderId).catch((lookup: unknown) => {
             // A duplicate means the order exists: that it cannot be read now is no refusal of it, and must not
             // read as one (the caller would take the order for never placed).
-            if (duplicate) throw new ProviderError('alpaca', 'unavailable', `${failure.message}; the existing order could not be read`, failure.details, { cause: lookup });
+            if (duplicate)
+              throw new ProviderError(
+                'alpaca',
+                'unavailable',
+                `${failure.message}; the existing order could not be read`,
+                failure.details,
+                { cause: lookup },
+              );
             return undefined;
           });
           if (existing) {
@@ -167,7 +178,10 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
             return existing;
           }
         }
-        logger?.warn({ provider: 'alpaca', operation: 'placeOrder', kind: failure.kind, status: failure.details.status, code: failure.details.code }, 'provider call failed');
+        logger?.warn(
+          { provider: 'alpaca', operation: 'placeOrder', kind: failure.kind, status: failure.details.status, code: failure.details.code },
+          'provider call failed',
+        );
         throw failure;
       }
     },
@@ -216,7 +230,7 @@ export function createAlpacaBroker(config: Config, logger?: Logger): BrokerPort 
     async listOrders() {
       // Oldest first, paged by the last order id seen (Alpaca's after_order_id).
       const orders: BrokerOrder[] = [];
-      for (let afterOrderId: string | undefined; ; ) {
+      for (let afterOrderId: string | undefined; ;) {
         const page = await call('listOrders', () =>
           alpaca.trading.orders.getAllOrders({ status: 'all', limit: 500, direction: 'asc', nested: false, afterOrderId }),
         );

@@ -43,11 +43,17 @@ export function toAlpacaError(error: unknown, operation: string): ProviderError 
   if (error instanceof ProviderError) return error;
   if (error instanceof errors.ApiError || error instanceof BrokerApiError) {
     const kind = classifyAlpaca(error.status, error.code, error.message);
-    return new ProviderError('alpaca', kind, `${operation}: ${error.message}`, {
-      status: error.status,
-      code: error.code,
-      retryAfterMs: error.retryAfterMs,
-    }, { cause: error });
+    return new ProviderError(
+      'alpaca',
+      kind,
+      `${operation}: ${error.message}`,
+      {
+        status: error.status,
+        code: error.code,
+        retryAfterMs: error.retryAfterMs,
+      },
+      { cause: error },
+    );
   }
   const kind = isTimeout(error) ? 'timeout' : 'unavailable';
   const message = error instanceof Error ? error.message : String(error);

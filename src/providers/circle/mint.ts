@@ -38,7 +38,14 @@ import { toCircleError } from './errors.js';
 const payoutBankDetails = {
   accountNumber: '12340010',
   routingNumber: '121000248',
-  billingDetails: { name: 'Fundflow Brokerage Funding', city: 'Boston', country: 'US', line1: '100 Money Street', district: 'MA', postalCode: '01234' },
+  billingDetails: {
+    name: 'Fundflow Brokerage Funding',
+    city: 'Boston',
+    country: 'US',
+    line1: '100 Money Street',
+    district: 'MA',
+    postalCode: '01234',
+  },
   bankAddress: { bankName: 'SAN FRANCISCO', city: 'SAN FRANCISCO', country: 'US', line1: '100 Money Street', district: 'CA' },
 };
 
@@ -56,7 +63,10 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
       return await fn();
     } catch (error) {
       const failure = toCircleError('circle-mint', error, operation);
-      logger?.warn({ provider: 'circle-mint', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code }, 'provider call failed');
+      logger?.warn(
+        { provider: 'circle-mint', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code },
+        'provider call failed',
+      );
       throw failure;
     }
   }
@@ -110,7 +120,7 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
     fetchPage: (pageAfter: string | undefined) => Promise<{ data: { data?: T[] } }>,
   ): Promise<T[]> {
     const all: T[] = [];
-    for (let pageAfter: string | undefined; ; ) {
+    for (let pageAfter: string | undefined; ;) {
       const page = (await call(operation, () => fetchPage(pageAfter))).data.data ?? [];
       all.push(...page);
       if (page.length < pageSize || !page.at(-1)?.id) return all;
@@ -149,7 +159,11 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
       const destination = await payoutBankId();
       const res = await call('createPayout', () =>
         circle.payouts.createBusinessPayout(
-          { idempotencyKey: idempotencyUuid(idempotencyKey), destination: { type: 'wire', id: destination }, amount: { amount, currency: 'USD' } },
+          {
+            idempotencyKey: idempotencyUuid(idempotencyKey),
+            destination: { type: 'wire', id: destination },
+            amount: { amount, currency: 'USD' },
+          },
           options,
         ),
       );
@@ -178,7 +192,9 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
     async getOnRamp(id) {
       let pageAfter: string | undefined;
       for (let page = 0; page < 20; page++) {
-        const res = await call('listDeposits', () => circle.deposits.listBusinessDeposits('wire', undefined, undefined, undefined, pageAfter, 50, options));
+        const res = await call('listDeposits', () =>
+          circle.deposits.listBusinessDeposits('wire', undefined, undefined, undefined, pageAfter, 50, options),
+        );
         const deposits = res.data.data ?? [];
         const deposit = deposits.find((d) => d.id === id);
         if (deposit) return { id, status: railStatus(deposit.status), amountUsd: deposit.amount.amount };
@@ -254,9 +270,13 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
       const same = (hash: string | undefined) => (chain === 'ethereum' ? hash?.toLowerCase() === txHash.toLowerCase() : hash === txHash);
       let pageAfter: string | undefined;
       for (let page = 0; page < 20; page++) {
-        const res = await call('listTransfers', () => circle.transfers.listBusinessTransfers(undefined, undefined, undefined, pageAfter, 50, options));
+        const res = await call('listTransfers', () =>
+          circle.transfers.listBusinessTransfers(undefined, undefined, undefined, pageAfter, 50, options),
+        );
         const transfers = res.data.data ?? [];
-        const found = transfers.find((t) => t.source.type === 'blockchain' && 'chain' in t.source && t.source.chain === mintChains[chain] && same(t.transactionHash));
+        const found = transfers.find(
+          (t) => t.source.type === 'blockchain' && 'chain' in t.source && t.source.chain === mintChains[chain] && same(t.transactionHash),
+        );
         if (found) return toChainDeposit(found, txHash);
         if (transfers.length < 50) break;
         pageAfter = transfers.at(-1)!.id;
@@ -266,7 +286,10 @@ export function createCircleMint(config: Config, logger?: Logger): FiatRailsPort
   };
 }
 
-function toChainDeposit(transfer: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null }, txHash: string): MintChainDeposit {
+function toChainDeposit(
+  transfer: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null },
+  txHash: string,
+): MintChainDeposit {
   return { ...toMintTransfer(transfer), txHash };
 }
 
@@ -283,7 +306,9 @@ function toMintTransfer(
   };
 }
 
-function toMovement(payout: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null } | undefined): RailMovement {
+function toMovement(
+  payout: { id?: string; status?: string; amount?: { amount: string }; errorCode?: string | null } | undefined,
+): RailMovement {
   if (!payout?.id) throw new ProviderError('circle-mint', 'unavailable', 'Circle returned no payout');
   return {
     id: payout.id,

@@ -87,7 +87,9 @@ interface CircleToken {
 function toChainToken(token: CircleToken, usdc: UsdcToken): ChainToken {
   const address = token.tokenAddress || undefined;
   // Hex addresses compare case-insensitively (EIP-55 only adds a checksum); base58 mints are case-sensitive.
-  const sameAddress = address !== undefined && (token.blockchain.startsWith('SOL') ? address === usdc.address : address.toLowerCase() === usdc.address.toLowerCase());
+  const sameAddress =
+    address !== undefined &&
+    (token.blockchain.startsWith('SOL') ? address === usdc.address : address.toLowerCase() === usdc.address.toLowerCase());
   const isUsdc = !token.isNative && token.blockchain === usdc.blockchain && sameAddress && (!usdc.tokenId || token.id === usdc.tokenId);
   return { id: token.id, blockchain: token.blockchain, address, symbol: token.symbol, isNative: token.isNative, isUsdc };
 }
@@ -123,7 +125,10 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       return await withDeadline(fn(), config.PROVIDER_TIMEOUT_MS);
     } catch (error) {
       const failure = toCircleError('circle-wallets', error, operation);
-      logger?.warn({ provider: 'circle-wallets', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code }, 'provider call failed');
+      logger?.warn(
+        { provider: 'circle-wallets', operation, kind: failure.kind, status: failure.details.status, code: failure.details.code },
+        'provider call failed',
+      );
       throw failure;
     }
   }
@@ -151,7 +156,13 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       token = call('getToken', async () => {
         const found = (await client.getToken({ id: tokenId })).data?.token;
         if (!found) throw new Error(`Circle returned no token ${tokenId}`);
-        return { id: found.id, blockchain: found.blockchain, tokenAddress: found.tokenAddress, symbol: found.symbol, isNative: found.isNative };
+        return {
+          id: found.id,
+          blockchain: found.blockchain,
+          tokenAddress: found.tokenAddress,
+          symbol: found.symbol,
+          isNative: found.isNative,
+        };
       });
       token.catch(() => tokens.delete(tokenId));
       tokens.set(tokenId, token);
@@ -206,7 +217,7 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
     async listInboundTransfers({ chain, txHash }) {
       const found: CircleTransaction[] = [];
       // A batch sender's transaction can carry more transfers to our wallets than one page holds.
-      for (let pageAfter: string | undefined; ; ) {
+      for (let pageAfter: string | undefined; ;) {
         const res = await call('listTransactions', () =>
           client.listTransactions({ blockchain: blockchainOf(chain), txHash, txType: 'INBOUND', pageSize: 50, pageAfter }),
         );
@@ -222,9 +233,9 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       const usdc = configuredUsdc(config, chain);
       // Circle's API needs `blockchain` beside `tokenAddress` (only a tokenId implies it); the SDK's types forbid
       // it next to walletId but send it as given.
-      const token = (usdc.tokenId
-        ? { tokenId: usdc.tokenId }
-        : { tokenAddress: usdc.address, blockchain: usdc.blockchain as TokenBlockchain }) as { tokenId: string };
+      const token = (
+        usdc.tokenId ? { tokenId: usdc.tokenId } : { tokenAddress: usdc.address, blockchain: usdc.blockchain as TokenBlockchain }
+      ) as { tokenId: string };
       const res = await call('createTransaction', () =>
         client.createTransaction({
           walletId,
@@ -238,7 +249,15 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       const created = res.data;
       if (!created?.id) throw toCircleError('circle-wallets', new Error('Circle returned no transaction'), 'createTransaction');
       return toTransfer(
-        { id: created.id, state: created.state, blockchain: usdc.blockchain, transactionType: 'OUTBOUND', walletId, amounts: [amountUsdc], destinationAddress },
+        {
+          id: created.id,
+          state: created.state,
+          blockchain: usdc.blockchain,
+          transactionType: 'OUTBOUND',
+          walletId,
+          amounts: [amountUsdc],
+          destinationAddress,
+        },
         { id: usdc.tokenId, blockchain: usdc.blockchain, address: usdc.address, symbol: 'USDC', isNative: false, isUsdc: true },
       );
     },
@@ -247,7 +266,13 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
       const res = await call('getWalletBalance', () => client.getWalletTokenBalance({ id: walletId, includeAll: true }));
       let held = new Decimal(0);
       for (const { amount, token } of res.data?.tokenBalances ?? []) {
-        const described: CircleToken = { id: token.id, blockchain: token.blockchain, tokenAddress: token.tokenAddress, symbol: token.symbol, isNative: token.isNative };
+        const described: CircleToken = {
+          id: token.id,
+          blockchain: token.blockchain,
+          tokenAddress: token.tokenAddress,
+          symbol: token.symbol,
+          isNative: token.isNative,
+        };
         if (toChainToken(described, configuredUsdc(config, chainOf(token.blockchain))).isUsdc) held = held.plus(amount);
       }
       return held.toFixed();
@@ -255,8 +280,10 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
 
     async findWallets({ chain, refId }) {
       const found: CustodyWallet[] = [];
-      for (let pageAfter: string | undefined; ; ) {
-        const res = await call('listWallets', () => client.listWallets({ refId, blockchain: blockchainOf(chain), pageSize: 50, pageAfter }));
+      for (let pageAfter: string | undefined; ;) {
+        const res = await call('listWallets', () =>
+          client.listWallets({ refId, blockchain: blockchainOf(chain), pageSize: 50, pageAfter }),
+        );
         const page = res.data?.wallets ?? [];
         found.push(...page.map((w) => ({ id: w.id, address: w.address, chain, state: w.state })));
         if (page.length < 50) return found;
@@ -266,7 +293,7 @@ export function createCircleWallets(config: Config, logger?: Logger): WalletsPor
 
     async listOutboundTransfers(chain) {
       const found: CircleTransaction[] = [];
-      for (let pageAfter: string | undefined; ; ) {
+      for (let pageAfter: string | undefined; ;) {
         const res = await call('listTransactions', () =>
           client.listTransactions({ blockchain: blockchainOf(chain), txType: 'OUTBOUND', pageSize: 50, pageAfter }),
         );

@@ -43,7 +43,11 @@ interface KeyCache {
 const keyCaches = new WeakMap<CirclePublicKeyFetcher, KeyCache>();
 
 /** The key for an id; undefined when the id is unknown (remembered for a TTL) or the fetch budget is spent. */
-async function publicKeyFor(fetchPublicKey: CirclePublicKeyFetcher, keyId: string, options: CircleKeyCacheOptions): Promise<KeyObject | undefined> {
+async function publicKeyFor(
+  fetchPublicKey: CirclePublicKeyFetcher,
+  keyId: string,
+  options: CircleKeyCacheOptions,
+): Promise<KeyObject | undefined> {
   const now = options.now?.() ?? Date.now();
   let cache = keyCaches.get(fetchPublicKey);
   if (!cache) keyCaches.set(fetchPublicKey, (cache = { keys: new Map(), unknown: new Map(), windowStartedAt: now, fetchesInWindow: 0 }));
@@ -112,7 +116,9 @@ export function circlePublicKeyFetcher(config: Config): CirclePublicKeyFetcher {
 }
 
 /** The verifier the API's webhook route takes: `{rawBody, signature, keyId}` → verified. */
-export function circleWebhookVerifier(config: Config): (input: { rawBody: Buffer; signature: string | undefined; keyId: string | undefined }) => Promise<boolean> {
+export function circleWebhookVerifier(
+  config: Config,
+): (input: { rawBody: Buffer; signature: string | undefined; keyId: string | undefined }) => Promise<boolean> {
   const fetchPublicKey = circlePublicKeyFetcher(config);
   const options = {
     unknownKeyTtlMs: config.CIRCLE_WEBHOOK_UNKNOWN_KEY_TTL_SECONDS * 1000,

@@ -14,10 +14,23 @@ afterAll(() => db.$disconnect());
 
 async function depositRow(userId: string, status: 'pending_confirmation' | 'failed' = 'pending_confirmation') {
   const wallet = await db.wallet.create({
-    data: { userId, chain: 'ethereum', address: `0x${randomUUID().replace(/-/g, '')}00000000`, circleWalletId: randomUUID(), status: 'active' },
+    data: {
+      userId,
+      chain: 'ethereum',
+      address: `0x${randomUUID().replace(/-/g, '')}00000000`,
+      circleWalletId: randomUUID(),
+      status: 'active',
+    },
   });
   return db.deposit.create({
-    data: { userId, walletId: wallet.id, chain: 'ethereum', txHash: `0x${randomUUID().replace(/-/g, '')}`, amountStablecoin: new Prisma.Decimal('25'), status },
+    data: {
+      userId,
+      walletId: wallet.id,
+      chain: 'ethereum',
+      txHash: `0x${randomUUID().replace(/-/g, '')}`,
+      amountStablecoin: new Prisma.Decimal('25'),
+      status,
+    },
   });
 }
 

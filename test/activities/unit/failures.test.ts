@@ -10,10 +10,16 @@ import { TransitionError } from '../../../src/domain/status.js';
 // same on every attempt of every run of one workflow id.
 
 const env = (workflowId: string, attempt = 1) =>
-  new MockActivityEnvironment({ workflowExecution: { workflowId, runId: `run-${attempt}` }, attempt, activityType: 'startWithdrawalPayout' });
+  new MockActivityEnvironment({
+    workflowExecution: { workflowId, runId: `run-${attempt}` },
+    attempt,
+    activityType: 'startWithdrawalPayout',
+  });
 
 async function failureOf(error: unknown): Promise<ApplicationFailure> {
-  const thrown = await env('withdrawal-1').run(() => translated(() => Promise.reject(error))).catch((e: unknown) => e);
+  const thrown = await env('withdrawal-1')
+    .run(() => translated(() => Promise.reject(error)))
+    .catch((e: unknown) => e);
   expect(thrown).toBeInstanceOf(ApplicationFailure);
   return thrown as ApplicationFailure;
 }
