@@ -28,7 +28,11 @@ const tracing = startTracing(config, 'fundflow-worker');
 // through the same JSON logger as everything else.
 const sdkLogger = logger.child({ component: 'temporal' });
 const sdkLevels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
-  TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
 };
 Runtime.install({
   logger: new DefaultLogger('INFO', ({ level, message, meta }) => sdkLogger[sdkLevels[level]](meta ?? {}, message)),

@@ -62,7 +62,9 @@ async function eventLoopDelay(internalUrl: string): Promise<Record<string, numbe
 /** A yardstick server in a process of its own (with a CPU profile like every child when CPU_PROFILE_DIR is set). */
 async function startYardstick(kind: 'node-http' | 'express'): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.CPU_PROFILE_DIR, `yardstick-${kind}`)}`] : [];
+  const profile = process.env.CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.CPU_PROFILE_DIR, `yardstick-${kind}`)}`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/processes/yardstick.ts'], {
     cwd: repoRoot,
     env: { ...process.env, YARDSTICK: kind, HTTP_PORT: String(port) },
@@ -78,7 +80,9 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
   const closed = new Map<string, LoadRun[]>(routes.map((r) => [r.route, []]));
   const cpu = new Map(routes.map((r) => [r.route, { server: 0, postgres: 0 }]));
   for (let round = 1; round <= options.rounds; round++) {
-    process.stderr.write(`  closed loop, ${options.connections} connections, round ${round}/${options.rounds} of ${slice.durationMs / 1000} s per route\n`);
+    process.stderr.write(
+      `  closed loop, ${options.connections} connections, round ${round}/${options.rounds} of ${slice.durationMs / 1000} s per route\n`,
+    );
     for (const r of routes) {
       // The serving process and its children: with API_PROCESSES > 1 the API is a cluster of processes.
       const pids = Object.fromEntries((await withChildren(r.pid())).map((pid) => [String(pid), pid]));
@@ -96,7 +100,11 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
   const results = routes.map((r): RouteResult => {
     const result = mergeRuns(closed.get(r.route)!);
     const c = cpu.get(r.route)!;
-    return { route: r.route, closed: result, cpuMsPerRequest: { server: (c.server * 1000) / result.requests, postgres: (c.postgres * 1000) / result.requests } };
+    return {
+      route: r.route,
+      closed: result,
+      cpuMsPerRequest: { server: (c.server * 1000) / result.requests, postgres: (c.postgres * 1000) / result.requests },
+    };
   });
 
   const paced = routes.filter((r) => r.paced);
@@ -111,7 +119,11 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
       if (!r.internalUrl) continue;
       const d = await eventLoopDelay(r.internalUrl);
       const worst = delays.get(r.route) ?? { p50: 0, p99: 0, max: 0 };
-      delays.set(r.route, { p50: Math.max(worst.p50, d['0.5'] ?? NaN), p99: Math.max(worst.p99, d['0.99'] ?? NaN), max: Math.max(worst.max, d['1'] ?? NaN) });
+      delays.set(r.route, {
+        p50: Math.max(worst.p50, d['0.5'] ?? NaN),
+        p99: Math.max(worst.p99, d['0.99'] ?? NaN),
+        max: Math.max(worst.max, d['1'] ?? NaN),
+      });
     }
   }
   for (const result of results) {
@@ -147,7 +159,11 @@ export async function apiLoad(
   const replayKeys = await Promise.all(
     users.map(async (user) => {
       const key = `bench-replay-${randomUUID()}`;
-      const first = await call(stack, 'POST', '/v1/orders', { token: user.token, body: JSON.parse(orderBody), headers: { 'idempotency-key': key } });
+      const first = await call(stack, 'POST', '/v1/orders', {
+        token: user.token,
+        body: JSON.parse(orderBody),
+        headers: { 'idempotency-key': key },
+      });
       if (first.status !== 202) throw new Error(`POST /v1/orders answered ${first.status}: ${JSON.stringify(first.body)}`);
       return key;
     }),
@@ -159,8 +175,18 @@ export async function apiLoad(
     const healthz = (): LoadRequest => ({ method: 'GET', path: '/healthz' });
     const results = await measureInTurns(
       [
-        { route: 'yardstick: bare node:http', target: { baseUrl: bareNode.url, expectStatus: 200, request: healthz }, pid: () => bareNode.child.pid!, paced: true },
-        { route: 'yardstick: bare Express route', target: { baseUrl: bareExpress.url, expectStatus: 200, request: healthz }, pid: () => bareExpress.child.pid!, paced: true },
+        {
+          route: 'yardstick: bare node:http',
+          target: { baseUrl: bareNode.url, expectStatus: 200, request: healthz },
+          pid: () => bareNode.child.pid!,
+          paced: true,
+        },
+        {
+          route: 'yardstick: bare Express route',
+          target: { baseUrl: bareExpress.url, expectStatus: 200, request: healthz },
+          pid: () => bareExpress.child.pid!,
+          paced: true,
+        },
         { route: 'GET /healthz', target: api(200, healthz), pid: apiPid, internalUrl, paced: true },
         {
           route: 'GET /v1/deposits/{id}',
@@ -172,7 +198,13 @@ export async function apiLoad(
           internalUrl,
           paced: true,
         },
-        { route: 'POST /v1/orders (replayed key)', target: order((i) => replayKeys[i % users.length]!), pid: apiPid, internalUrl, paced: true },
+        {
+          route: 'POST /v1/orders (replayed key)',
+          target: order((i) => replayKeys[i % users.length]!),
+          pid: apiPid,
+          internalUrl,
+          paced: true,
+        },
       ],
       options,
     );

@@ -32,13 +32,7 @@ type Measured = PhaseResult & { latencies: number[]; cpuSeconds: Record<string, 
 /** One run: its workflow id, and when its clock started (after any set-up that is not part of the run). */
 type Run = (i: number) => Promise<{ workflowId: string; startedAt: number }>;
 
-async function phase(
-  stack: ProcessStack,
-  kind: PhaseResult['kind'],
-  runs: number,
-  concurrency: number,
-  run: Run,
-): Promise<Measured> {
+async function phase(stack: ProcessStack, kind: PhaseResult['kind'], runs: number, concurrency: number, run: Run): Promise<Measured> {
   const latencies: number[] = [];
   const workflowIdsSeen: string[] = [];
   const bar = progress(`${kind.padEnd(8)} ×${runs}`, runs);
@@ -143,7 +137,9 @@ export function baselinePhase(
   return phase(stack, 'baseline', runs, concurrency, async (i) => {
     const workflowId = `baseline-${randomUUID()}`;
     const startedAt = performance.now();
-    const reply = await call(stack, 'POST', '/bench/baseline', { body: { workflowId, input: { userId: users[i % users.length]!.id, steps } } });
+    const reply = await call(stack, 'POST', '/bench/baseline', {
+      body: { workflowId, input: { userId: users[i % users.length]!.id, steps } },
+    });
     if (reply.status !== 202) throw new Error(`POST /bench/baseline answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     await stack.client.workflow.getHandle(workflowId).result();
     return { workflowId, startedAt };

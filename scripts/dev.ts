@@ -105,7 +105,9 @@ async function prepareDatabase(): Promise<void> {
   const db = createDb(config.DATABASE_URL, 1);
   try {
     const baskets = await seed(db);
-    step(`database ${target.pathname.slice(1)}: ${applied.length} migrations applied, ${alreadyApplied.length} already there; ${baskets} baskets seeded`);
+    step(
+      `database ${target.pathname.slice(1)}: ${applied.length} migrations applied, ${alreadyApplied.length} already there; ${baskets} baskets seeded`,
+    );
   } finally {
     await db.$disconnect();
   }
@@ -122,7 +124,11 @@ try {
 async function startStack(): Promise<void> {
   // TEMPORAL_TOPOLOGY=server: the full Temporal server on this PostgreSQL instead (docs/temporal-server.md).
   const fullServer = temporalTopology() === 'server';
-  step(fullServer ? 'starting the full Temporal server (PostgreSQL store and visibility, several history shards; it has no Web UI)' : 'starting the Temporal dev server (persistent in .data/)');
+  step(
+    fullServer
+      ? 'starting the full Temporal server (PostgreSQL store and visibility, several history shards; it has no Web UI)'
+      : 'starting the Temporal dev server (persistent in .data/)',
+  );
   const temporal = await startDevTemporal({ uiCodecEndpoint: codecUrl, postgresUrl: database?.url });
   temporalStop = temporal.stop;
   step(`Temporal ${temporal.address}${temporal.uiUrl ? ` · Web UI ${temporal.uiUrl}` : ''}`);
@@ -137,7 +143,9 @@ async function startStack(): Promise<void> {
   await waitReady(`http://${config.HTTP_HOST}:${config.HTTP_PORT}/readyz`);
   await waitReady(`http://${config.HTTP_HOST}:${config.WORKER_HTTP_PORT}/readyz`);
   await waitReady(`${codecUrl}/healthz`);
-  step(`codec server ${codecUrl}: sign in once at ${codecUrl}/login with \`npm run token -- ops --operator\` to see decoded payloads in the UI`);
+  step(
+    `codec server ${codecUrl}: sign in once at ${codecUrl}/login with \`npm run token -- ops --operator\` to see decoded payloads in the UI`,
+  );
   step(
     `ready: API http://${config.HTTP_HOST}:${config.HTTP_PORT} (reference: /docs)${temporal.uiUrl ? ` · Temporal UI ${temporal.uiUrl}` : ''} · Ctrl-C stops`,
   );

@@ -14,7 +14,9 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'reconcile');
 const db = createDb(config.DATABASE_URL, 2);
 try {
-  step(`reconciling ${new URL(config.DATABASE_URL).pathname.slice(1)} against Circle (${config.CIRCLE_MINT_BASE_URL}) and Alpaca (${config.ALPACA_BROKER_BASE_URL})`);
+  step(
+    `reconciling ${new URL(config.DATABASE_URL).pathname.slice(1)} against Circle (${config.CIRCLE_MINT_BASE_URL}) and Alpaca (${config.ALPACA_BROKER_BASE_URL})`,
+  );
   const breaks = await reconcile({ db, providers: createProviders(config, logger), config, progress: step });
   process.stdout.write(`${breaksTable(breaks)}\n`);
   process.exitCode = breaks.length > 0 ? 1 : 0;

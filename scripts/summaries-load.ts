@@ -63,7 +63,9 @@ async function seed(db: pg.Pool, runTag: string, weekStartDate: string): Promise
     [runTag, users, idleUsers],
   );
   const active = `SELECT id FROM users WHERE auth_provider_id LIKE $1 || '-active-%'`;
-  await db.query(`INSERT INTO balances (user_id, buying_power_usd) SELECT id, 0 FROM users WHERE auth_provider_id LIKE $1 || '-%'`, [runTag]);
+  await db.query(`INSERT INTO balances (user_id, buying_power_usd) SELECT id, 0 FROM users WHERE auth_provider_id LIKE $1 || '-%'`, [
+    runTag,
+  ]);
   await db.query(
     `INSERT INTO wallets (user_id, chain, address, circle_wallet_id, status)
      SELECT id, 'ethereum', '0x' || substr(md5(id::text), 1, 40), 'load-' || id, 'active' FROM (${active}) u`,

@@ -15,6 +15,4 @@ if (!subject) {
   process.stderr.write('usage: npm run token -- <sub> [--operator] [--expires 12h]\n');
   process.exit(2);
 }
-process.stdout.write(
-  (await signDevToken(loadConfigOrExit(), { subject, operator: values.operator, expiresIn: values.expires })) + '\n',
-);
+process.stdout.write((await signDevToken(loadConfigOrExit(), { subject, operator: values.operator, expiresIn: values.expires })) + '\n');

@@ -1,6 +1,5 @@
 import type { Chain, CustodyWallet } from '../../src/providers/ports.js';
 import { TransitionError, type WalletStatus } from '../../src/domain/status.js';
-import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { stepKey, translated } from '../failures.js';
 import { refusal, type Refusal } from '../../src/domain/refusals.js';

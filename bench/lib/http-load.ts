@@ -49,7 +49,14 @@ function sender(target: LoadTarget, agent: http.Agent) {
     new Promise<boolean>((resolve) => {
       const r = target.request(i);
       const req = http.request(
-        { host: url.hostname, port: url.port, method: r.method, path: r.path, agent, headers: { ...r.headers, ...(r.body ? { 'content-type': 'application/json' } : {}) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: r.method,
+          path: r.path,
+          agent,
+          headers: { ...r.headers, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode === target.expectStatus));
@@ -82,10 +89,7 @@ export async function closedLoop(target: LoadTarget, options: { connections: num
   return { latencies, errors, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function openLoop(
-  target: LoadTarget,
-  options: { rate: number; durationMs: number; connections: number },
-): Promise<LoadRun> {
+export async function openLoop(target: LoadTarget, options: { rate: number; durationMs: number; connections: number }): Promise<LoadRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const send = sender(target, agent);
   const total = Math.round((options.rate * options.durationMs) / 1000);

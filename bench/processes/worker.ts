@@ -23,7 +23,11 @@ const common = { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter
 
 // The production side is every queue worker.ts serves (main and each provider's, src/task-queues.ts).
 const workers = [
-  ...(await createQueueWorkers({ connection, config, activities: createActivities({ db, providers: createProviders(config, logger), config, logger }) })),
+  ...(await createQueueWorkers({
+    connection,
+    config,
+    activities: createActivities({ db, providers: createProviders(config, logger), config, logger }),
+  })),
   {
     role: 'baseline',
     taskQueue: baselineTaskQueue(config),

@@ -12,8 +12,7 @@ import { createLogger } from '../../src/logger.js';
 
 export const clientSchemaFile = path.resolve(import.meta.dirname, '../../client/schema.d.ts');
 
-const header =
-  '// Generated from /openapi.json by openapi-typescript: do not edit. Regenerate with `npm run client:generate`.\n\n';
+const header = '// Generated from /openapi.json by openapi-typescript: do not edit. Regenerate with `npm run client:generate`.\n\n';
 
 export async function clientSchemaSource(document: unknown): Promise<string> {
   return header + astToString(await openapiTS(document as OpenAPI3));

@@ -42,11 +42,7 @@ export async function call(
 
 export const loadPasscode = '135790';
 
-export async function createLoadUsers(
-  stack: ProcessStack,
-  count: number,
-  options: { buyingPowerUsd?: string } = {},
-): Promise<LoadUser[]> {
+export async function createLoadUsers(stack: ProcessStack, count: number, options: { buyingPowerUsd?: string } = {}): Promise<LoadUser[]> {
   const passcodeHash = await hashPasscode(loadPasscode);
   return Promise.all(
     Array.from({ length: count }, async () => {

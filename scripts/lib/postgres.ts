@@ -109,7 +109,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries;
   } catch (error) {
-    throw new Error(`no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name}): run npm install, or set DATABASE_URL`, { cause: error });
+    throw new Error(`no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name}): run npm install, or set DATABASE_URL`, {
+      cause: error,
+    });
   }
 }
 
@@ -160,7 +162,9 @@ function run(command: string, args: string[], user: { uid: number; gid: number }
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(command)} ${args[0]} exited with ${code}: ${output.trim()}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(command)} ${args[0]} exited with ${code}: ${output.trim()}`)),
+    );
   });
 }
 
@@ -197,7 +201,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       run(bin.pg_ctl, ['stop', '--pgdata', dataDir, '--mode', 'fast', '--wait'], user).then(
         () => {},
         async (error: unknown) => {
-          if (await run(bin.pg_ctl, ['status', '--pgdata', dataDir], user).then(() => true, () => false)) throw error;
+          if (
+            await run(bin.pg_ctl, ['status', '--pgdata', dataDir], user).then(
+              () => true,
+              () => false,
+            )
+          )
+            throw error;
         },
       ),
   };

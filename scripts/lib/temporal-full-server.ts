@@ -127,7 +127,10 @@ const ALREADY_EXISTS = 6;
 async function registerNamespaces(address: string, namespaces: string[], timeoutMs = 120_000): Promise<void> {
   const connection = await Connection.connect({ address });
   const attributes = Object.fromEntries(
-    Object.values(searchAttributes).map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+    Object.values(searchAttributes).map((key) => [
+      key.name,
+      proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`],
+    ]),
   );
   const query = Object.values(searchAttributes)
     .map((key) => `${key.name} IS NULL`)

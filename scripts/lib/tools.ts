@@ -48,10 +48,18 @@ export async function ensureTemporalServerBinaries(): Promise<{ server: string; 
   // go install names a binary after its package folder (server, sql): built aside, then renamed into .tools/bin.
   const staging = path.join(repoRoot, '.tools', 'go-install');
   await mkdir(toolsBin, { recursive: true });
-  await run('go', ['install', `go.temporal.io/server/cmd/server@${temporalServerVersion}`, `go.temporal.io/server/cmd/tools/sql@${temporalServerVersion}`], {
-    ...process.env,
-    GOBIN: staging,
-  });
+  await run(
+    'go',
+    [
+      'install',
+      `go.temporal.io/server/cmd/server@${temporalServerVersion}`,
+      `go.temporal.io/server/cmd/tools/sql@${temporalServerVersion}`,
+    ],
+    {
+      ...process.env,
+      GOBIN: staging,
+    },
+  );
   await rename(path.join(staging, 'server'), binaries.server);
   await rename(path.join(staging, 'sql'), binaries.sqlTool);
   step(`Temporal server ready at ${path.relative(repoRoot, binaries.server)}`);

@@ -36,7 +36,19 @@ export interface AcceptDeps {
 export function describeStart(input: unknown): { memo: Record<string, string>; summary: string } | undefined {
   const i = input as Record<string, unknown>;
   const memo: Record<string, string> = {};
-  for (const key of ['userId', 'amountUsd', 'quantity', 'side', 'assetType', 'symbol', 'basketId', 'chain', 'txHash', 'targetChain', 'targetAddress'] as const) {
+  for (const key of [
+    'userId',
+    'amountUsd',
+    'quantity',
+    'side',
+    'assetType',
+    'symbol',
+    'basketId',
+    'chain',
+    'txHash',
+    'targetChain',
+    'targetAddress',
+  ] as const) {
     if (typeof i[key] === 'string') memo[key] = i[key];
   }
   if (memo.targetChain) return { memo, summary: `Withdraw ${memo.amountUsd} USD as USDC to ${memo.targetChain} ${memo.targetAddress}` };
@@ -73,7 +85,11 @@ const failedPrecondition = 9;
  */
 function isWorkflowTaskRetrying(error: unknown): boolean {
   // Update-with-start hands back the gRPC error itself; other calls wrap it in a ServiceError.
-  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  const grpc = isGrpcServiceError(error)
+    ? error
+    : error instanceof ServiceError && isGrpcServiceError(error.cause)
+      ? error.cause
+      : undefined;
   return grpc?.code === failedPrecondition && /workflow task in failed state/i.test(`${grpc.message} ${grpc.details}`);
 }
 

@@ -11,10 +11,17 @@ import { HttpProblem } from './problem.js';
 // and the effect is unknown. A request the validator rejects never reaches the action and is not recorded.
 
 export type OperatorAction =
-  | 'kyc_decision' | 'retry' | 'abort' | 'summary_run' | 'reconciliation_resolve'
-  | 'webhook_endpoint_create' | 'webhook_endpoint_update' | 'webhook_endpoint_delete' | 'webhook_replay';
+  | 'kyc_decision'
+  | 'retry'
+  | 'abort'
+  | 'summary_run'
+  | 'reconciliation_resolve'
+  | 'webhook_endpoint_create'
+  | 'webhook_endpoint_update'
+  | 'webhook_endpoint_delete'
+  | 'webhook_replay';
 export type AuditTargetKind =
-  | 'user' | 'deposit' | 'withdrawal' | 'order' | 'summary_week' | 'reconciliation_break' | 'webhook_endpoint' | 'webhook_delivery';
+  'user' | 'deposit' | 'withdrawal' | 'order' | 'summary_week' | 'reconciliation_break' | 'webhook_endpoint' | 'webhook_delivery';
 
 export interface AuditedAction {
   action: OperatorAction;
@@ -62,11 +69,25 @@ export const auditEntryView = z
     id: z.guid(),
     operatorSubject: z.string().meta({ description: "The operator token's `sub`" }),
     action: z.enum([
-      'kyc_decision', 'retry', 'abort', 'summary_run', 'reconciliation_resolve',
-      'webhook_endpoint_create', 'webhook_endpoint_update', 'webhook_endpoint_delete', 'webhook_replay',
+      'kyc_decision',
+      'retry',
+      'abort',
+      'summary_run',
+      'reconciliation_resolve',
+      'webhook_endpoint_create',
+      'webhook_endpoint_update',
+      'webhook_endpoint_delete',
+      'webhook_replay',
     ]),
     targetKind: z.enum([
-      'user', 'deposit', 'withdrawal', 'order', 'summary_week', 'reconciliation_break', 'webhook_endpoint', 'webhook_delivery',
+      'user',
+      'deposit',
+      'withdrawal',
+      'order',
+      'summary_week',
+      'reconciliation_break',
+      'webhook_endpoint',
+      'webhook_delivery',
     ]),
     targetId: z.string().meta({ description: 'The id as the operator sent it (a week: its Monday, YYYY-MM-DD)' }),
     outcome: z.enum(['accepted', 'refused', 'failed']).meta({

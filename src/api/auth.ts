@@ -48,7 +48,13 @@ export function createTokenVerifier(config: Config, options: { jwksCooldownMs?: 
     verifyJwt = (token) => jwtVerify(token, keys, verifyOptions);
   } else {
     // Imported once: given the raw bytes, jose would import the key again for every request (bench/README.md).
-    const secret = crypto.subtle.importKey('raw', new TextEncoder().encode(config.AUTH_JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    const secret = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(config.AUTH_JWT_SECRET),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
     verifyJwt = async (token) => jwtVerify(token, await secret, verifyOptions);
   }
   const verified = new VerifiedTokens(config.AUTH_VERIFIED_TOKEN_CACHE_SECONDS * 1000);
@@ -63,9 +69,12 @@ export function createTokenVerifier(config: Config, options: { jwksCooldownMs?: 
     const customer = !config.AUTH_AUDIENCE || tokenAudiences.includes(config.AUTH_AUDIENCE);
     let operatorRefusal: string | undefined;
     if (payload.role !== 'operator') operatorRefusal = 'This route is for operators';
-    else if (operatorAudience && !tokenAudiences.includes(operatorAudience)) operatorRefusal = 'An operator token must be issued for the operator audience';
-    else if (config.AUTH_OPERATOR_SUBJECTS.length > 0 && !config.AUTH_OPERATOR_SUBJECTS.includes(payload.sub)) operatorRefusal = 'This subject is not an operator';
-    else if (config.AUTH_OPERATOR_REQUIRE_MFA && !audiencesOf(payload.amr).includes('mfa')) operatorRefusal = 'Operator routes need a login with a second factor (amr: mfa)';
+    else if (operatorAudience && !tokenAudiences.includes(operatorAudience))
+      operatorRefusal = 'An operator token must be issued for the operator audience';
+    else if (config.AUTH_OPERATOR_SUBJECTS.length > 0 && !config.AUTH_OPERATOR_SUBJECTS.includes(payload.sub))
+      operatorRefusal = 'This subject is not an operator';
+    else if (config.AUTH_OPERATOR_REQUIRE_MFA && !audiencesOf(payload.amr).includes('mfa'))
+      operatorRefusal = 'Operator routes need a login with a second factor (amr: mfa)';
     const identity = { subject: payload.sub, customer, operator: operatorRefusal === undefined, operatorRefusal };
     // Never past its exp, nor past iat + the maximum age: what jwtVerify would refuse next is not answered here.
     verified.set(token, identity, Math.min(payload.exp! * 1000, (payload.iat! + config.AUTH_MAX_TOKEN_AGE_SECONDS) * 1000));

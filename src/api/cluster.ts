@@ -81,7 +81,14 @@ export async function runApiCluster(config: Config, logger: Logger, count: numbe
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
     const byProcess = Object.fromEntries(workers.map((w) => [`api-${w.id}`, () => askReady(w)]));
     // Ready while every process is: a dead one is being replaced, and /readyz says so until it answers.
-    return workers.length < count ? { ...byProcess, processes: async () => { throw new Error(`${workers.length} of ${count} running`); } } : byProcess;
+    return workers.length < count
+      ? {
+          ...byProcess,
+          processes: async () => {
+            throw new Error(`${workers.length} of ${count} running`);
+          },
+        }
+      : byProcess;
   };
   const internal: http.Server = await startHealthServer({
     host: config.HTTP_HOST,

@@ -21,9 +21,7 @@ function fromBodyParser(error: unknown): HttpProblem | undefined {
 
 export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const problem =
-    error instanceof HttpProblem
-      ? error
-      : (fromBodyParser(error) ?? new HttpProblem(500, 'The server failed to handle the request'));
+    error instanceof HttpProblem ? error : (fromBodyParser(error) ?? new HttpProblem(500, 'The server failed to handle the request'));
   if (problem.status >= 500) req.log.error({ err: error }, 'request error');
   if (res.headersSent) return void res.end();
   res.status(problem.status).type('application/problem+json');

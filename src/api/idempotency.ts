@@ -33,7 +33,9 @@ function canonicalJson(value: unknown): string {
 
 /** sha-256 of method, path and the canonical JSON of the parsed command (key order and spacing do not count). */
 export function requestHash(method: string, path: string, command: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(command)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(command)}`)
+    .digest('hex');
 }
 
 function conflict(): HttpProblem {

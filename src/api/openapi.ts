@@ -36,7 +36,7 @@ export const apiTags = {
   withdrawals: 'Buying power sent back as USDC to an address on chain',
   balances: "The caller's buying power and money on its way",
   orders: 'Buys and sells of baskets, stocks, ETFs and options',
-  positions: "What the caller holds at the broker",
+  positions: 'What the caller holds at the broker',
   baskets: 'The baskets on offer',
   summaries: "The caller's weekly AI portfolio summaries",
   events: "The caller's events (status changes, summaries), also pushed to operators' webhook endpoints",

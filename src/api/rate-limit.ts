@@ -49,12 +49,13 @@ export interface RateLimits {
  * The stricter buckets beyond the address and user ones, by route: app.ts mounts them, /openapi.json names them in
  * each route's 429. The webhook's own bucket replaces the address one on its path (every method).
  */
-export const routeBuckets: readonly { method: 'post' | 'put'; path: string; bucket: Exclude<keyof RateLimits, 'byAddress' | 'byUser'> }[] = [
-  { method: 'post', path: '/v1/withdrawals', bucket: 'withdrawalsByUser' },
-  { method: 'post', path: '/v1/withdrawals', bucket: 'passcodeChecksByUser' },
-  { method: 'put', path: '/v1/me/passcode', bucket: 'passcodeChecksByUser' },
-  { method: 'post', path: '/v1/deposits', bucket: 'depositReportsByUser' },
-];
+export const routeBuckets: readonly { method: 'post' | 'put'; path: string; bucket: Exclude<keyof RateLimits, 'byAddress' | 'byUser'> }[] =
+  [
+    { method: 'post', path: '/v1/withdrawals', bucket: 'withdrawalsByUser' },
+    { method: 'post', path: '/v1/withdrawals', bucket: 'passcodeChecksByUser' },
+    { method: 'put', path: '/v1/me/passcode', bucket: 'passcodeChecksByUser' },
+    { method: 'post', path: '/v1/deposits', bucket: 'depositReportsByUser' },
+  ];
 
 const bucketNames: Record<keyof RateLimits, string> = {
   byAddress: 'requests per client address (RATE_LIMIT_PER_ADDRESS)',
@@ -185,7 +186,14 @@ interface Lease {
 
 export function createRateLimits(config: RateLimitSettings, logger: Logger): RateLimits {
   if (!rateLimitsEnabled(config)) {
-    return { byAddress: pass, byUser: pass, withdrawalsByUser: pass, depositReportsByUser: pass, passcodeChecksByUser: pass, webhookByAddress: pass };
+    return {
+      byAddress: pass,
+      byUser: pass,
+      withdrawalsByUser: pass,
+      depositReportsByUser: pass,
+      passcodeChecksByUser: pass,
+      webhookByAddress: pass,
+    };
   }
   // Its own few connections: one short upsert per bucket and request, never queued behind Prisma's transactions.
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4, allowExitOnIdle: true });
@@ -240,11 +248,8 @@ export function createRateLimits(config: RateLimitSettings, logger: Logger): Rat
       'deposit reports from this user',
       subjectOf,
     ),
-    passcodeChecksByUser: bucket(
-      'passcode-checks',
-      config.RATE_LIMIT_PASSCODE_CHECKS_PER_USER,
-      'passcode checks from this user',
-      (req) => (passcodeToCheck(req) === undefined ? undefined : subjectOf(req)),
+    passcodeChecksByUser: bucket('passcode-checks', config.RATE_LIMIT_PASSCODE_CHECKS_PER_USER, 'passcode checks from this user', (req) =>
+      passcodeToCheck(req) === undefined ? undefined : subjectOf(req),
     ),
     webhookByAddress: bucket('webhook', config.RATE_LIMIT_WEBHOOK_PER_ADDRESS, 'webhook deliveries from this address', addressOf),
   };

@@ -24,7 +24,7 @@ interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: any;
 }
 
 async function render(args: string[]): Promise<K8sObject[]> {
@@ -106,10 +106,8 @@ const named = (objects: K8sObject[], kind: string, suffix: string) => {
   if (!found) throw new Error(`no ${kind} named *${suffix}`);
   return found;
 };
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const podSpecOf = (o: K8sObject): any => o.spec.template.spec;
 const containersOf = (o: K8sObject): any[] => podSpecOf(o).containers;
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const productionValues = path.join(chart, 'ci/production-values.yaml');
 let defaults: K8sObject[];

@@ -28,7 +28,10 @@ function start(script: string, env: NodeJS.ProcessEnv): Started {
 
 /** The HTTP status, or 0 while nothing listens yet. */
 async function status(url: string): Promise<number> {
-  return fetch(url).then((r) => r.status, () => 0);
+  return fetch(url).then(
+    (r) => r.status,
+    () => 0,
+  );
 }
 
 /** Polls over HTTP rather than probing the TCP port, which a busy machine can briefly hand to someone else. */
@@ -124,7 +127,9 @@ describe('the API and worker processes', () => {
       await expect.poll(() => status(`http://127.0.0.1:${port}/readyz`), { timeout: 30_000 }).toBe(200);
       const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, string> };
       expect(ready.checks).toEqual({ postgres: 'ok', 'temporal:circle': 'ok', 'temporal:alpaca': 'ok' });
-      const started = worker.output.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg: string; taskQueues?: string[] }) : undefined)).find((l) => l?.msg === 'worker started');
+      const started = worker.output
+        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg: string; taskQueues?: string[] }) : undefined))
+        .find((l) => l?.msg === 'worker started');
       expect(started?.taskQueues).toEqual([`${env.TEMPORAL_TASK_QUEUE}-circle`, `${env.TEMPORAL_TASK_QUEUE}-alpaca`]);
       worker.child.kill('SIGTERM');
       expect(await worker.exit).toBe(0);

@@ -37,11 +37,13 @@ function start(script: 'start:api' | 'start:worker' | 'start:migrate', env: Node
 }
 
 async function status(url: string): Promise<number> {
-  return fetch(url).then((r) => r.status, () => 0);
+  return fetch(url).then(
+    (r) => r.status,
+    () => 0,
+  );
 }
 
-const messages = (started: Started) =>
-  started.output.filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+const messages = (started: Started) => started.output.filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
 
 describe('the production build', () => {
   let sandbox: Sandbox;
@@ -78,12 +80,16 @@ describe('the production build', () => {
   afterAll(() => sandbox?.stop());
 
   it('imports at run time only production dependencies and Node built-ins', async () => {
-    const files = (await readdir(path.join(root, 'dist'), { recursive: true })).filter((f) => f.endsWith('.js') && f !== 'workflow-bundle.js');
+    const files = (await readdir(path.join(root, 'dist'), { recursive: true })).filter(
+      (f) => f.endsWith('.js') && f !== 'workflow-bundle.js',
+    );
     expect(files).toEqual(expect.arrayContaining(['server.js', 'worker.js', 'scripts/migrate.js']));
     const imported = new Set<string>();
     for (const file of files) {
       const code = await readFile(path.join(root, 'dist', file), 'utf8');
-      for (const [, spec] of code.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'".][^'"]*)['"]|import\(\s*['"]([^'".][^'"]*)['"]\s*\)|^import\s+['"]([^'".][^'"]*)['"]/gm)) {
+      for (const [, spec] of code.matchAll(
+        /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'".][^'"]*)['"]|import\(\s*['"]([^'".][^'"]*)['"]\s*\)|^import\s+['"]([^'".][^'"]*)['"]/gm,
+      )) {
         if (spec) imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
       }
     }

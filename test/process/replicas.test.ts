@@ -79,7 +79,8 @@ it('two workers and two APIs share the load; one of each SIGKILLed mid-load lose
     const open = [];
     for (const saga of submitted) {
       const handle = s.client.workflow.getHandle(saga.workflowId);
-      if ((await handle.describe()).status.name !== 'COMPLETED') open.push({ workflowId: saga.workflowId, progress: await handle.query(progressQuery).catch(String) });
+      if ((await handle.describe()).status.name !== 'COMPLETED')
+        open.push({ workflowId: saga.workflowId, progress: await handle.query(progressQuery).catch(String) });
     }
     return open;
   };
@@ -94,7 +95,8 @@ it('two workers and two APIs share the load; one of each SIGKILLed mid-load lose
     const history = await s.client.workflow.getHandle(saga.workflowId).fetchHistory();
     for (const event of history.events ?? []) {
       const identity = event.activityTaskStartedEventAttributes?.identity;
-      if (identity) started_.push({ identity, at: Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6) });
+      if (identity)
+        started_.push({ identity, at: Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6) });
     }
   }
   const count = (pid: number, before = Infinity) => started_.filter((e) => e.identity.startsWith(`${pid}@`) && e.at < before).length;

@@ -14,7 +14,14 @@ import { pageView } from '../serializers.js';
 // found, and resolving one with a note once it is explained or corrected (audited like every operator action).
 
 const checks = [
-  'firm_balance', 'projection', 'deposit', 'withdrawal', 'order_fill', 'position', 'unrecorded_effect', 'missing_at_provider',
+  'firm_balance',
+  'projection',
+  'deposit',
+  'withdrawal',
+  'order_fill',
+  'position',
+  'unrecorded_effect',
+  'missing_at_provider',
 ] as const;
 
 const breakView = z
@@ -95,7 +102,12 @@ export function reconciliationRoutes(router: Router, { db }: AppDeps): void {
       problems: [404, 409],
     },
     async (req, res, { body, params }) => {
-      const target = { action: 'reconciliation_resolve' as const, targetKind: 'reconciliation_break' as const, targetId: params.id, details: { note: body.note } };
+      const target = {
+        action: 'reconciliation_resolve' as const,
+        targetKind: 'reconciliation_break' as const,
+        targetId: params.id,
+        details: { note: body.note },
+      };
       const resolved = await audited(db, req, target, async () => {
         if (!id.safeParse(params.id).success) throw new HttpProblem(404, 'No such reconciliation break');
         try {

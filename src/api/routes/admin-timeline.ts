@@ -12,11 +12,14 @@ import { temporalRunUrl, temporalWorkflowRunsUrl } from '../temporal-ui.js';
 // payout ids, Alpaca journal and order ids, the transaction hash), the operators' actions on it (audit log), and
 // a link to its run in the Temporal Web UI — oldest first. The HTML view (operator-pages.ts) renders the same.
 
-export const movementResources = { deposits: 'deposit', withdrawals: 'withdrawal', orders: 'order' } as const satisfies Record<string, MovementKind>;
+export const movementResources = { deposits: 'deposit', withdrawals: 'withdrawal', orders: 'order' } as const satisfies Record<
+  string,
+  MovementKind
+>;
 export type MovementResource = keyof typeof movementResources;
 const titleOf = { deposit: 'Deposit', withdrawal: 'Withdrawal', order: 'Order' } as const;
 
-const at = z.iso.datetime().meta({ description: 'When it happened (the writing transaction\'s time for rows)' });
+const at = z.iso.datetime().meta({ description: "When it happened (the writing transaction's time for rows)" });
 const decimal = (description: string) => z.string().meta({ description, example: '25.50' });
 
 const statusChangeView = z
@@ -53,11 +56,11 @@ const ledgerEntryView = z
 const providerCallView = z
   .object({
     type: z.literal('provider_call'),
-    at: at.meta({ description: 'When the provider\'s answer was first recorded' }),
+    at: at.meta({ description: "When the provider's answer was first recorded" }),
     provider: z.string().meta({ example: 'circle-mint' }),
     kind: z.string().meta({ example: 'off_ramp' }),
     providerId: z.string().meta({ description: "The provider's id of what it did (payout, journal, transfer, order)" }),
-    idempotencyKey: z.string().meta({ description: 'Ours: <workflowId>:<step>, or an order leg\'s client_order_id' }),
+    idempotencyKey: z.string().meta({ description: "Ours: <workflowId>:<step>, or an order leg's client_order_id" }),
     amount: decimal('As sent'),
     asset: z.string(),
   })
@@ -84,7 +87,7 @@ const referenceView = z
     provider: z.string().meta({ description: '`chain` for the transaction hash', example: 'alpaca' }),
     kind: z.string().meta({ example: 'broker_fund' }),
     reference: z.string(),
-    symbol: z.string().optional().meta({ description: 'An order leg\'s symbol' }),
+    symbol: z.string().optional().meta({ description: "An order leg's symbol" }),
     sources: z
       .array(z.enum(['row', 'provider_movements', 'inbound_transfers']))
       .meta({ description: "Where fundflow has it: the movement's row(s), the provider call log, Circle's inbound transfer" }),
@@ -126,7 +129,12 @@ const rank: Record<Entry['type'], number> = { status_change: 0, ledger_transacti
 function entriesOf(facts: MovementTimelineFacts): Entry[] {
   const entries: Entry[] = [
     ...facts.statusChanges.map((s) => ({
-      type: 'status_change' as const, at: s.at.toISOString(), status: s.status, eventType: s.type, eventId: s.eventId, sequence: s.sequence,
+      type: 'status_change' as const,
+      at: s.at.toISOString(),
+      status: s.status,
+      eventType: s.type,
+      eventId: s.eventId,
+      sequence: s.sequence,
     })),
     ...facts.ledger.map((t) => ({
       type: 'ledger_transaction' as const,
@@ -161,7 +169,11 @@ function entriesOf(facts: MovementTimelineFacts): Entry[] {
 }
 
 /** The timeline of one movement, or a 404 problem (unknown or malformed id). */
-export async function movementTimeline(deps: Pick<AppDeps, 'db' | 'temporal' | 'config'>, resource: MovementResource, rawId: string): Promise<MovementTimeline> {
+export async function movementTimeline(
+  deps: Pick<AppDeps, 'db' | 'temporal' | 'config'>,
+  resource: MovementResource,
+  rawId: string,
+): Promise<MovementTimeline> {
   const kind = movementResources[resource];
   const facts = await findOwned(titleOf[kind], rawId, (id) => movementTimelineFacts(deps.db, kind, id));
   let run: { runId: string; executionStatus: string } | null = null;
@@ -184,7 +196,9 @@ export async function movementTimeline(deps: Pick<AppDeps, 'db' | 'temporal' | '
       workflowId: facts.workflowId,
       runId: run?.runId ?? null,
       executionStatus: run?.executionStatus ?? null,
-      temporalUiUrl: run ? temporalRunUrl(deps.config, facts.workflowId, run.runId) : temporalWorkflowRunsUrl(deps.config, facts.workflowId),
+      temporalUiUrl: run
+        ? temporalRunUrl(deps.config, facts.workflowId, run.runId)
+        : temporalWorkflowRunsUrl(deps.config, facts.workflowId),
     },
     providerReferences: facts.references,
     entries: entriesOf(facts),
@@ -205,7 +219,7 @@ export function movementTimelineRoutes(router: Router, deps: AppDeps): void {
         description:
           'Not in API.md. One list ordered by time: every status change (from the events outbox), the ledger ' +
           'transactions booked for it with their postings, the provider calls made for it (provider_movements), and ' +
-          'the operators\' actions on it (audit log); beside it, every provider reference (Circle transfer and payout ' +
+          "the operators' actions on it (audit log); beside it, every provider reference (Circle transfer and payout " +
           'ids, Alpaca journal and order ids, the transaction hash) from its rows and the call log, and a link to its ' +
           `run in the Temporal Web UI. Also as a page for a browser: /admin/${resource}/{id}/timeline.`,
         responses: { 200: { description: 'The timeline', schema: movementTimelineView } },

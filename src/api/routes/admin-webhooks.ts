@@ -23,7 +23,8 @@ const receiverUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .meta({
-    description: 'Where events are POSTed: https in production, and never (nor resolving to) a loopback, private, link-local or metadata address',
+    description:
+      'Where events are POSTed: https in production, and never (nor resolving to) a loopback, private, link-local or metadata address',
     example: 'https://app.example.com/hooks/fundflow',
   });
 const eventTypesField = z
@@ -145,7 +146,8 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
     const problem = url && (await receiverUrlProblem(config, url));
     if (problem) throw HttpProblem.invalid(`This URL may not receive webhooks: ${problem}`, [{ path: 'body.url', message: problem }]);
   };
-  const findEndpoint = (endpointId: string) => findOwned('Webhook endpoint', endpointId, (id) => db.webhookEndpoint.findUnique({ where: { id } }));
+  const findEndpoint = (endpointId: string) =>
+    findOwned('Webhook endpoint', endpointId, (id) => db.webhookEndpoint.findUnique({ where: { id } }));
 
   route(
     router,
@@ -164,18 +166,34 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
       responses: { 201: { description: 'The endpoint, with its secret', schema: createdEndpointView } },
     },
     async (req, res, { body }) => {
-      const target = { action: 'webhook_endpoint_create' as const, targetKind: 'webhook_endpoint' as const, targetId: body.url, details: { url: body.url, eventTypes: body.eventTypes, enabled: body.enabled } };
+      const target = {
+        action: 'webhook_endpoint_create' as const,
+        targetKind: 'webhook_endpoint' as const,
+        targetId: body.url,
+        details: { url: body.url, eventTypes: body.eventTypes, enabled: body.enabled },
+      };
       const endpoint = await audited(db, req, target, async () => {
         await assertReceiverAllowed(body.url);
         // The id is ours so that the sealed secret is bound to its row (src/webhooks/secrets.ts).
         const id = randomUUID();
         const secret = newSecret();
         const row = await db.webhookEndpoint.create({
-          data: { id, url: body.url, description: body.description ?? null, eventTypes: body.eventTypes, enabled: body.enabled, secret: storedWebhookSecret(config, id, secret), createdBy: req.auth!.subject },
+          data: {
+            id,
+            url: body.url,
+            description: body.description ?? null,
+            eventTypes: body.eventTypes,
+            enabled: body.enabled,
+            secret: storedWebhookSecret(config, id, secret),
+            createdBy: req.auth!.subject,
+          },
         });
         return { ...row, secret };
       });
-      res.status(201).location(`/v1/admin/webhooks/endpoints/${endpoint.id}`).json({ ...serializeEndpoint(endpoint), secret: endpoint.secret });
+      res
+        .status(201)
+        .location(`/v1/admin/webhooks/endpoints/${endpoint.id}`)
+        .json({ ...serializeEndpoint(endpoint), secret: endpoint.secret });
     },
   );
 
@@ -228,7 +246,12 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
       responses: { 200: { description: 'The endpoint', schema: endpointView } },
     },
     async (req, res, { body, params }) => {
-      const target = { action: 'webhook_endpoint_update' as const, targetKind: 'webhook_endpoint' as const, targetId: params.id, details: body };
+      const target = {
+        action: 'webhook_endpoint_update' as const,
+        targetKind: 'webhook_endpoint' as const,
+        targetId: params.id,
+        details: body,
+      };
       const endpoint = await audited(db, req, target, async () => {
         await assertReceiverAllowed(body.url);
         await findEndpoint(params.id);
@@ -294,20 +317,28 @@ export function webhookEndpointRoutes(router: Router, { db, config, temporal }: 
       summary: 'Operator (extension): send a delivery again',
       description:
         'Not in API.md. A new attempt of the same event (same webhook-id, so a receiver that saw it already can tell), ' +
-        'whatever became of the earlier ones; it goes out in its resource\'s order like any pending delivery. 409 ' +
+        "whatever became of the earlier ones; it goes out in its resource's order like any pending delivery. 409 " +
         'while the delivery is still pending.',
       body: z.strictObject({}),
       responses: { 202: { description: 'The delivery, pending again', schema: deliveryView } },
       problems: [409],
     },
     async (req, res, { params }) => {
-      const target = { action: 'webhook_replay' as const, targetKind: 'webhook_delivery' as const, targetId: params.deliveryId, details: { endpointId: params.id } };
+      const target = {
+        action: 'webhook_replay' as const,
+        targetKind: 'webhook_delivery' as const,
+        targetId: params.deliveryId,
+        details: { endpointId: params.id },
+      };
       const delivery = await audited(db, req, target, async () => {
         const endpoint = await findEndpoint(params.id);
         const found = await findOwned('Webhook delivery', params.deliveryId, (id) =>
           db.webhookDelivery.findFirst({ where: { id, endpointId: endpoint.id } }),
         );
-        const { count } = await db.webhookDelivery.updateMany({ where: { id: found.id, status: { not: 'pending' } }, data: { status: 'pending' } });
+        const { count } = await db.webhookDelivery.updateMany({
+          where: { id: found.id, status: { not: 'pending' } },
+          data: { status: 'pending' },
+        });
         if (count === 0) throw new HttpProblem(409, 'This delivery is still being tried', { title: 'Delivery pending' });
         await startDeliveryRun(temporal, config.TEMPORAL_TASK_QUEUE, {
           endpointId: found.endpointId,

@@ -13,13 +13,7 @@ import {
   type WorkflowKind,
 } from '../../../workflows/definitions.js';
 import type { Config } from '../../config.js';
-import {
-  depositTransitions,
-  kycTransitions,
-  orderTransitions,
-  walletTransitions,
-  withdrawalTransitions,
-} from '../../domain/status.js';
+import { depositTransitions, kycTransitions, orderTransitions, walletTransitions, withdrawalTransitions } from '../../domain/status.js';
 import type { AppDeps } from '../app.js';
 import { audited, auditEntryView, serializeAuditEntry, type AuditTargetKind } from '../audit.js';
 import { findOwned } from '../owned.js';
@@ -90,9 +84,7 @@ function offsetOf(pageToken: string | undefined): number {
   if (pageToken === undefined) return 0;
   const offset = Number(Buffer.from(pageToken, 'base64url').toString());
   if (!Number.isSafeInteger(offset) || offset <= 0) {
-    throw HttpProblem.invalid('The pageToken is not one this API returned', [
-      { path: 'query.pageToken', message: 'unknown page token' },
-    ]);
+    throw HttpProblem.invalid('The pageToken is not one this API returned', [{ path: 'query.pageToken', message: 'unknown page token' }]);
   }
   return offset;
 }
@@ -115,9 +107,7 @@ const runView = z
   })
   .meta({ id: 'WorkflowRun' });
 
-const runsPageView = z
-  .object({ items: z.array(runView), nextPageToken: z.string().nullable() })
-  .meta({ id: 'WorkflowRunPage' });
+const runsPageView = z.object({ items: z.array(runView), nextPageToken: z.string().nullable() }).meta({ id: 'WorkflowRunPage' });
 
 function serializeRun(config: Config, run: WorkflowExecutionInfo): z.input<typeof runView> {
   const attributes = run.typedSearchAttributes;
@@ -177,7 +167,7 @@ const decisionBody = z.strictObject({
     .optional()
     .meta({
       description:
-        'Extension: the parked step the operator decided on (the run\'s `progress` query in the Temporal UI). ' +
+        "Extension: the parked step the operator decided on (the run's `progress` query in the Temporal UI). " +
         'The saga refuses the decision (409) when it is parked at another step; without it, the step parked when ' +
         'the request arrives.',
     }),
@@ -273,7 +263,7 @@ export function adminRouter(deps: AppDeps): Router {
             action === 'retry'
               ? 'Resumes a saga parked after a step failed for good (FundflowNeedsOperator=true). 409 when the run is not parked.'
               : 'Not in API.md. The saga compensates what the parked step had done and ends `failed` with the reason. ' +
-                '409 when the run is not parked, or when the parked step\'s money movement exists at the provider (or ' +
+                "409 when the run is not parked, or when the parked step's money movement exists at the provider (or " +
                 'cannot be ruled out): the detail says why, and a retry is the way on.',
           body: decisionBody,
           responses: { 202: { description: 'Decision delivered to the saga', schema: decisionView } },
@@ -318,7 +308,7 @@ export function adminRouter(deps: AppDeps): Router {
       tag: 'admin',
       summary: 'Operator (extension): the operator audit log, newest first',
       description:
-        'Not in API.md. One entry per operator action (KYC decision, retry, abort, summary run) with the operator\'s ' +
+        "Not in API.md. One entry per operator action (KYC decision, retry, abort, summary run) with the operator's " +
         'token subject, the target and the outcome: `accepted`, `refused` with the reason the API or the saga gave ' +
         '(e.g. an abort refused with 409), or `failed` (our error; the effect is unknown). Append-only: the database ' +
         'refuses to change or remove an entry. Pass nextCursor back as cursor.',
@@ -340,7 +330,7 @@ export function adminRouter(deps: AppDeps): Router {
       tag: 'admin',
       summary: 'Operator (extension): every inbound transfer to a user wallet and what became of it, newest first',
       description:
-        'Not in API.md. One row per Circle transfer: `deposit` (the transfer its transaction\'s deposit row was made ' +
+        "Not in API.md. One row per Circle transfer: `deposit` (the transfer its transaction's deposit row was made " +
         'from), `held` (USDC that could not be that row, e.g. a second transfer in one transaction: for an operator ' +
         'to credit), `ignored` (not USDC: another token, the native coin, a token that only calls itself USDC; never ' +
         'credited), with the reason. Pass nextCursor back as cursor.',

@@ -28,8 +28,7 @@ export function basketsRouter({ db }: AppDeps): Router {
       tag: 'baskets',
       summary: 'The active baskets with their composition and risk level',
       description:
-        'Each active basket with its symbols and weights; a basket order splits its amount by these weights ' +
-        'into one leg per symbol.',
+        'Each active basket with its symbols and weights; a basket order splits its amount by these weights ' + 'into one leg per symbol.',
       responses: { 200: { description: 'Baskets', schema: z.object({ items: z.array(basketView) }) } },
     },
     async (_req, res) => {

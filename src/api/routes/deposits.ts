@@ -35,8 +35,12 @@ const reportBody = z
 async function assertCanReportDeposit(db: Db, user: User, reportedChain: Chain): Promise<void> {
   assertKycApproved(user);
   // A wallet still being created has no address yet, so nothing can have reached it.
-  const wallet = await db.wallet.findFirst({ where: { userId: user.id, chain: reportedChain, status: { not: 'creating' } }, select: { id: true } });
-  if (!wallet) throw new HttpProblem(404, `The caller has no ${reportedChain} wallet to receive a deposit`, { title: 'No wallet on this chain' });
+  const wallet = await db.wallet.findFirst({
+    where: { userId: user.id, chain: reportedChain, status: { not: 'creating' } },
+    select: { id: true },
+  });
+  if (!wallet)
+    throw new HttpProblem(404, `The caller has no ${reportedChain} wallet to receive a deposit`, { title: 'No wallet on this chain' });
 }
 
 export function depositsRouter(deps: AppDeps): Router {
@@ -89,8 +93,7 @@ export function depositsRouter(deps: AppDeps): Router {
       tag: 'deposits',
       summary: "The caller's deposits, newest first",
       description:
-        "Every deposit of the caller with its status (the deposit saga's step). Pass nextCursor back as cursor " +
-        "for the next page.",
+        "Every deposit of the caller with its status (the deposit saga's step). Pass nextCursor back as cursor " + 'for the next page.',
       query: listQuery,
       responses: { 200: { description: 'A page of deposits', schema: pageView(depositView) } },
       problems: [404],

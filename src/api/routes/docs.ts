@@ -61,7 +61,8 @@ export function docsRouter(): Router {
     operationId: 'getOpenApiDocument',
     tag: 'reference',
     summary: 'This OpenAPI 3.1 document',
-    description: 'Generated from the zod schemas that validate requests and shape responses; the typed client in client/ is generated from it. No token.',
+    description:
+      'Generated from the zod schemas that validate requests and shape responses; the typed client in client/ is generated from it. No token.',
     responses: { 200: { description: 'The document' } },
   });
   documentRoute({

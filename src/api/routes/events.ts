@@ -31,7 +31,8 @@ const eventsPageView = z
   .object({
     items: z.array(eventView),
     nextCursor: z.string().nullable().meta({
-      description: 'Pass it back as `after`, now or later: it stays where this page ended (your `after` when nothing new came). Null only before the first event.',
+      description:
+        'Pass it back as `after`, now or later: it stays where this page ended (your `after` when nothing new came). Null only before the first event.',
     }),
   })
   .meta({ id: 'EventPage' });
@@ -69,7 +70,7 @@ export function eventsRouter({ db }: AppDeps): Router {
       tag: 'events',
       summary: "The caller's events, oldest first, after a cursor",
       description:
-        'Not in API.md. Every status change of the caller\'s deposits, withdrawals, orders and wallets, their KYC steps ' +
+        "Not in API.md. Every status change of the caller's deposits, withdrawals, orders and wallets, their KYC steps " +
         'and weekly summaries, as delivered by webhooks (`deposit.broker_funded`, ...), recorded in the same ' +
         'transaction as the change. Follow nextCursor to read on; `sequence` orders the events of one resource.',
       query: eventsQuery,

@@ -46,8 +46,7 @@ export function healthRouter(deps: AppDeps): Router {
       tag: 'health',
       summary: 'Readiness: 200 only when PostgreSQL and Temporal answer',
       description:
-        '200 when PostgreSQL and Temporal both answer, 503 otherwise, so a load balancer takes the process out ' +
-        'of rotation. No token.',
+        '200 when PostgreSQL and Temporal both answer, 503 otherwise, so a load balancer takes the process out ' + 'of rotation. No token.',
       responses: {
         200: { description: 'Ready', schema: readiness },
         503: { description: 'A dependency does not answer (which one: the internal listener)', schema: readiness },

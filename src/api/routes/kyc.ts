@@ -70,18 +70,14 @@ export function kycRouter(deps: AppDeps): Router {
     },
     async (req, res, { body, params: { userId } }) => {
       await audited(db, req, { action: 'kyc_decision', targetKind: 'user', targetId: userId, details: body }, async () => {
-        const user = await findOwned('User', userId, (id) =>
-          db.user.findUnique({ where: { id }, select: { kycStatus: true } }),
-        );
+        const user = await findOwned('User', userId, (id) => db.user.findUnique({ where: { id }, select: { kycStatus: true } }));
         const noPendingKyc = new HttpProblem(404, 'This user has no KYC submission waiting for a decision', {
           title: 'No pending KYC',
         });
         if (user.kycStatus !== 'pending') throw noPendingKyc;
         try {
           // The operator rides in the signal so that Temporal's history of the run shows who decided.
-          await temporal.workflow
-            .getHandle(workflowIds.kyc(userId))
-            .signal(kycDecisionSignal, { ...body, operator: req.auth?.subject });
+          await temporal.workflow.getHandle(workflowIds.kyc(userId)).signal(kycDecisionSignal, { ...body, operator: req.auth?.subject });
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) throw noPendingKyc;
           throw error;

@@ -11,7 +11,12 @@ import { meView, serializeMe } from '../serializers.js';
 // The caller's own user: created by the first PUT /v1/me (with its balance row), read by GET /v1/me.
 
 const profileBody = z.strictObject({
-  email: z.email().max(255).transform((v) => v.toLowerCase()).nullable().optional(),
+  email: z
+    .email()
+    .max(255)
+    .transform((v) => v.toLowerCase())
+    .nullable()
+    .optional(),
   phoneNumber: z
     .string()
     .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number, e.g. "+14155550100"')
@@ -31,8 +36,7 @@ function uniqueViolation(error: unknown): string | undefined {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return undefined;
   // With the pg driver adapter the constraint comes as PostgreSQL names it, e.g. users_email_key.
   const meta = error.meta as
-    | { target?: unknown; driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } } }
-    | undefined;
+    { target?: unknown; driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } } } | undefined;
   const constraint = meta?.driverAdapterError?.cause?.constraint;
   return String(constraint?.index ?? constraint?.fields ?? meta?.target ?? '');
 }
@@ -48,7 +52,8 @@ async function saveProfile(db: Db, subject: string, exists: boolean, data: z.out
       return await saveOnce(db, subject, exists, fields);
     } catch (error) {
       const constraint = uniqueViolation(error);
-      const taken = constraint === undefined ? undefined : /phone/i.test(constraint) ? 'phoneNumber' : /email/i.test(constraint) ? 'email' : undefined;
+      const taken =
+        constraint === undefined ? undefined : /phone/i.test(constraint) ? 'phoneNumber' : /email/i.test(constraint) ? 'email' : undefined;
       if (!taken || !(taken in fields) || tries > 2) throw error;
       log.warn({ field: taken }, 'profile value belongs to another user: not stored');
       const { [taken]: _, ...rest } = fields;
@@ -108,7 +113,7 @@ export function meRouter({ db, config }: AppDeps): Router {
       summary: 'The caller: user, KYC status, balances, wallets',
       description:
         "The caller's user with its KYC status, whether a passcode is set, balances and wallets. 404 until PUT " +
-        "/v1/me has created the user.",
+        '/v1/me has created the user.',
       responses: { 200: { description: 'The caller', schema: meView } },
       problems: [404],
     },

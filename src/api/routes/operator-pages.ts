@@ -27,8 +27,7 @@ th{font-weight:600;color:#555}code{font:12px ui-monospace,monospace;word-break:b
 .operator_action{color:#b0247a}.postings td{border:0;padding:0 .6rem 0 0}.meta{color:#555}.bad{color:#c22}
 form label{display:block;margin:.6rem 0}input{width:100%;max-width:640px;font:inherit;padding:.3rem}`;
 const styleHash = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;
-const pagePolicy =
-  `default-src 'none'; style-src ${styleHash}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const pagePolicy = `default-src 'none'; style-src ${styleHash}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -37,10 +36,12 @@ function send(res: Response, status: number, title: string, body: string): void 
   res.status(status);
   res.setHeader('Content-Security-Policy', pagePolicy);
   res.setHeader('Cache-Control', 'no-store');
-  res.type('html').send(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head>` +
-      `<body>${body}</body></html>`,
-  );
+  res
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head>` +
+        `<body>${body}</body></html>`,
+    );
 }
 
 function cookieOf(req: Request): string | undefined {
@@ -82,8 +83,10 @@ function renderTimeline(resource: MovementResource, t: MovementTimeline): string
       case 'provider_call':
         return `${escapeHtml(e.provider)} ${code(e.kind)} ${code(e.providerId)} — ${code(e.amount)} ${escapeHtml(e.asset)} <span class="meta">key ${code(e.idempotencyKey)}</span>`;
       case 'operator_action':
-        return `${code(e.action)} by ${escapeHtml(e.operatorSubject)}: ${escapeHtml(e.outcome)}${e.reason ? ` — ${escapeHtml(e.reason)}` : ''}` +
-          (Object.keys(e.details).length ? ` <span class="meta">${code(JSON.stringify(e.details))}</span>` : '');
+        return (
+          `${code(e.action)} by ${escapeHtml(e.operatorSubject)}: ${escapeHtml(e.outcome)}${e.reason ? ` — ${escapeHtml(e.reason)}` : ''}` +
+          (Object.keys(e.details).length ? ` <span class="meta">${code(JSON.stringify(e.details))}</span>` : '')
+        );
     }
   };
   return (
@@ -96,11 +99,20 @@ function renderTimeline(resource: MovementResource, t: MovementTimeline): string
     '<h2>Provider references</h2><table><tr><th>provider</th><th>kind</th><th>reference</th><th>from</th></tr>' +
     (t.providerReferences.length
       ? t.providerReferences
-          .map((r) => row([escapeHtml(r.provider), code(r.kind), `${code(r.reference)}${r.symbol ? ` ${escapeHtml(r.symbol)}` : ''}`, escapeHtml(r.sources.join(', '))]))
+          .map((r) =>
+            row([
+              escapeHtml(r.provider),
+              code(r.kind),
+              `${code(r.reference)}${r.symbol ? ` ${escapeHtml(r.symbol)}` : ''}`,
+              escapeHtml(r.sources.join(', ')),
+            ]),
+          )
           .join('')
       : row(['none yet', '', '', ''])) +
     '</table><h2>Timeline</h2><table><tr><th>time (UTC)</th><th>what</th><th></th></tr>' +
-    t.entries.map((e) => row([code(e.at), `<span class="kind ${e.type}">${escapeHtml(e.type.replace('_', ' '))}</span>`, describe(e)])).join('') +
+    t.entries
+      .map((e) => row([code(e.at), `<span class="kind ${e.type}">${escapeHtml(e.type.replace('_', ' '))}</span>`, describe(e)]))
+      .join('') +
     '</table>'
   );
 }
@@ -124,7 +136,13 @@ export function operatorPagesRouter(deps: AppDeps): Router {
     }
     if (!identity.operator) return loginPage(res, next, 403, identity.operatorRefusal ?? 'These pages are for operators.');
     const expiresMs = (decodeJwt(token).exp ?? 0) * 1000 - Date.now();
-    res.cookie(cookieName, token, { httpOnly: true, sameSite: 'strict', secure: secure(req), path: '/admin', maxAge: Math.max(0, Math.min(maxSessionMs, expiresMs)) });
+    res.cookie(cookieName, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secure(req),
+      path: '/admin',
+      maxAge: Math.max(0, Math.min(maxSessionMs, expiresMs)),
+    });
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(303, next);
   });
@@ -149,12 +167,19 @@ export function operatorPagesRouter(deps: AppDeps): Router {
       if (error instanceof joseErrors.JOSEError) return signIn();
       throw error;
     }
-    if (!identity.operator) return send(res, 403, 'Forbidden', `<h1>Forbidden</h1><p>${escapeHtml(identity.operatorRefusal ?? 'These pages are for operators.')}</p>`);
+    if (!identity.operator)
+      return send(
+        res,
+        403,
+        'Forbidden',
+        `<h1>Forbidden</h1><p>${escapeHtml(identity.operatorRefusal ?? 'These pages are for operators.')}</p>`,
+      );
     let timeline: MovementTimeline;
     try {
       timeline = await movementTimeline(deps, resource as MovementResource, req.params.id as string);
     } catch (error) {
-      if (error instanceof HttpProblem && error.status === 404) return send(res, 404, 'Not found', `<h1>Not found</h1><p>${escapeHtml(error.detail)}</p>`);
+      if (error instanceof HttpProblem && error.status === 404)
+        return send(res, 404, 'Not found', `<h1>Not found</h1><p>${escapeHtml(error.detail)}</p>`);
       throw error;
     }
     send(res, 200, `${timeline.movement.kind} ${timeline.movement.id}`, renderTimeline(resource as MovementResource, timeline));

@@ -48,7 +48,10 @@ const createBody = z
     amountUsd: usdAmount.optional(),
     quantity: shareQuantity.optional(),
     basketId: id.optional(),
-    symbol: z.string().regex(/^[A-Z][A-Z.]{0,9}$/, 'a ticker symbol in capitals, e.g. "VTI"').optional(),
+    symbol: z
+      .string()
+      .regex(/^[A-Z][A-Z.]{0,9}$/, 'a ticker symbol in capitals, e.g. "VTI"')
+      .optional(),
     optionDetails: optionDetails.optional(),
   })
   .superRefine((body, ctx) => {
@@ -74,7 +77,11 @@ const createBody = z
         const premium = optionPremiumUsd(details);
         // The premium becomes the order's amount_usd, DECIMAL(18,2): a count of contracts it cannot hold is refused here.
         if (!isUsdAmount(premium)) {
-          ctx.addIssue({ code: 'custom', path: ['optionDetails', 'quantity'], message: `makes a premium (${premium}) larger than any USD amount` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['optionDetails', 'quantity'],
+            message: `makes a premium (${premium}) larger than any USD amount`,
+          });
         } else if (body.amountUsd !== undefined && isUsdAmount(body.amountUsd) && !new Money(body.amountUsd).eq(premium)) {
           // zod runs this refinement even when amountUsd failed its own checks: only a well-formed amount is compared.
           ctx.addIssue({ code: 'custom', path: ['amountUsd'], message: `must be the premium quantity x limitPrice x 100 = ${premium}` });
@@ -172,7 +179,7 @@ export function ordersRouter(deps: AppDeps): Router {
       description:
         'A buy reserves amountUsd from buying power at once (422 when it does not cover it); a sell, given as amountUsd ' +
         'or (stock, ETF) as a quantity of shares, holds the quantity it may sell out of the position at once (422 when ' +
-        'the position does not cover it at the broker\'s current price). Honours Idempotency-Key: a repeat with the same key and body answers the same ' +
+        "the position does not cover it at the broker's current price). Honours Idempotency-Key: a repeat with the same key and body answers the same " +
         'order and starts nothing; the same key with another body is 409.',
       body: createBody,
       responses: { 202: { description: 'Accepted', schema: orderView } },
@@ -213,8 +220,7 @@ export function ordersRouter(deps: AppDeps): Router {
       tag: 'orders',
       summary: "The caller's orders, newest first",
       description:
-        "Every order of the caller with its status (the order saga's step). Pass nextCursor back as cursor for " +
-        "the next page.",
+        "Every order of the caller with its status (the order saga's step). Pass nextCursor back as cursor for " + 'the next page.',
       query: listQuery,
       responses: { 200: { description: 'A page of orders', schema: pageView(orderView) } },
       problems: [404],

@@ -56,8 +56,7 @@ export function summariesRouter(deps: AppDeps): Router {
       tag: 'summaries',
       summary: "The caller's weekly AI summaries, newest week first",
       description:
-        'One summary per ISO week, written by the weekly-ai-summary schedule. Pass nextCursor back as cursor ' +
-        'for the next page.',
+        'One summary per ISO week, written by the weekly-ai-summary schedule. Pass nextCursor back as cursor ' + 'for the next page.',
       query: listQuery,
       responses: { 200: { description: 'A page of summaries', schema: pageView(summaryView) } },
       problems: [404],

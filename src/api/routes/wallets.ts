@@ -59,8 +59,7 @@ export function walletsRouter(deps: AppDeps): Router {
       operationId: 'listWallets',
       tag: 'wallets',
       summary: "The caller's wallets with their deposit addresses",
-      description:
-        'Every wallet of the caller, at most one per chain, with its status and the address to send USDC to.',
+      description: 'Every wallet of the caller, at most one per chain, with its status and the address to send USDC to.',
       responses: { 200: { description: 'Wallets', schema: z.object({ items: z.array(walletView) }) } },
       problems: [404],
     },

@@ -22,11 +22,7 @@ import { parse } from '../validate.js';
 // ended); news of the deposit's own transfer only wakes the running saga's wait. Each notificationId acts once
 // (table circle_notifications), whichever API process receives it and however often Circle redelivers.
 
-export type WebhookVerifier = (input: {
-  rawBody: Buffer;
-  signature: string | undefined;
-  keyId: string | undefined;
-}) => Promise<boolean>;
+export type WebhookVerifier = (input: { rawBody: Buffer; signature: string | undefined; keyId: string | undefined }) => Promise<boolean>;
 
 const notificationBody = z.object({
   notificationId: z.string().min(1),
@@ -118,7 +114,10 @@ export function webhooksRouter(deps: AppDeps): Router {
     // before is not handled again. It is remembered only once handled, so a process that dies in between never
     // makes Circle's redelivery look handled (deliveries at the same moment may both act: the saga's workflow id
     // and its idempotent accept make that one run).
-    const seen = await db.circleNotification.findUnique({ where: { notificationId: event.notificationId }, select: { notificationId: true } });
+    const seen = await db.circleNotification.findUnique({
+      where: { notificationId: event.notificationId },
+      select: { notificationId: true },
+    });
     if (seen) {
       log.info('circle notification already handled');
       return void res.status(200).json({ received: true });

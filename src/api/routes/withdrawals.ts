@@ -24,8 +24,9 @@ import { pageView, serializeWithdrawal, withdrawalView } from '../serializers.js
 /** The request body; the minimum amount and the refused addresses come from configuration. */
 function createBody(config: AppDeps['config']) {
   const minimumUsd = parseUsd(config.WITHDRAWAL_MIN_USD);
-  const refused = [config.USDC_ADDRESS_ETHEREUM, config.USDC_ADDRESS_SOLANA, ...config.WITHDRAWAL_REFUSED_ADDRESSES]
-    .filter((a): a is string => Boolean(a));
+  const refused = [config.USDC_ADDRESS_ETHEREUM, config.USDC_ADDRESS_SOLANA, ...config.WITHDRAWAL_REFUSED_ADDRESSES].filter(
+    (a): a is string => Boolean(a),
+  );
   return z
     .strictObject({
       amountUsd: usdAmount.refine((v) => !isUsdAmount(v) || parseUsd(v).gte(minimumUsd), `at least ${formatUsd(minimumUsd)} USD`),
@@ -46,11 +47,15 @@ function createBody(config: AppDeps['config']) {
 /** 400 when the target is the deposit address of one of our wallets: the USDC would come back as a deposit. */
 async function assertNotOurWallet(db: Db, targetChain: 'ethereum' | 'solana', targetAddress: string): Promise<void> {
   // Ethereum addresses are stored as Circle spells them; compare the spellings that idx_wallets_address can find.
-  const spellings = targetChain === 'ethereum'
-    ? [...new Set([targetAddress, targetAddress.toLowerCase(), toChecksumAddress(targetAddress)])]
-    : [targetAddress];
+  const spellings =
+    targetChain === 'ethereum'
+      ? [...new Set([targetAddress, targetAddress.toLowerCase(), toChecksumAddress(targetAddress)])]
+      : [targetAddress];
   const ours = await db.wallet.findFirst({ where: { chain: targetChain, address: { in: spellings } }, select: { id: true } });
-  if (ours) throw HttpProblem.invalid('The target address is one of our own', [{ path: 'body.targetAddress', message: 'one of our own addresses' }]);
+  if (ours)
+    throw HttpProblem.invalid('The target address is one of our own', [
+      { path: 'body.targetAddress', message: 'one of our own addresses' },
+    ]);
 }
 
 export function withdrawalsRouter(deps: AppDeps): Router {
@@ -115,7 +120,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
       summary: "The caller's withdrawals, newest first",
       description:
         "Every withdrawal of the caller with its status (the withdrawal saga's step). Pass nextCursor back as " +
-        "cursor for the next page.",
+        'cursor for the next page.',
       query: listQuery,
       responses: { 200: { description: 'A page of withdrawals', schema: pageView(withdrawalView) } },
       problems: [404],
@@ -139,9 +144,7 @@ export function withdrawalsRouter(deps: AppDeps): Router {
     },
     async (req, res, { params }) => {
       const userId = callerIdOf(req);
-      const withdrawal = await findOwned('Withdrawal', params.id, (id) =>
-        db.withdrawal.findUnique({ where: { id, userId } }),
-      );
+      const withdrawal = await findOwned('Withdrawal', params.id, (id) => db.withdrawal.findUnique({ where: { id, userId } }));
       res.json(serializeWithdrawal(withdrawal));
     },
   );
