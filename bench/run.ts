@@ -43,7 +43,8 @@ if (benchTemporal === 'compare') {
   await compareTopologies({ label: process.env.BENCH_LABEL ?? 'temporal-topologies', concurrency, eagerActivities });
   process.exit(0);
 }
-if (benchTemporal !== 'dev' && benchTemporal !== 'server') throw new Error(`BENCH_TEMPORAL must be dev, server or compare, not ${benchTemporal}`);
+if (benchTemporal !== 'dev' && benchTemporal !== 'server')
+  throw new Error(`BENCH_TEMPORAL must be dev, server or compare, not ${benchTemporal}`);
 const temporal: TemporalTopology = benchTemporal;
 
 const stack = await startProcessStack(benchStackOptions('bench', { temporalTopology: temporal, eagerActivities }));
@@ -67,16 +68,26 @@ try {
     step(`${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
     const { baseline, saga } = await comparePhases(stack, users, shape, scale * n, concurrency);
     phases.push({ scale, baseline, saga });
-    step(`${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)}`);
+    step(
+      `${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)}`,
+    );
   }
 
   let routes: RouteResult[] = [];
-  const loadAverage = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+  const loadAverage = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
   if (apiOptions.durationMs > 0 && only !== 'sagas') {
     step('API under load');
     const userIndex = new Map(users.map((u, i) => [u.id, i]));
     const rows = await stack.db.deposit.findMany({ select: { id: true, userId: true }, take: 1000 });
-    routes = await apiLoad(stack, users, rows.map((r) => ({ depositId: r.id, userIndex: userIndex.get(r.userId)! })), apiOptions);
+    routes = await apiLoad(
+      stack,
+      users,
+      rows.map((r) => ({ depositId: r.id, userIndex: userIndex.get(r.userId)! })),
+      apiOptions,
+    );
   }
 
   await report({ phases, routes, shape: describeShape, loadAverage });
@@ -103,8 +114,15 @@ async function report(results: {
   const headline = results.phases.at(-1);
   const sagaRows = results.phases.flatMap(({ scale, baseline, saga }) =>
     [baseline, saga].map((p) => [
-      `${scale}x`, p.kind, p.runs, p.perSecond.toFixed(1), ms(p.latency.p50), ms(p.latency.p95), ms(p.latency.p99),
-      p.historyLength.toFixed(0), p.stateTransitions.toFixed(0),
+      `${scale}x`,
+      p.kind,
+      p.runs,
+      p.perSecond.toFixed(1),
+      ms(p.latency.p50),
+      ms(p.latency.p95),
+      ms(p.latency.p99),
+      p.historyLength.toFixed(0),
+      p.stateTransitions.toFixed(0),
       p.kind === 'saga' ? (saga.perSecond / baseline.perSecond).toFixed(2) : '',
     ]),
   );
@@ -112,22 +130,35 @@ async function report(results: {
   const hello = rpsOf('GET /healthz');
   const bareExpress = rpsOf('yardstick: bare Express route');
   const routeRows = results.routes.map((r) => [
-    r.route, r.closed.rps.toFixed(0), ms(r.closed.latency.p50), ms(r.closed.latency.p99), (r.closed.rps / hello).toFixed(2),
+    r.route,
+    r.closed.rps.toFixed(0),
+    ms(r.closed.latency.p50),
+    ms(r.closed.latency.p99),
+    (r.closed.rps / hello).toFixed(2),
     (r.closed.rps / bareExpress).toFixed(2),
     r.cpuMsPerRequest ? `${r.cpuMsPerRequest.server.toFixed(3)} / ${r.cpuMsPerRequest.postgres.toFixed(3)}` : '–',
-    r.open ? `${r.open.rps.toFixed(0)}/s` : '–', r.open ? ms(r.open.latency.p50) : '–', r.open ? ms(r.open.latency.p99) : '–',
+    r.open ? `${r.open.rps.toFixed(0)}/s` : '–',
+    r.open ? ms(r.open.latency.p50) : '–',
+    r.open ? ms(r.open.latency.p99) : '–',
     r.open ? (r.open.latency.p99 / r.open.latency.p50).toFixed(1) : '–',
     r.eventLoopDelayMs ? `${ms(r.eventLoopDelayMs.p50)} / ${ms(r.eventLoopDelayMs.p99)} / ${ms(r.eventLoopDelayMs.max)}` : '–',
   ]);
   const processes = headline ? Object.keys(headline.saga.cpuMsPerRun) : [];
-  const cpuRows = !headline ? [] : processes.map((name) => {
-    const b = headline.baseline.cpuMsPerRun[name] ?? 0;
-    const sg = headline.saga.cpuMsPerRun[name] ?? 0;
-    return [name, b.toFixed(1), sg.toFixed(1), (sg - b).toFixed(1)];
-  });
+  const cpuRows = !headline
+    ? []
+    : processes.map((name) => {
+        const b = headline.baseline.cpuMsPerRun[name] ?? 0;
+        const sg = headline.saga.cpuMsPerRun[name] ?? 0;
+        return [name, b.toFixed(1), sg.toFixed(1), (sg - b).toFixed(1)];
+      });
   const sum = (m: Record<string, number>) => Object.values(m).reduce((a, v) => a + v, 0);
-  if (headline) cpuRows.push(['all', sum(headline.baseline.cpuMsPerRun).toFixed(1), sum(headline.saga.cpuMsPerRun).toFixed(1),
-    (sum(headline.saga.cpuMsPerRun) - sum(headline.baseline.cpuMsPerRun)).toFixed(1)]);
+  if (headline)
+    cpuRows.push([
+      'all',
+      sum(headline.baseline.cpuMsPerRun).toFixed(1),
+      sum(headline.saga.cpuMsPerRun).toFixed(1),
+      (sum(headline.saga.cpuMsPerRun) - sum(headline.baseline.cpuMsPerRun)).toFixed(1),
+    ]);
   const markdown = [
     `# Benchmark results`,
     ``,
@@ -159,7 +190,20 @@ async function report(results: {
           `Load average at the start: ${results.loadAverage}. Event-loop delay: the API process's, during the paced phase.`,
           ``,
           table(
-            ['route', 'req/s', 'p50 ms', 'p99 ms', 'vs /healthz', 'vs bare Express', 'CPU ms/req server / PostgreSQL', 'paced at', 'paced p50 ms', 'paced p99 ms', 'p99/p50', 'event-loop delay p50 / p99 / max ms'],
+            [
+              'route',
+              'req/s',
+              'p50 ms',
+              'p99 ms',
+              'vs /healthz',
+              'vs bare Express',
+              'CPU ms/req server / PostgreSQL',
+              'paced at',
+              'paced p50 ms',
+              'paced p99 ms',
+              'p99/p50',
+              'event-loop delay p50 / p99 / max ms',
+            ],
             routeRows,
           ),
           ``,

@@ -70,7 +70,8 @@ async function startDevServer(options: TemporalServerOptions): Promise<TemporalS
   else args.push('--headless');
   if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
-  if (options.dbFile) args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  if (options.dbFile)
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   args.push('--log-level', options.logLevel ?? 'warn', '--log-format', 'json');
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
   for (const namespace of options.namespaces ?? []) if (namespace !== 'default') args.push('--namespace', namespace);
