@@ -49,9 +49,12 @@ describe('encrypted payloads', () => {
 
     const stored = bytesIn(history);
     expect(stored.filter(([, bytes]) => bytes.includes('4817.23') || bytes.includes(targetAddress))).toEqual([]);
-    // Search attributes are indexed by the server, so they stay plain JSON (and hold ids and statuses only): every
-    // other payload (inputs, results, activity arguments, updates, markers) is ciphertext.
-    const plainPayloads = stored.filter(([path, bytes]) => bytes === 'json/plain' && !/searchAttributes/i.test(path));
+    // Plain JSON stays only where Temporal or its SDK must read it, and none of it holds money or an address (above):
+    // search attributes (indexed by the server: ids and statuses), the SDK's own patch markers (a patch id) and
+    // the OpenTelemetry header (`_tracer-data`: a W3C trace context). Every other payload (inputs, results,
+    // activity arguments, updates, query answers) is ciphertext.
+    const readByTemporal = /searchAttributes|\.patch-data\.|\._tracer-data\./i;
+    const plainPayloads = stored.filter(([path, bytes]) => bytes === 'json/plain' && !readByTemporal.test(path));
     expect(plainPayloads).toEqual([]);
     expect(stored.filter(([, bytes]) => bytes === 'binary/encrypted').length).toBeGreaterThan(20);
     await expect(plain.workflow.getHandle(handle.workflowId).result()).rejects.toThrow(/encoding/i);

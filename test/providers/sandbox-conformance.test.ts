@@ -55,6 +55,16 @@ const exceptions: Exception[] = [
     reason:
       'a reused Idempotency-Key with another body: Alpaca answers 422 (PROVIDERS.md); this 2022 description predates Idempotency-Key on journals',
   },
+  {
+    description: 'alpaca-broker',
+    method: 'get',
+    path: '/v1/journals',
+    status: 200,
+    instancePath: /^\/\d+\/status$/,
+    transient: true,
+    reason:
+      'a journal passes through sent_to_clearing on its way to executed (PROVIDERS.md lists it among the journal statuses Alpaca sends); the enum of this 2022 description predates it. A list read in that moment shows it',
+  },
 ];
 
 const conformance = new Conformance(exceptions);

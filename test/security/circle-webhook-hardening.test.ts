@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCircleWebhook, type CirclePublicKeyFetcher } from '../../src/providers/circle/webhook.js';
 import { registerUser, startApi, testConfig, uniqueSubject, type Api } from '../api/harness.js';
@@ -57,7 +57,13 @@ function countingTemporal() {
         calls.push('execute');
         throw new Error('no worker in this test');
       },
-      getHandle: () => ({ signal: async () => void calls.push('signal') }),
+      // No run exists yet: the API's look at the last run (is it abandoned?) finds none.
+      getHandle: (workflowId: string) => ({
+        signal: async () => void calls.push('signal'),
+        describe: async () => {
+          throw new WorkflowNotFoundError('no run', workflowId, undefined);
+        },
+      }),
     },
   } as unknown as Client;
   return { temporal, calls };

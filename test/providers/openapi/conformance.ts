@@ -25,8 +25,10 @@ export interface Exception {
   method: Method;
   path: string;
   status?: number;
-  /** Only schema errors at this JSON pointer (a prefix) are accepted; without it, the whole body is accepted. */
-  instancePath?: string;
+  /** Only schema errors at this JSON pointer (a prefix, or a pattern) are accepted; without it, the whole body is. */
+  instancePath?: string | RegExp;
+  /** A state the provider passes through for a moment: accepted when an answer shows it, never required to be seen. */
+  transient?: true;
   reason: string;
 }
 
@@ -77,7 +79,10 @@ export class Conformance {
     return this.rawProblems(description, method, route, answer)
       .filter(({ instancePath }) => {
         const exception = accepted.find(
-          (e) => e.instancePath === undefined || (instancePath !== undefined && instancePath.startsWith(e.instancePath)),
+          (e) =>
+            e.instancePath === undefined ||
+            (instancePath !== undefined &&
+              (typeof e.instancePath === 'string' ? instancePath.startsWith(e.instancePath) : e.instancePath.test(instancePath))),
         );
         if (exception) this.usedExceptions.add(exception);
         return !exception;
@@ -87,7 +92,7 @@ export class Conformance {
 
   /** Exceptions that accepted nothing in the checks so far: stale, or their case is no longer driven. */
   unusedExceptions(): Exception[] {
-    return this.exceptions.filter((e) => !this.usedExceptions.has(e));
+    return this.exceptions.filter((e) => !e.transient && !this.usedExceptions.has(e));
   }
 
   private rawProblems(
