@@ -32,8 +32,8 @@ export function startTracing(
     ? new BatchSpanProcessor(new OTLPTraceExporter({ url: new URL('v1/traces', withSlash(config.OTEL_EXPORTER_OTLP_ENDPOINT)).toString() }))
     : undefined,
 ): Tracing {
-  if (!processor) return { resource: resourceOf(serviceName), shutdown: async () => {} };
   const resource = resourceOf(serviceName);
+  if (!processor) return { resource, shutdown: async () => {} };
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });

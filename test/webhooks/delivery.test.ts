@@ -53,6 +53,14 @@ async function endpointFor(receiver: Receiver, eventTypes: string[] = ['deposit.
   return created.body as { id: string; secret: string };
 }
 
+/**
+ * How long a test waits for deliveries. Events are read only below the oldest writing transaction of the whole
+ * PostgreSQL cluster (README, "Events and webhooks"), and CI runs other test files beside this one on the same
+ * cluster, whose migrations and sagas hold such transactions: a delivery may wait for them (measured: a
+ * transaction held open in another database stalls delivery for as long as it runs).
+ */
+const deliveryWaitMs = 120_000;
+
 async function fundedDeposit(amount: string) {
   const user = await createUser(stack.db);
   const wallet = await provisionWallet(stack, user.id);
@@ -98,7 +106,7 @@ describe('events', () => {
   });
 });
 
-describe('webhook delivery', () => {
+describe('webhook delivery', { timeout: 5 * deliveryWaitMs }, () => {
   it('signs every event so that the Standard Webhooks library verifies it, and a tampered body fails', async () => {
     const receiver = await startReceiver();
     receivers.push(receiver);
@@ -109,6 +117,7 @@ describe('webhook delivery', () => {
     const accepted = await eventually(
       async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id),
       (r) => r.length === 5,
+      deliveryWaitMs,
     );
     const verifier = new Webhook(endpoint.secret);
     const events = await stack.db.event.findMany({ where: { resourceId: deposit.id }, orderBy: { sequence: 'asc' } });
@@ -152,6 +161,7 @@ describe('webhook delivery', () => {
     await eventually(
       async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id).length,
       (n) => n >= 3,
+      deliveryWaitMs,
     );
     expect(acceptedFor(receiver, deposit.id)).toEqual([]);
     down = false;
@@ -159,6 +169,7 @@ describe('webhook delivery', () => {
     const payloads = await eventually(
       async () => acceptedFor(receiver, deposit.id),
       (p) => p.length === 5,
+      deliveryWaitMs,
     );
     expect(payloads.map((p) => p.type)).toEqual(depositSteps);
     expect(payloads.map((p) => p.resource.sequence)).toEqual([1, 2, 3, 4, 5]);
@@ -185,6 +196,7 @@ describe('webhook delivery', () => {
     await eventually(
       async () => acceptedFor(receiver, deposit.id),
       (p) => p.length === 1,
+      deliveryWaitMs,
     );
     const log = await api.request('GET', `/v1/admin/webhooks/endpoints/${endpoint.id}/deliveries?status=delivered`, {
       as: 'ops',
@@ -207,6 +219,7 @@ describe('webhook delivery', () => {
     const twice = await eventually(
       async () => receiver.received.filter((r) => JSON.parse(r.body).resource.id === deposit.id),
       (r) => r.length === 2,
+      deliveryWaitMs,
     );
     expect(twice[1]!.headers['webhook-id']).toBe(delivery.eventId);
     expect(twice[1]!.headers['webhook-id']).toBe(twice[0]!.headers['webhook-id']);
