@@ -28,6 +28,14 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** A comma-separated list, items trimmed, empty ones dropped; unset = none. */
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const commaList = () => z.string().default('').transform(splitList);
+
 export const defaultSummarySystemPrompt = [
   'You write the weekly account summary of a user of a mobile investing app.',
   'Answer in short markdown: one heading and at most five bullet points, under 120 words.',
@@ -77,12 +85,7 @@ export const configSchema = z
     CODEC_SERVER_CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim().replace(/\/+$/, ''))
-          .filter(Boolean),
-      ),
+      .transform((v) => splitList(v).map((origin) => origin.replace(/\/+$/, ''))),
 
     HTTP_HOST: z.string().default('127.0.0.1'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -190,15 +193,7 @@ export const configSchema = z
     /** Operators' own audience: an operator token must be issued for it (customer tokens are not). */
     AUTH_OPERATOR_AUDIENCE: optionalString,
     /** Comma-separated `sub`s allowed to act as operators; empty = anyone with the operator claim (and audience). */
-    AUTH_OPERATOR_SUBJECTS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
+    AUTH_OPERATOR_SUBJECTS: commaList(),
     /** Operator routes need `amr` to contain "mfa" (a second factor at login). */
     AUTH_OPERATOR_REQUIRE_MFA: bool.default(false),
 
@@ -220,15 +215,7 @@ export const configSchema = z
       .regex(/^\d{1,16}(\.\d{1,2})?$/, 'a USD amount')
       .default('10000.00'),
     /** Comma-separated addresses no withdrawal may target besides our wallets and USDC: the treasury wallets' and the like. */
-    WITHDRAWAL_REFUSED_ADDRESSES: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
+    WITHDRAWAL_REFUSED_ADDRESSES: commaList(),
 
     SANDBOX_HOST: z.string().default('127.0.0.1'),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
@@ -329,14 +316,7 @@ export const configSchema = z
     WORKER_TASK_QUEUES: z
       .string()
       .default('main,circle,alpaca,openai')
-      .transform((v) => [
-        ...new Set(
-          v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      ])
+      .transform((v) => [...new Set(splitList(v))])
       .pipe(z.array(z.enum(['main', 'circle', 'alpaca', 'openai'])).min(1, 'at least one task queue')),
     /**
      * Activities per second a provider's task queue hands out, across every worker (Temporal's server-side task
