@@ -6,11 +6,22 @@ import { createLoadUsers } from '../scripts/lib/fixtures.js';
 import { startProcessStack } from '../scripts/lib/stack.js';
 import type { TemporalTopology } from '../scripts/lib/temporal-server.js';
 import { envInt, step } from '../scripts/lib/tools.js';
+import { seed as seedBaskets } from '../src/db/seed.js';
 import { workerTuning } from '../src/temporal.js';
 import { apiLoad, type RouteResult } from './api-load.js';
 import { benchStackOptions } from './lib/stack-options.js';
 import { compareTopologies, temporalDescription } from './topologies.js';
-import { baselinePhase, comparePhases, depositPhase, sagaShape, type PhaseResult } from './sagas.js';
+import {
+  baselinePhase,
+  comparePhases,
+  describeShape,
+  sagaPhase,
+  sagaShape,
+  type Comparison,
+  type PhaseResult,
+  type SagaKind,
+  type Workload,
+} from './sagas.js';
 import { ms, table } from '../scripts/lib/stats.js';
 
 // `npm run bench`: the deposit saga end to end against a same-shape no-op baseline, alternating phases at 1x, 4x
@@ -28,6 +39,8 @@ const concurrency = envInt('BENCH_CONCURRENCY', 50);
 /** BENCH_ONLY=api: the API phase alone (after the warm-up deposits it reads); BENCH_ONLY=sagas: no API phase. */
 const only = process.env.BENCH_ONLY;
 const scales = only === 'api' ? [] : (process.env.BENCH_SCALES ?? '1,4,16').split(',').filter(Boolean).map(Number);
+/** The withdrawal and the basket order, each against its own baseline, at one scale (BENCH_SHAPES_SCALE=0: neither). */
+const shapesScale = only === 'api' ? 0 : envInt('BENCH_SHAPES_SCALE', 4);
 const apiOptions = {
   connections: envInt('BENCH_API_CONNECTIONS', 50),
   durationMs: envInt('BENCH_API_SECONDS', 10) * 1000,
@@ -54,23 +67,34 @@ try {
   const users = await createLoadUsers(stack, envInt('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
   await stack.sandbox.setWebhookUrl(null);
 
-  step(only === 'api' ? 'deposits for the API phase to read' : 'warm-up: deposits, then the baseline with the shape of the last one');
-  const warmSaga = await depositPhase(stack, users, 20, 10);
-  const shape = await sagaShape(stack, warmSaga.sampleWorkflowId);
-  const describeShape = shape.map((s) => ('activity' in s ? 'activity' : 'upsert' in s ? 'upsert' : `timer ${s.timerMs} ms`)).join(', ');
-  if (scales.length > 0) {
-    step(`a deposit after its accept activity: ${describeShape}`);
-    await baselinePhase(stack, users, shape, 20, 10);
-  }
+  await seedBaskets(stack.db);
+  const basketId = (await stack.db.basket.findFirstOrThrow({ where: { isActive: true }, select: { id: true } })).id;
+  const workload = (kind: SagaKind): Workload => (kind === 'basket' ? { kind, users, basketId } : { kind, users });
 
-  const phases: { scale: number; baseline: PhaseResult; saga: PhaseResult }[] = [];
-  for (const scale of scales) {
-    step(`${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
-    const { baseline, saga } = await comparePhases(stack, users, shape, scale * n, concurrency);
-    phases.push({ scale, baseline, saga });
-    step(
-      `${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)}`,
-    );
+  step(only === 'api' ? 'deposits for the API phase to read' : 'warm-up: deposits, then the baseline with the shape of the last one');
+  const phases: SagaComparison[] = [];
+  /** Warms up `kind`, reads its shape from the last warm-up run, then compares it with that baseline at each scale. */
+  const measure = async (kind: SagaKind, kindScales: number[]) => {
+    const warm = await sagaPhase(stack, workload(kind), 20, 10);
+    const shape = await sagaShape(stack, warm.sampleWorkflowId);
+    if (kindScales.length === 0) return;
+    step(`a ${kind} after its accept activity: ${describeShape(shape)}`);
+    await baselinePhase(stack, workload(kind), shape, 20, 10);
+    for (const scale of kindScales) {
+      step(`${kind} ${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
+      const comparison = await comparePhases(stack, workload(kind), shape, scale * n, concurrency);
+      phases.push({ kind, scale, shape: describeShape(shape), ...comparison });
+      const { baseline, saga, halves } = comparison;
+      step(
+        `${kind} ${scale}x: saga ${saga.perSecond.toFixed(1)}/s, baseline ${baseline.perSecond.toFixed(1)}/s, ` +
+          `ratio ${(saga.perSecond / baseline.perSecond).toFixed(2)} (halves ${halves.map((h) => h.toFixed(2)).join(', ')})`,
+      );
+    }
+  };
+  await measure('deposit', scales);
+  if (shapesScale > 0) {
+    await measure('withdrawal', [shapesScale]);
+    await measure('basket', [shapesScale]);
   }
 
   let routes: RouteResult[] = [];
@@ -90,17 +114,15 @@ try {
     );
   }
 
-  await report({ phases, routes, shape: describeShape, loadAverage });
+  await report({ phases, routes, loadAverage });
 } finally {
   await stack.stop();
 }
 
-async function report(results: {
-  phases: { scale: number; baseline: PhaseResult; saga: PhaseResult }[];
-  routes: RouteResult[];
-  shape: string;
-  loadAverage: string;
-}) {
+/** One saga kind against its baseline at one scale. */
+type SagaComparison = Comparison & { kind: SagaKind; scale: number; shape: string };
+
+async function report(results: { phases: SagaComparison[]; routes: RouteResult[]; loadAverage: string }) {
   const settings = {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
@@ -111,10 +133,12 @@ async function report(results: {
     databasePoolSize: stack.config.DATABASE_POOL_SIZE,
     sandboxStepDelayMs: 0,
   };
-  const headline = results.phases.at(-1);
-  const sagaRows = results.phases.flatMap(({ scale, baseline, saga }) =>
-    [baseline, saga].map((p) => [
-      `${scale}x`,
+  const ratio = (c: Comparison) => c.saga.perSecond / c.baseline.perSecond;
+  const headline = results.phases.filter((p) => p.kind === 'deposit').at(-1);
+  const sagaRows = results.phases.flatMap((c) =>
+    [c.baseline, c.saga].map((p) => [
+      c.kind,
+      `${c.scale}x`,
       p.kind,
       p.runs,
       p.perSecond.toFixed(1),
@@ -123,7 +147,8 @@ async function report(results: {
       ms(p.latency.p99),
       p.historyLength.toFixed(0),
       p.stateTransitions.toFixed(0),
-      p.kind === 'saga' ? (saga.perSecond / baseline.perSecond).toFixed(2) : '',
+      p.kind === 'saga' ? ratio(c).toFixed(2) : '',
+      p.kind === 'saga' ? c.halves.map((h) => h.toFixed(2)).join(' / ') : '',
     ]),
   );
   const rpsOf = (route: string) => results.routes.find((r) => r.route === route)?.closed.rps ?? NaN;
@@ -143,22 +168,25 @@ async function report(results: {
     r.open ? (r.open.latency.p99 / r.open.latency.p50).toFixed(1) : '–',
     r.eventLoopDelayMs ? `${ms(r.eventLoopDelayMs.p50)} / ${ms(r.eventLoopDelayMs.p99)} / ${ms(r.eventLoopDelayMs.max)}` : '–',
   ]);
-  const processes = headline ? Object.keys(headline.saga.cpuMsPerRun) : [];
-  const cpuRows = !headline
-    ? []
-    : processes.map((name) => {
-        const b = headline.baseline.cpuMsPerRun[name] ?? 0;
-        const sg = headline.saga.cpuMsPerRun[name] ?? 0;
-        return [name, b.toFixed(1), sg.toFixed(1), (sg - b).toFixed(1)];
-      });
+  // CPU per run of each process, baseline → saga, one column per comparison; the last rows sum them.
   const sum = (m: Record<string, number>) => Object.values(m).reduce((a, v) => a + v, 0);
-  if (headline)
-    cpuRows.push([
-      'all',
-      sum(headline.baseline.cpuMsPerRun).toFixed(1),
-      sum(headline.saga.cpuMsPerRun).toFixed(1),
-      (sum(headline.saga.cpuMsPerRun) - sum(headline.baseline.cpuMsPerRun)).toFixed(1),
-    ]);
+  const processes = results.phases.length ? Object.keys(results.phases[0]!.saga.cpuMsPerRun) : [];
+  // The sandbox stands in for Circle and Alpaca (not on fundflow's cores in production) and `bench` is the load
+  // generator: what fundflow itself spends is the rest.
+  const ownCpu = (p: PhaseResult) => sum(p.cpuMsPerRun) - (p.cpuMsPerRun.sandbox ?? 0) - (p.cpuMsPerRun.bench ?? 0);
+  const cpuCell = (b: number, sg: number) => `${b.toFixed(1)} → ${sg.toFixed(1)}`;
+  const cpuRows = [
+    ...processes.map((name) => [
+      name,
+      ...results.phases.map((c) => cpuCell(c.baseline.cpuMsPerRun[name] ?? 0, c.saga.cpuMsPerRun[name] ?? 0)),
+    ]),
+    ['all', ...results.phases.map((c) => cpuCell(sum(c.baseline.cpuMsPerRun), sum(c.saga.cpuMsPerRun)))],
+    ['fundflow (all but the sandbox and the load generator)', ...results.phases.map((c) => cpuCell(ownCpu(c.baseline), ownCpu(c.saga)))],
+    [
+      '**saga extra, % of baseline**',
+      ...results.phases.map((c) => `**${((ownCpu(c.saga) / ownCpu(c.baseline) - 1) * 100).toFixed(0)} %**`),
+    ],
+  ];
   const markdown = [
     `# Benchmark results`,
     ``,
@@ -167,18 +195,42 @@ async function report(results: {
     ``,
     ...(headline
       ? [
-          `**Saga ratio to baseline at ${headline.scale}x N: ${(headline.saga.perSecond / headline.baseline.perSecond).toFixed(2)}** ` +
-            `(${headline.saga.perSecond.toFixed(1)} deposits/s against ${headline.baseline.perSecond.toFixed(1)} baseline runs/s)`,
+          `**Deposit saga ratio to baseline at ${headline.scale}x N: ${ratio(headline).toFixed(2)}** (halves ` +
+            `${headline.halves.map((h) => h.toFixed(2)).join(' and ')}; ${headline.saga.perSecond.toFixed(1)} deposits/s against ` +
+            `${headline.baseline.perSecond.toFixed(1)} baseline runs/s)`,
           ``,
-          `## Deposit sagas end to end (POST /v1/deposits to broker_funded) against the same-shape no-op baseline`,
+        ]
+      : []),
+    ...(results.phases.length
+      ? [
+          `## Sagas end to end (POST to the saga's last status) against their same-shape no-op baselines`,
           ``,
-          `Shape after the accept activity: ${results.shape}.`,
+          `Halves: the ratio in the first (baseline, saga) and in the second (saga, baseline) half of the ABBA order.`,
+          ...[...new Map(results.phases.map((c) => [c.kind, c.shape]))].map(
+            ([kind, shape]) => `A ${kind} after its accept activity: ${shape}.`,
+          ),
           ``,
-          table(['scale', 'run', 'runs', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'history events', 'state transitions', 'ratio'], sagaRows),
+          table(
+            [
+              'saga',
+              'scale',
+              'run',
+              'runs',
+              'per s',
+              'p50 ms',
+              'p95 ms',
+              'p99 ms',
+              'history events',
+              'state transitions',
+              'ratio',
+              'halves',
+            ],
+            sagaRows,
+          ),
           ``,
-          `## Where the CPU went at ${headline.scale}x (ms of CPU per run; ${os.cpus().length} cores shared by every process)`,
+          `## Where the CPU went (ms of CPU per run, baseline → saga; ${os.cpus().length} cores shared by every process)`,
           ``,
-          table(['process', 'baseline', 'saga', 'saga extra'], cpuRows),
+          table(['process', ...results.phases.map((c) => `${c.kind} ${c.scale}x`)], cpuRows),
           ``,
         ]
       : []),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProcessStack } from '../scripts/lib/stack.js';
-import { call, type LoadUser } from '../scripts/lib/fixtures.js';
+import { call, loadPasscode, type LoadUser } from '../scripts/lib/fixtures.js';
 import { workflowIds } from '../workflows/definitions.js';
 import type { BaselineStep } from './baseline/workflows.js';
 import { cpuSpent, sampleCpu } from './lib/cpu.js';
@@ -88,48 +88,112 @@ export function merge(a: Measured, b: Measured): PhaseResult {
   };
 }
 
+/** Each half of a comparison, in the order it ran: the ratio must hold in both, not only on their sum. */
+export interface Comparison {
+  baseline: PhaseResult;
+  saga: PhaseResult;
+  /** Saga runs per second ÷ baseline runs per second: first half (baseline, saga), second half (saga, baseline). */
+  halves: [number, number];
+}
+
 /**
  * Baseline and saga at one scale, in the order baseline, saga, saga, baseline (half the runs each time): the
  * Temporal server slows a little as its store grows, and this order gives both kinds the same drift.
  */
 export async function comparePhases(
   stack: ProcessStack,
-  users: LoadUser[],
+  workload: Workload,
   shape: BaselineStep[],
   runs: number,
   concurrency: number,
-): Promise<{ baseline: PhaseResult; saga: PhaseResult }> {
+): Promise<Comparison> {
   const half = Math.ceil(runs / 2);
-  const b1 = await baselinePhase(stack, users, shape, half, concurrency);
-  const s1 = await depositPhase(stack, users, half, concurrency);
-  const s2 = await depositPhase(stack, users, runs - half, concurrency);
-  const b2 = await baselinePhase(stack, users, shape, runs - half, concurrency);
-  return { baseline: merge(b1, b2), saga: merge(s1, s2) };
+  const b1 = await baselinePhase(stack, workload, shape, half, concurrency);
+  const s1 = await sagaPhase(stack, workload, half, concurrency);
+  const s2 = await sagaPhase(stack, workload, runs - half, concurrency);
+  const b2 = await baselinePhase(stack, workload, shape, runs - half, concurrency);
+  return { baseline: merge(b1, b2), saga: merge(s1, s2), halves: [s1.perSecond / b1.perSecond, s2.perSecond / b2.perSecond] };
 }
 
-/** One deposit of `amountUsdc` by `user`, end to end; answers its workflow id and when its clock started. */
-async function deposit(stack: ProcessStack, user: LoadUser, amountUsdc: string): Promise<{ workflowId: string; startedAt: number }> {
-  const transfer = await stack.sandbox.chainTransfer({ chain: 'ethereum', toAddress: user.address, amount: amountUsdc });
-  const startedAt = performance.now();
-  const report = () => call(stack, 'POST', '/v1/deposits', { token: user.token, body: { chain: 'ethereum', txHash: transfer.txHash } });
-  let reply = await report();
+/** The sagas the benchmark runs, each as a user starts it through the API. */
+export type SagaKind = 'deposit' | 'withdrawal' | 'basket';
+
+/** What the runs of a phase draw on: users with wallets and buying power, and for a basket order the basket. */
+export type Workload = { kind: 'deposit' | 'withdrawal'; users: LoadUser[] } | { kind: 'basket'; users: LoadUser[]; basketId: string };
+
+type Started = { workflowId: string; startedAt: number };
+
+/** How each kind of saga is started as a user starts it, and the status a successful run ends with. */
+const sagas: {
+  [K in SagaKind]: {
+    succeeded: string;
+    start(stack: ProcessStack, workload: Extract<Workload, { kind: K }>, user: LoadUser): Promise<Started>;
+  };
+} = {
+  deposit: {
+    succeeded: 'broker_funded',
+    async start(stack, _workload, user) {
+      // The USDC lands on chain before the clock starts: the user's transfer is not fundflow's work.
+      const transfer = await stack.sandbox.chainTransfer({ chain: 'ethereum', toAddress: user.address, amount: '10.00' });
+      const startedAt = performance.now();
+      await submit(stack, user, '/v1/deposits', { chain: 'ethereum', txHash: transfer.txHash });
+      return { workflowId: workflowIds.deposit('ethereum', transfer.txHash), startedAt };
+    },
+  },
+  withdrawal: {
+    succeeded: 'complete',
+    async start(stack, _workload, user) {
+      const startedAt = performance.now();
+      const key = randomUUID();
+      const targetAddress = `0x${key.replaceAll('-', '').padEnd(40, '0')}`;
+      const body = { amountUsd: '1.00', targetChain: 'ethereum', targetAddress, passcode: loadPasscode };
+      return { workflowId: workflowIds.withdrawal(await submit(stack, user, '/v1/withdrawals', body, key)), startedAt };
+    },
+  },
+  basket: {
+    succeeded: 'filled',
+    async start(stack, workload, user) {
+      const startedAt = performance.now();
+      const body = { assetType: 'basket', side: 'buy', basketId: workload.basketId, amountUsd: '10.00' };
+      return { workflowId: workflowIds.order(await submit(stack, user, '/v1/orders', body, randomUUID())), startedAt };
+    },
+  },
+};
+
+/** One saga run of `workload.kind` by `user`, end to end, checked to have ended as a successful run does. */
+async function sagaRun(stack: ProcessStack, workload: Workload, user: LoadUser): Promise<Started> {
+  const saga = sagas[workload.kind];
+  const started = await (saga.start as (stack: ProcessStack, workload: Workload, user: LoadUser) => Promise<Started>)(
+    stack,
+    workload,
+    user,
+  );
+  const result: unknown = await stack.client.workflow.getHandle(started.workflowId).result();
+  // A deposit and a withdrawal answer their status, an order its outcome with one.
+  const status = typeof result === 'object' && result !== null && 'status' in result ? result.status : result;
+  if (status !== saga.succeeded) throw new Error(`${started.workflowId} ended ${JSON.stringify(result)}, not ${saga.succeeded}`);
+  return started;
+}
+
+/** POSTs a saga's request as `user` and answers the id of what it started. */
+async function submit(stack: ProcessStack, user: LoadUser, path: string, body: unknown, idempotencyKey?: string): Promise<string> {
+  const send = () =>
+    call(stack, 'POST', path, { token: user.token, body, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+  let reply = await send();
   // 503: the saga did not accept within the API's wait (a saturated Temporal); the API says to repeat, as an app
-  // does, and the clock keeps running.
-  for (let attempt = 1; reply.status === 503 && attempt < 5; attempt++) reply = await report();
-  if (reply.status !== 202) throw new Error(`POST /v1/deposits answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-  const workflowId = workflowIds.deposit('ethereum', transfer.txHash);
-  const status = await stack.client.workflow.getHandle(workflowId).result();
-  if (status !== 'broker_funded') throw new Error(`deposit ${workflowId} ended ${status}`);
-  return { workflowId, startedAt };
+  // does (the idempotency key or the transaction hash makes it the same request), and the clock keeps running.
+  for (let attempt = 1; reply.status === 503 && attempt < 5; attempt++) reply = await send();
+  if (reply.status !== 202) throw new Error(`POST ${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply.body.id as string;
 }
 
-export function depositPhase(stack: ProcessStack, users: LoadUser[], runs: number, concurrency: number): Promise<Measured> {
-  return phase(stack, 'saga', runs, concurrency, async (i) => deposit(stack, users[i % users.length]!, '10.00'));
+export function sagaPhase(stack: ProcessStack, workload: Workload, runs: number, concurrency: number): Promise<Measured> {
+  return phase(stack, 'saga', runs, concurrency, async (i) => sagaRun(stack, workload, workload.users[i % workload.users.length]!));
 }
 
 export function baselinePhase(
   stack: ProcessStack,
-  users: LoadUser[],
+  workload: Workload,
   steps: BaselineStep[],
   runs: number,
   concurrency: number,
@@ -137,9 +201,8 @@ export function baselinePhase(
   return phase(stack, 'baseline', runs, concurrency, async (i) => {
     const workflowId = `baseline-${randomUUID()}`;
     const startedAt = performance.now();
-    const reply = await call(stack, 'POST', '/bench/baseline', {
-      body: { workflowId, input: { userId: users[i % users.length]!.id, steps } },
-    });
+    const userId = workload.users[i % workload.users.length]!.id;
+    const reply = await call(stack, 'POST', '/bench/baseline', { body: { workflowId, input: { userId, kind: workload.kind, steps } } });
     if (reply.status !== 202) throw new Error(`POST /bench/baseline answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     await stack.client.workflow.getHandle(workflowId).result();
     return { workflowId, startedAt };
@@ -147,20 +210,38 @@ export function baselinePhase(
 }
 
 /**
- * The commands a finished deposit's history shows after its accept activity (activities, search-attribute
- * upserts, timers, in order): the shape the baseline replays.
+ * The commands a finished saga's history shows after its accept activity (activities, search-attribute upserts,
+ * timers, in order; activities one workflow task scheduled together as one step): the shape the baseline replays.
  */
 export async function sagaShape(stack: ProcessStack, workflowId: string): Promise<BaselineStep[]> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
   const steps: BaselineStep[] = [];
   let activities = 0;
+  let previousWasActivity = false;
   for (const e of history.events ?? []) {
-    if (e.activityTaskScheduledEventAttributes && activities++ > 0) steps.push({ activity: true });
+    const activity = Boolean(e.activityTaskScheduledEventAttributes) && activities++ > 0;
+    const last = steps.at(-1);
+    if (activity && previousWasActivity && last && 'activities' in last) last.activities++;
+    else if (activity) steps.push({ activities: 1 });
     else if (e.upsertWorkflowSearchAttributesEventAttributes) steps.push({ upsert: true });
     else if (e.timerStartedEventAttributes) {
       const timeout = e.timerStartedEventAttributes.startToFireTimeout;
       steps.push({ timerMs: Number(timeout?.seconds ?? 0) * 1000 + Math.round((timeout?.nanos ?? 0) / 1e6) });
     }
+    previousWasActivity = activity;
   }
   return steps;
 }
+
+export const describeShape = (shape: BaselineStep[]) =>
+  shape
+    .map((s) =>
+      'activities' in s
+        ? s.activities > 1
+          ? `${s.activities} activities at once`
+          : 'activity'
+        : 'upsert' in s
+          ? 'upsert'
+          : `timer ${s.timerMs} ms`,
+    )
+    .join(', ');

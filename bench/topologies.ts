@@ -9,7 +9,7 @@ import type { TemporalTopology } from '../scripts/lib/temporal-server.js';
 import { envInt, step } from '../scripts/lib/tools.js';
 import { cpuSpent, sampleCpu } from './lib/cpu.js';
 import { benchStackOptions } from './lib/stack-options.js';
-import { depositPhase, merge, type PhaseResult } from './sagas.js';
+import { sagaPhase, merge, type PhaseResult } from './sagas.js';
 
 // BENCH_TEMPORAL=compare: the deposit saga end to end on the Temporal dev server (SQLite, one history shard) and on
 // the full Temporal server (PostgreSQL store and visibility, several history shards), in one run on the same
@@ -51,7 +51,7 @@ export async function compareTopologies(options: { label: string; concurrency: n
       side.users = await createLoadUsers(stack, envInt('BENCH_USERS', 20), { buyingPowerUsd: '1000000.00' });
       await stack.sandbox.setWebhookUrl(null);
       step(`${topology}: warm-up deposits`);
-      await depositPhase(stack, side.users, 20, 10);
+      await sagaPhase(stack, { kind: 'deposit', users: side.users }, 20, 10);
     }
     const [dev, server] = sides as [Side, Side];
 
@@ -59,7 +59,7 @@ export async function compareTopologies(options: { label: string; concurrency: n
     const phase = async (side: Side, other: Side, count: number) => {
       step(`${side.topology}: ${count} deposits, ${options.concurrency} in flight`);
       const before = await sampleCpu(other.stack.pids());
-      const measured = await depositPhase(side.stack, side.users, count, options.concurrency);
+      const measured = await sagaPhase(side.stack, { kind: 'deposit', users: side.users }, count, options.concurrency);
       const idle = cpuSpent(before, await sampleCpu(other.stack.pids()));
       const { postgres: _shared, bench: _self, ...own } = idle; // PostgreSQL and this process are counted in the phase
       return { measured, idleCpuSeconds: Object.values(own).reduce((a, v) => a + v, 0) };

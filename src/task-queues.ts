@@ -3,7 +3,7 @@ import { providerTaskQueue, type ProviderQueue } from '../workflows/activities.j
 import type { Config } from './config.js';
 import { dataConverterOf, workerTuning } from './temporal.js';
 import { tracingWorkerOptions, type Tracing } from './tracing.js';
-import { workflowCode, workflowInterceptorModules } from './workflow-code.js';
+import { workflowCode } from './workflow-code.js';
 
 // The task queues a worker process serves (WORKER_TASK_QUEUES) and one Worker per queue on the process's one
 // NativeConnection. `main` runs the workflows and the database-only activities; each provider's queue runs the
@@ -24,9 +24,6 @@ import { workflowCode, workflowInterceptorModules } from './workflow-code.js';
 // The Alpaca SDK's own client-side budget (ALPACA_RATE_LIMIT_PER_MINUTE) still applies inside each call.
 
 export type TaskQueueRole = Config['WORKER_TASK_QUEUES'][number];
-
-/** The workflow interceptor that routes each activity to its provider's queue. */
-export const routingInterceptorModule = workflowInterceptorModules[0]!;
 
 /** The Temporal task queue name of a role: TEMPORAL_TASK_QUEUE for main, `<it>-<provider>` for a provider. */
 export function taskQueueOf(config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>, role: TaskQueueRole): string {
@@ -62,16 +59,16 @@ export async function createQueueWorkers(options: {
   roles?: readonly TaskQueueRole[];
   /** Overrides for every worker (tests: fewer slots). */
   workerOptions?: Partial<WorkerOptions>;
-  /** The process's tracing (src/tracing.ts); without it workflow spans are dropped. */
+  /** The process's tracing (src/tracing.ts): spans in workflows and around activities only when it exports them. */
   tracing?: Tracing;
 }): Promise<QueueWorker[]> {
   const { connection, config } = options;
-  const { sinks, activityInterceptors } = tracingWorkerOptions(options.tracing);
+  const { traced, sinks, activityInterceptors } = tracingWorkerOptions(options.tracing);
   const roles = options.roles ?? config.WORKER_TASK_QUEUES;
   return Promise.all(
     roles.map(async (role) => {
       const taskQueue = taskQueueOf(config, role);
-      const code = role === 'main' ? workflowCode(config) : undefined;
+      const code = role === 'main' ? workflowCode(config, traced) : undefined;
       const worker = await Worker.create({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,

@@ -19,8 +19,8 @@ import type { Providers } from './providers/ports.js';
 // OpenTelemetry traces of one piece of work across every process it crosses: the API request, the Temporal client
 // call that starts or updates the saga, the workflow run and each activity (Temporal's interceptors carry the trace
 // in the headers of every command), each call to a provider's port and each Prisma query. Exported over OTLP/HTTP
-// when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no tracer provider is registered and every span below is the
-// API's no-op (the workflow side's spans go to a sink that drops them).
+// when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no tracer provider is registered, every span below is the
+// API's no-op, and workers run their workflows without OpenTelemetry's interceptors.
 
 const tracerName = 'fundflow';
 
@@ -58,33 +58,30 @@ function withSlash(url: string): string {
 /** The Temporal client's interceptors: starting, updating or signalling a workflow carries the caller's trace. */
 export const tracingClientInterceptors: ClientInterceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 
-/** The workflow interceptor module every bundle includes (workflow and activity spans, headers on each command). */
+/** OpenTelemetry's workflow interceptors (workflow and activity spans, the trace in each command's headers). */
 export const tracingWorkflowModule = createRequire(import.meta.url).resolve(
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
 );
 
 /**
- * A worker's side: activity spans as children of the workflow's, and the sink through which the workflow sandbox
- * hands its spans out. With tracing off the sink drops them, so one bundle serves traced and untraced workers.
+ * A worker's side: whether its workflow code carries OpenTelemetry's interceptors (src/workflow-code.ts), activity
+ * spans as children of the workflow's, and the sink through which the workflow sandbox hands its spans out. All of
+ * it only when the process exports spans: made only to be dropped, they cost more than the workflows' own code.
  */
 export function tracingWorkerOptions(tracing: Tracing | undefined): {
+  traced: boolean;
   sinks: NonNullable<WorkerOptions['sinks']>;
   activityInterceptors: NonNullable<NonNullable<WorkerOptions['interceptors']>['activity']>;
 } {
+  if (!tracing?.processor) return { traced: false, sinks: {}, activityInterceptors: [] };
   return {
-    sinks: { exporter: makeWorkflowExporter(tracing?.processor ?? droppingProcessor, tracing?.resource ?? resourceOf('fundflow-worker')) },
+    traced: true,
+    sinks: { exporter: makeWorkflowExporter(tracing.processor, tracing.resource) },
     activityInterceptors: [
       (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
     ],
   };
 }
-
-const droppingProcessor: SpanProcessor = {
-  onStart: () => {},
-  onEnd: () => {},
-  forceFlush: async () => {},
-  shutdown: async () => {},
-};
 
 /**
  * One SERVER span per API request, active while it is handled, named by its route once matched. Its trace id is

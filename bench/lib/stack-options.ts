@@ -19,6 +19,8 @@ export function benchStackOptions(
       RATE_LIMIT_PER_ADDRESS: '1000000000',
       RATE_LIMIT_PER_USER: '1000000000',
       RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: '1000000000',
+      RATE_LIMIT_WITHDRAWALS_PER_USER: '1000000000',
+      RATE_LIMIT_PASSCODE_CHECKS_PER_USER: '1000000000',
       // API processes (node:cluster, src/api/cluster.ts): 1 unless BENCH_API_PROCESSES says (0 = one per core).
       API_PROCESSES: process.env.BENCH_API_PROCESSES ?? '1',
     },

@@ -26,7 +26,10 @@ if (cluster.isPrimary && apiProcesses(config) > 1) {
 const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectClient(config);
 const baselineDeps = { temporal, config: { ...config, TEMPORAL_TASK_QUEUE: baselineTaskQueue(config) } };
-const baselineBody = z.object({ workflowId: z.string(), input: z.object({ userId: z.string(), steps: z.array(z.any()) }) });
+const baselineBody = z.object({
+  workflowId: z.string(),
+  input: z.object({ userId: z.string(), kind: z.string(), steps: z.array(z.any()) }),
+});
 
 const app = express();
 app.post('/bench/baseline', express.json(), async (req, res) => {

@@ -67,12 +67,15 @@ describe('replaying recorded saga histories', () => {
     }
     expect(onOneQueue).toEqual(expect.arrayContaining(['confirmDeposit', 'startDepositOffRamp', 'startDepositFunding', 'placeOrderLeg']));
 
+    // With and without OpenTelemetry's interceptors: a worker may start or stop exporting traces at any deploy.
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories(
-      { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } },
-      loadHistories(names),
-    )) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    for (const traced of [true, false]) {
+      for await (const result of Worker.runReplayHistories(
+        { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules(traced) } },
+        loadHistories(names),
+      )) {
+        if (result.error) failures.push(`${traced ? 'traced' : 'untraced'} ${result.workflowId}: ${result.error.message}`);
+      }
     }
     expect(failures).toEqual([]);
   });
