@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Db } from '../db/client.js';
+import { idempotencyKeyOf } from '../db/prepared-reads.js';
 import { deterministicId } from '../domain/ids.js';
 import { HttpProblem } from './problem.js';
 
@@ -62,7 +63,7 @@ export async function idempotentCommand(
     ]);
   }
   const hash = requestHash(req.method, req.baseUrl + req.path, options.command);
-  const existing = await db.idempotencyKey.findUnique({ where: { userId_key: { userId: options.userId, key } } });
+  const existing = await idempotencyKeyOf(db, options.userId, key);
   if (existing) {
     if (existing.requestHash !== hash || existing.resourceType !== options.resourceType) throw conflict();
     return { resourceId: existing.resourceId, idempotencyKey: key, requestHash: hash, replay: true };

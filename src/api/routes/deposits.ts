@@ -5,6 +5,7 @@ import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import type { Db } from '../../db/client.js';
+import { depositOfUser } from '../../db/prepared-reads.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { Chain } from '../../providers/ports.js';
 import { callerIdOf, loadCaller } from '../auth.js';
@@ -117,7 +118,7 @@ export function depositsRouter(deps: AppDeps): Router {
     },
     async (req, res, { params }) => {
       const userId = callerIdOf(req);
-      const deposit = await findOwned('Deposit', params.id, (id) => db.deposit.findUnique({ where: { id, userId } }));
+      const deposit = await findOwned('Deposit', params.id, (id) => depositOfUser(db, id, userId));
       res.json(serializeDeposit(deposit));
     },
   );

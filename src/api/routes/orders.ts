@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Order, OrderLeg } from '../../generated/prisma/client.js';
+import { orderWithLegsOfUser } from '../../db/prepared-reads.js';
 import { formatUsd, isUsdAmount, Money, sumUsd } from '../../domain/money.js';
 import { optionDetailsProblems, optionPremiumUsd } from '../../domain/options.js';
 import { isTerminal, orderTransitions, statusesOf, type OrderStatus } from '../../domain/status.js';
@@ -165,8 +166,7 @@ function serializeOrder(order: OrderRow): z.input<typeof orderView> {
 export function ordersRouter(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
-  const ownOrder = (userId: string, rawId: string) =>
-    findOwned('Order', rawId, (orderId) => db.order.findUnique({ where: { id: orderId, userId }, include: { legs: true } }));
+  const ownOrder = (userId: string, rawId: string) => findOwned('Order', rawId, (orderId) => orderWithLegsOfUser(db, orderId, userId));
 
   route(
     router,
@@ -205,7 +205,9 @@ export function ordersRouter(deps: AppDeps): Router {
         });
         await confirmIdempotentCommand(db, userId, plan);
       }
-      const order = await db.order.findUniqueOrThrow({ where: { id: plan.resourceId, userId }, include: { legs: true } });
+      const order = await orderWithLegsOfUser(db, plan.resourceId, userId);
+      // Accepted (or replayed) above, so the row exists: its absence is a bug, a 500.
+      if (!order) throw new Error(`order ${plan.resourceId} was accepted but has no row`);
       if (plan.replay) res.setHeader('Idempotent-Replayed', 'true');
       res.status(202).location(`/v1/orders/${order.id}`).json(serializeOrder(order));
     },
