@@ -29,7 +29,7 @@ const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const temporal = await connectClient(config);
 const providers = createProviders(config, logger);
 
-const app = createApp({ config, db, temporal, logger, providers });
+const app = createApp({ config, db, temporal, logger, providers, tracing });
 const server = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => {
   logger.info({ address: server.address() }, 'api listening');
 });

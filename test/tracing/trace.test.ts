@@ -18,7 +18,7 @@ let api: Api;
 beforeAll(async () => {
   tracing = startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: undefined }, 'fundflow-test', new SimpleSpanProcessor(exporter));
   stack = await startStack({ name: 'tracing', tracing });
-  api = await startApi({ stack });
+  api = await startApi({ stack, deps: { tracing } });
 });
 
 afterAll(async () => {
