@@ -19,6 +19,12 @@ export interface PhaseResult {
   latency: LatencySummary;
   /** Mean over a sample of runs, from describe(). */
   historyLength: number;
+  /**
+   * Activity attempts beyond the first, per run (mean over the same sample, from ActivityTaskStarted's attempt):
+   * the polls that found a provider's answer not there yet. Each costs the server and the worker a task without
+   * adding an event, so a saga that retries more than another costs more than its history shows.
+   */
+  retriesPerRun: number;
   stateTransitions: number;
   /** CPU milliseconds per run, by process. */
   cpuMsPerRun: Record<string, number>;
@@ -49,6 +55,10 @@ async function phase(stack: ProcessStack, kind: PhaseResult['kind'], runs: numbe
   bar.end();
   const sample = workflowIdsSeen.filter((_, i) => i % Math.max(1, Math.floor(workflowIdsSeen.length / 20)) === 0);
   const described = await Promise.all(sample.map((id) => stack.client.workflow.getHandle(id).describe()));
+  const histories = await Promise.all(sample.map((id) => stack.client.workflow.getHandle(id).fetchHistory()));
+  const retries = histories.map((h) =>
+    (h.events ?? []).reduce((sum, e) => sum + Math.max(0, (e.activityTaskStartedEventAttributes?.attempt ?? 1) - 1), 0),
+  );
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return {
     kind,
@@ -58,6 +68,7 @@ async function phase(stack: ProcessStack, kind: PhaseResult['kind'], runs: numbe
     perSecond: runs / seconds,
     latency: summarize(latencies),
     historyLength: mean(described.map((d) => d.historyLength)),
+    retriesPerRun: mean(retries),
     stateTransitions: mean(described.map((d) => Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0))),
     cpuMsPerRun: perRun(cpu, runs),
     sampleWorkflowId: workflowIdsSeen.at(-1)!,
@@ -82,6 +93,7 @@ export function merge(a: Measured, b: Measured): PhaseResult {
     perSecond: runs / seconds,
     latency: summarize([...a.latencies, ...b.latencies]),
     historyLength: (a.historyLength + b.historyLength) / 2,
+    retriesPerRun: (a.retriesPerRun + b.retriesPerRun) / 2,
     stateTransitions: (a.stateTransitions + b.stateTransitions) / 2,
     cpuMsPerRun: perRun(cpu, runs),
     sampleWorkflowId: b.sampleWorkflowId,
