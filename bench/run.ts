@@ -69,7 +69,7 @@ try {
 
   await seedBaskets(stack.db);
   const basketId = (await stack.db.basket.findFirstOrThrow({ where: { isActive: true }, select: { id: true } })).id;
-  const workload = (kind: SagaKind): Workload => (kind === 'basket' ? { kind, users, basketId } : { kind, users });
+  const workload = (kind: SagaKind): Workload => ({ kind, users, basketId });
 
   step(only === 'api' ? 'deposits for the API phase to read' : 'warm-up: deposits, then the baseline with the shape of the last one');
   const phases: SagaComparison[] = [];

@@ -131,17 +131,16 @@ export async function comparePhases(
 export type SagaKind = 'deposit' | 'withdrawal' | 'basket';
 
 /** What the runs of a phase draw on: users with wallets and buying power, and for a basket order the basket. */
-export type Workload = { kind: 'deposit' | 'withdrawal'; users: LoadUser[] } | { kind: 'basket'; users: LoadUser[]; basketId: string };
+export interface Workload {
+  kind: SagaKind;
+  users: LoadUser[];
+  basketId?: string;
+}
 
 type Started = { workflowId: string; startedAt: number };
 
 /** How each kind of saga is started as a user starts it, and the status a successful run ends with. */
-const sagas: {
-  [K in SagaKind]: {
-    succeeded: string;
-    start(stack: ProcessStack, workload: Extract<Workload, { kind: K }>, user: LoadUser): Promise<Started>;
-  };
-} = {
+const sagas: Record<SagaKind, { succeeded: string; start(stack: ProcessStack, workload: Workload, user: LoadUser): Promise<Started> }> = {
   deposit: {
     succeeded: 'broker_funded',
     async start(stack, _workload, user) {
@@ -166,6 +165,7 @@ const sagas: {
     succeeded: 'filled',
     async start(stack, workload, user) {
       const startedAt = performance.now();
+      if (!workload.basketId) throw new Error('a basket order workload names its basket');
       const body = { assetType: 'basket', side: 'buy', basketId: workload.basketId, amountUsd: '10.00' };
       return { workflowId: workflowIds.order(await submit(stack, user, '/v1/orders', body, randomUUID())), startedAt };
     },
@@ -175,11 +175,7 @@ const sagas: {
 /** One saga run of `workload.kind` by `user`, end to end, checked to have ended as a successful run does. */
 async function sagaRun(stack: ProcessStack, workload: Workload, user: LoadUser): Promise<Started> {
   const saga = sagas[workload.kind];
-  const started = await (saga.start as (stack: ProcessStack, workload: Workload, user: LoadUser) => Promise<Started>)(
-    stack,
-    workload,
-    user,
-  );
+  const started = await saga.start(stack, workload, user);
   const result: unknown = await stack.client.workflow.getHandle(started.workflowId).result();
   // A deposit and a withdrawal answer their status, an order its outcome with one.
   const status = typeof result === 'object' && result !== null && 'status' in result ? result.status : result;

@@ -120,6 +120,14 @@ describe('the production build', () => {
     }
   });
 
+  it("bundles the workflows twice: OpenTelemetry's interceptors only in the bundle for workers that export traces", async () => {
+    const untraced = await readFile(path.join(root, 'dist/workflow-bundle.js'), 'utf8');
+    const traced = await readFile(path.join(root, 'dist/workflow-bundle.traced.js'), 'utf8');
+    expect(untraced).toContain('workflows/activities');
+    expect(untraced).not.toContain('interceptors-opentelemetry/lib/workflow-interceptors');
+    expect(traced).toContain('interceptors-opentelemetry/lib/workflow-interceptors');
+  });
+
   it('starts the worker from dist/ on the prebuilt workflow bundle, and drains and exits 0 on SIGTERM', async () => {
     const worker = start('start:worker', env);
     try {
