@@ -61,11 +61,12 @@ async function capture(page: Page, name: string): Promise<void> {
 
 /** Opens the run's history page and waits until its input is on the page (decoded or not). */
 async function openInput(page: Page, url: string): Promise<string> {
-  const deadline = Date.now() + 60_000;
+  // Generous: on a machine running the whole suite the dev UI took more than 5 s to render a history (CI, session 6).
+  const deadline = Date.now() + 90_000;
   for (;;) {
     await page.goto(url);
     try {
-      await page.getByText('Input').first().waitFor({ state: 'attached', timeout: 5_000 });
+      await page.getByText('Input').first().waitFor({ state: 'attached', timeout: 20_000 });
       await page.waitForTimeout(2_000); // the UI decodes after it renders
       return await page.locator('body').innerText();
     } catch (error) {

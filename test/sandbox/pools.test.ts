@@ -201,7 +201,12 @@ describe('sandbox custody pools', () => {
 
     // Still armed for a fresh request: refused, nothing moved.
     // The trading account paid the one journal once: 30 wired, 10 withdrawn.
-    const paid = await sandbox.control.pools();
+    // Mint credits a sweep a moment after the chain transfer completes: both sweeps (3 + 2 USDC) land before the
+    // snapshot the fresh request is compared with.
+    const paid = await eventually(
+      () => sandbox.control.pools(),
+      (p) => p.mintAvailableUsd === new Money(start.mintAvailableUsd).plus('5.00').toFixed(2),
+    );
     expect(new Money(start.alpacaTradingCashUsd).plus('20.00').toFixed(2)).toBe(paid.alpacaTradingCashUsd);
     await sandbox.control.fault({ provider: 'alpaca-broker', operation: 'createJournal', kind: 'reject', times: 1 });
     const refused = await providerError(broker.withdraw({ amountUsd: '10.00', idempotencyKey: key('fresh') }));
