@@ -59,16 +59,24 @@ async function capture(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(file)) await page.screenshot({ path: file });
 }
 
-/** Opens the run's history page and waits until its input is on the page (decoded or not). */
-async function openInput(page: Page, url: string): Promise<string> {
-  // Generous: on a machine running the whole suite the dev UI took more than 5 s to render a history (CI, session 6).
+/**
+ * Opens the run's history page and waits until its input is on the page and `shown` holds for the page's text (the
+ * UI decodes through the codec server after it renders, which under load takes seconds); answers that text.
+ */
+async function openInput(page: Page, url: string, shown: (text: string) => boolean): Promise<string> {
+  // Generous: on a machine running the whole suite the dev UI took more than 5 s to render a history and more than
+  // 2 s more to decode it (CI, session 6).
   const deadline = Date.now() + 90_000;
   for (;;) {
     await page.goto(url);
     try {
       await page.getByText('Input').first().waitFor({ state: 'attached', timeout: 20_000 });
-      await page.waitForTimeout(2_000); // the UI decodes after it renders
-      return await page.locator('body').innerText();
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const text = await page.locator('body').innerText();
+        if (shown(text) || Date.now() > until) return text;
+        await page.waitForTimeout(500);
+      }
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
@@ -100,7 +108,7 @@ describe('an encrypted history in the Web UI', () => {
       route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${operatorToken}` } }),
     );
     operator.on('response', (r) => r.url().startsWith(codecUrl) && r.request().method() === 'POST' && decodeCalls.push(r.status()));
-    const decoded = await openInput(operator, history);
+    const decoded = await openInput(operator, history, (text) => text.includes(amount));
     expect(decodeCalls.length).toBeGreaterThan(0);
     expect(decodeCalls.every((status) => status === 200)).toBe(true);
     expect(decoded).toContain(amount);
@@ -111,11 +119,12 @@ describe('an encrypted history in the Web UI', () => {
     const stranger = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const refused: number[] = [];
     stranger.on('response', (r) => r.url().startsWith(codecUrl) && r.request().method() === 'POST' && refused.push(r.status()));
-    const encrypted = await openInput(stranger, history);
+    const ciphertext = /binary\/encrypted|YmluYXJ5L2VuY3J5cHRlZA/;
+    const encrypted = await openInput(stranger, history, (text) => refused.length > 0 && ciphertext.test(text));
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((status) => status === 401)).toBe(true);
     expect(encrypted).not.toContain(amount);
-    expect(encrypted).toMatch(/binary\/encrypted|YmluYXJ5L2VuY3J5cHRlZA/);
+    expect(encrypted).toMatch(ciphertext);
     await capture(stranger, 'codec-ciphertext');
     await stranger.close();
   }, 240_000);
