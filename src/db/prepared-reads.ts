@@ -7,7 +7,8 @@ import { Prisma, poolOf, type Db } from './client.js';
 // values Prisma's findUnique answers (test/db/prepared-reads.test.ts compares them field by field), so callers
 // cannot tell them apart; everything else, writes above all, stays with Prisma.
 
-type Decode = 'as-is' | 'decimal' | 'decimal?';
+/** How a column's value comes back: as pg gives it, or a numeric's text as a Decimal (null stays null). */
+type Decode = 'as-is' | 'decimal';
 
 /** A model's columns: field -> [SQL expression, how its text comes back]. Enums and uuids as text, as Prisma gives them. */
 type Columns<T> = { [K in keyof T]-?: [sql: string, decode: Decode] };
@@ -58,13 +59,13 @@ const legColumns: Columns<OrderLeg> = {
   orderId: ['l.order_id::text', 'as-is'],
   symbol: ['l.symbol', 'as-is'],
   clientOrderId: ['l.client_order_id', 'as-is'],
-  notionalUsd: ['l.notional_usd::text', 'decimal?'],
-  quantity: ['l.quantity::text', 'decimal?'],
+  notionalUsd: ['l.notional_usd::text', 'decimal'],
+  quantity: ['l.quantity::text', 'decimal'],
   alpacaOrderRef: ['l.alpaca_order_ref', 'as-is'],
   status: ['l.status::text', 'as-is'],
   filledQuantity: ['l.filled_quantity::text', 'decimal'],
   filledAmountUsd: ['l.filled_amount_usd::text', 'decimal'],
-  filledAvgPrice: ['l.filled_avg_price::text', 'decimal?'],
+  filledAvgPrice: ['l.filled_avg_price::text', 'decimal'],
   heldQuantity: ['l.held_quantity::text', 'decimal'],
   createdAt: ['l.created_at', 'as-is'],
   updatedAt: ['l.updated_at', 'as-is'],
