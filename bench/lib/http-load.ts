@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { summarize, type LatencySummary } from '../../scripts/lib/stats.js';
 
 // An HTTP load generator on node:http with keep-alive connections: closed loop (N connections, each sends its
@@ -26,6 +27,12 @@ export interface LoadRun {
   latencies: number[];
   errors: number;
   seconds: number;
+  /**
+   * Open loop: this load generator's own event-loop delay p99 during the run, ms. Latency counts from when a request
+   * was due, so a generator that sends late (its own loop stalled, or the machine did not run it) adds that to
+   * every request it delays: a tail here is not the server's.
+   */
+  generatorDelayP99Ms?: number;
 }
 
 /** Several runs of one target (interleaved with other targets' runs) as one result. */
@@ -96,6 +103,9 @@ export async function openLoop(target: LoadTarget, options: { rate: number; dura
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
   let errors = 0;
+  const sampleMs = 2;
+  const ownDelay = monitorEventLoopDelay({ resolution: sampleMs });
+  ownDelay.enable();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -110,6 +120,9 @@ export async function openLoop(target: LoadTarget, options: { rate: number; dura
     );
   }
   await Promise.all(inflight);
+  ownDelay.disable();
   agent.destroy();
-  return { latencies, errors, seconds: (performance.now() - started) / 1000 };
+  // The histogram counts the sampling interval in (src/metrics.ts subtracts it the same way).
+  const generatorDelayP99Ms = Math.max(0, ownDelay.percentile(99) / 1e6 - sampleMs);
+  return { latencies, errors, seconds: (performance.now() - started) / 1000, generatorDelayP99Ms };
 }

@@ -1,11 +1,13 @@
 import type { Deposit, IdempotencyKey, Order, OrderLeg } from '../generated/prisma/client.js';
 import { Prisma, poolOf, type Db } from './client.js';
+import { batchedRows, type BatchedStatement, type Row } from './read-batches.js';
 
-// The API's hottest reads as prepared statements on the pool under Prisma's client (src/db/client.ts). Prisma's
-// client cost half the CPU of GET /v1/deposits/{id} (the prepared statement: 1.01 -> 0.52 ms per request, measured
-// in bench/README.md), and a replayed order made three of its queries. Each read answers exactly the row type and
-// values Prisma's findUnique answers (test/db/prepared-reads.test.ts compares them field by field), so callers
-// cannot tell them apart; everything else, writes above all, stays with Prisma.
+// The API's hottest reads as prepared statements on the pool under Prisma's client (src/db/client.ts), batched: the
+// reads of one turn of the event loop go as one execution (src/db/read-batches.ts). Prisma's client cost half the
+// CPU of GET /v1/deposits/{id} and a round trip per read most of the rest (bench/README.md). Each read answers
+// exactly the row type and values Prisma's findUnique answers (test/db/prepared-reads.test.ts compares them field
+// by field, and reads of several users in one batch), so callers cannot tell them apart; everything else, writes
+// above all, stays with Prisma.
 
 /** How a column's value comes back: as pg gives it, or a numeric's text as a Decimal (null stays null). */
 type Decode = 'as-is' | 'decimal';
@@ -14,30 +16,30 @@ type Decode = 'as-is' | 'decimal';
 type Columns<T> = { [K in keyof T]-?: [sql: string, decode: Decode] };
 
 const depositColumns: Columns<Deposit> = {
-  id: ['id::text', 'as-is'],
-  userId: ['user_id::text', 'as-is'],
-  walletId: ['wallet_id::text', 'as-is'],
-  chain: ['chain::text', 'as-is'],
-  txHash: ['tx_hash', 'as-is'],
-  token: ['token::text', 'as-is'],
-  amountStablecoin: ['amount_stablecoin::text', 'decimal'],
-  status: ['status::text', 'as-is'],
-  confirmedAt: ['confirmed_at', 'as-is'],
-  offRampInitiatedAt: ['off_ramp_initiated_at', 'as-is'],
-  offRampCompletedAt: ['off_ramp_completed_at', 'as-is'],
-  brokerFundedAt: ['broker_funded_at', 'as-is'],
-  failureReason: ['failure_reason', 'as-is'],
-  createdAt: ['created_at', 'as-is'],
-  updatedAt: ['updated_at', 'as-is'],
+  id: ['d.id::text', 'as-is'],
+  userId: ['d.user_id::text', 'as-is'],
+  walletId: ['d.wallet_id::text', 'as-is'],
+  chain: ['d.chain::text', 'as-is'],
+  txHash: ['d.tx_hash', 'as-is'],
+  token: ['d.token::text', 'as-is'],
+  amountStablecoin: ['d.amount_stablecoin::text', 'decimal'],
+  status: ['d.status::text', 'as-is'],
+  confirmedAt: ['d.confirmed_at', 'as-is'],
+  offRampInitiatedAt: ['d.off_ramp_initiated_at', 'as-is'],
+  offRampCompletedAt: ['d.off_ramp_completed_at', 'as-is'],
+  brokerFundedAt: ['d.broker_funded_at', 'as-is'],
+  failureReason: ['d.failure_reason', 'as-is'],
+  createdAt: ['d.created_at', 'as-is'],
+  updatedAt: ['d.updated_at', 'as-is'],
 };
 
 const idempotencyKeyColumns: Columns<IdempotencyKey> = {
-  userId: ['user_id::text', 'as-is'],
-  key: ['key', 'as-is'],
-  requestHash: ['request_hash', 'as-is'],
-  resourceType: ['resource_type', 'as-is'],
-  resourceId: ['resource_id::text', 'as-is'],
-  createdAt: ['created_at', 'as-is'],
+  userId: ['i.user_id::text', 'as-is'],
+  key: ['i.key', 'as-is'],
+  requestHash: ['i.request_hash', 'as-is'],
+  resourceType: ['i.resource_type', 'as-is'],
+  resourceId: ['i.resource_id::text', 'as-is'],
+  createdAt: ['i.created_at', 'as-is'],
 };
 
 const orderColumns: Columns<Order> = {
@@ -86,42 +88,53 @@ function decoded<T>(columns: Columns<T>, row: Record<string, unknown>, prefix = 
   return out as T;
 }
 
+// Each takes its keys as arrays (src/db/read-batches.ts) and answers `_n`, the key's place, on every row.
+const keysOf = (parts: string) => `unnest(${parts}) WITH ORDINALITY AS k`;
 const statements = {
   deposit: {
-    name: 'fundflow_deposit_of_user',
-    text: `SELECT ${selectList(depositColumns)} FROM deposits WHERE id = $1 AND user_id = $2`,
+    name: 'fundflow_deposits_of_users',
+    text:
+      `SELECT k.n::int AS "_n", ${selectList(depositColumns)} FROM ${keysOf('$1::uuid[], $2::uuid[]')}(id, user_id, n) ` +
+      `JOIN deposits d ON d.id = k.id AND d.user_id = k.user_id`,
   },
   idempotencyKey: {
-    name: 'fundflow_idempotency_key',
-    text: `SELECT ${selectList(idempotencyKeyColumns)} FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-  },
-  // One round trip: the order's columns on every row of its legs (none when it has no legs yet).
-  orderWithLegs: {
-    name: 'fundflow_order_with_legs_of_user',
+    name: 'fundflow_idempotency_keys',
     text:
-      `SELECT ${selectList(orderColumns)}, ${selectList(legColumns, 'leg.')} FROM orders o ` +
-      `LEFT JOIN order_legs l ON l.order_id = o.id WHERE o.id = $1 AND o.user_id = $2`,
+      `SELECT k.n::int AS "_n", ${selectList(idempotencyKeyColumns)} FROM ${keysOf('$1::uuid[], $2::text[]')}(user_id, key, n) ` +
+      `JOIN idempotency_keys i ON i.user_id = k.user_id AND i.key = k.key`,
   },
-};
+  // The order's columns on every row of its legs (one row with null leg columns when it has no legs yet).
+  orderWithLegs: {
+    name: 'fundflow_orders_with_legs_of_users',
+    text:
+      `SELECT k.n::int AS "_n", ${selectList(orderColumns)}, ${selectList(legColumns, 'leg.')} ` +
+      `FROM ${keysOf('$1::uuid[], $2::uuid[]')}(id, user_id, n) JOIN orders o ON o.id = k.id AND o.user_id = k.user_id ` +
+      `LEFT JOIN order_legs l ON l.order_id = o.id`,
+  },
+} satisfies Record<string, BatchedStatement>;
 
-async function rowsOf(db: Db, statement: { name: string; text: string }, values: unknown[]): Promise<Record<string, unknown>[]> {
-  return (await poolOf(db).query<Record<string, unknown>>({ ...statement, values })).rows;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A key's rows; an id that is no uuid matches nothing (and must not fail the other keys of its batch). */
+function rowsOf(db: Db, statement: BatchedStatement, parts: string[], uuidParts: number[]): Promise<Row[]> {
+  if (uuidParts.some((i) => !uuid.test(parts[i]!))) return Promise.resolve([]);
+  return batchedRows(poolOf(db), statement, parts);
 }
 
-/** The deposit `id` if it is `userId`'s (ids are uuids: validate before asking). */
+/** The deposit `id` if it is `userId`'s. */
 export async function depositOfUser(db: Db, id: string, userId: string): Promise<Deposit | null> {
-  const [row] = await rowsOf(db, statements.deposit, [id, userId]);
+  const [row] = await rowsOf(db, statements.deposit, [id, userId], [0, 1]);
   return row ? decoded(depositColumns, row) : null;
 }
 
 export async function idempotencyKeyOf(db: Db, userId: string, key: string): Promise<IdempotencyKey | null> {
-  const [row] = await rowsOf(db, statements.idempotencyKey, [userId, key]);
+  const [row] = await rowsOf(db, statements.idempotencyKey, [userId, key], [0]);
   return row ? decoded(idempotencyKeyColumns, row) : null;
 }
 
 /** The order `id` with its legs if it is `userId`'s. */
 export async function orderWithLegsOfUser(db: Db, id: string, userId: string): Promise<(Order & { legs: OrderLeg[] }) | null> {
-  const rows = await rowsOf(db, statements.orderWithLegs, [id, userId]);
+  const rows = await rowsOf(db, statements.orderWithLegs, [id, userId], [0, 1]);
   if (rows.length === 0) return null;
   const legs = rows.filter((row) => row['leg.orderId'] !== null).map((row) => decoded(legColumns, row, 'leg.'));
   return { ...decoded(orderColumns, rows[0]!), legs };

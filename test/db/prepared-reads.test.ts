@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDb, Prisma } from '../../src/db/client.js';
+import { createDb, poolOf, Prisma } from '../../src/db/client.js';
 import { depositOfUser, idempotencyKeyOf, orderWithLegsOfUser } from '../../src/db/prepared-reads.js';
 import { createUser } from '../helpers/stack.js';
 
@@ -115,5 +115,110 @@ describe('prepared reads answer what Prisma answers', () => {
     }
     expect((await orderWithLegsOfUser(db, option.id, user.id))!.legs).toHaveLength(2);
     expect(await orderWithLegsOfUser(db, option.id, other.id)).toBeNull();
+  });
+});
+
+describe('reads asked for together go as one execution, each answering only its own key', () => {
+  /** Executions of the pool under `db` while `reads` run (the pool's own query method, counted, not replaced). */
+  async function executionsDuring<T>(reads: () => Promise<T>): Promise<{ result: T; executions: number }> {
+    const pool = poolOf(db);
+    const query = pool.query.bind(pool);
+    let executions = 0;
+    pool.query = ((...args: Parameters<typeof query>) => {
+      executions++;
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      return { result: await reads(), executions };
+    } finally {
+      pool.query = query;
+    }
+  }
+
+  it('deposits of several users: each caller its own row, another user’s id nothing, a malformed id nothing', async () => {
+    const [alice, bob] = [await createUser(db), await createUser(db)];
+    const depositOf = async (userId: string) =>
+      db.deposit.create({
+        data: {
+          userId,
+          walletId: (await wallet(userId)).id,
+          chain: 'ethereum',
+          txHash: `0x${randomUUID()}`,
+          amountStablecoin: new Prisma.Decimal('1'),
+        },
+      });
+    const [mine, bobs] = [await depositOf(alice.id), await depositOf(bob.id)];
+    const { result, executions } = await executionsDuring(() =>
+      Promise.all([
+        depositOfUser(db, mine.id, alice.id),
+        depositOfUser(db, bobs.id, bob.id),
+        depositOfUser(db, bobs.id, alice.id), // Alice asks for Bob's deposit in the same batch as Bob
+        depositOfUser(db, mine.id, alice.id), // the same key twice
+        depositOfUser(db, 'not-a-uuid', alice.id),
+        depositOfUser(db, randomUUID(), alice.id),
+      ]),
+    );
+    expect(executions).toBe(1);
+    expect(result.map((d) => d && [d.id, d.userId])).toEqual([
+      [mine.id, alice.id],
+      [bobs.id, bob.id],
+      null,
+      [mine.id, alice.id],
+      null,
+      null,
+    ]);
+    expect(result[0]).not.toBe(result[3]); // callers of one key still get objects of their own
+  });
+
+  it('orders with different numbers of legs, and idempotency keys, of several users in one batch each', async () => {
+    const [alice, bob] = [await createUser(db), await createUser(db)];
+    const orderOf = (userId: string, symbols: string[]) =>
+      db.order.create({
+        data: {
+          userId,
+          assetType: 'basket',
+          side: 'buy',
+          amountUsd: new Prisma.Decimal('30.00'),
+          legs: { create: symbols.map((symbol) => ({ symbol, clientOrderId: randomUUID(), notionalUsd: new Prisma.Decimal('10.00') })) },
+        },
+      });
+    const [three, one, none] = [await orderOf(alice.id, ['VTI', 'VXUS', 'BND']), await orderOf(bob.id, ['SPY']), await orderOf(bob.id, [])];
+    for (const [userId, order] of [
+      [alice.id, three],
+      [bob.id, one],
+    ] as const) {
+      await db.idempotencyKey.create({
+        data: {
+          userId,
+          key: 'same-key',
+          requestHash: userId.replace(/-/g, '').padEnd(64, '0'),
+          resourceType: 'order',
+          resourceId: order.id,
+        },
+      });
+    }
+    const { result: orders, executions } = await executionsDuring(() =>
+      Promise.all([
+        orderWithLegsOfUser(db, three.id, alice.id),
+        orderWithLegsOfUser(db, one.id, bob.id),
+        orderWithLegsOfUser(db, none.id, bob.id),
+        orderWithLegsOfUser(db, one.id, alice.id),
+      ]),
+    );
+    expect(executions).toBe(1);
+    expect(orders.map((o) => o && [o.id, o.legs.map((l) => l.symbol).sort()])).toEqual([
+      [three.id, ['BND', 'VTI', 'VXUS']],
+      [one.id, ['SPY']],
+      [none.id, []],
+      null,
+    ]);
+    const { result: keys } = await executionsDuring(() =>
+      Promise.all([
+        idempotencyKeyOf(db, alice.id, 'same-key'),
+        idempotencyKeyOf(db, bob.id, 'same-key'),
+        idempotencyKeyOf(db, bob.id, 'other'),
+      ]),
+    );
+    expect(keys.map((k) => k?.resourceId ?? null)).toEqual([three.id, one.id, null]);
   });
 });
