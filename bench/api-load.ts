@@ -29,8 +29,8 @@ export interface RouteResult {
   open?: LoadResult;
   /** The API process's event-loop delay during the paced slices, ms: the worst slice's p50, p99 and max. */
   eventLoopDelayMs?: { p50: number; p99: number; max: number };
-  /** The load generator's own event-loop delay p99 in the paced slices, ms (the worst slice's). */
-  generatorDelayP99Ms?: number;
+  /** The load generator's own event-loop delay in the paced slices, ms: the worst slice's p99 and max. */
+  generatorDelayMs?: { p99: number; max: number };
 }
 
 export interface ApiLoadOptions {
@@ -132,7 +132,10 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
     const runs = open.get(result.route);
     if (runs) {
       result.open = mergeRuns(runs);
-      result.generatorDelayP99Ms = Math.max(...runs.map((run) => run.generatorDelayP99Ms ?? 0));
+      result.generatorDelayMs = {
+        p99: Math.max(...runs.map((run) => run.generatorDelayMs?.p99 ?? 0)),
+        max: Math.max(...runs.map((run) => run.generatorDelayMs?.max ?? 0)),
+      };
     }
     const delay = delays.get(result.route);
     if (delay) result.eventLoopDelayMs = delay;

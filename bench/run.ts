@@ -167,7 +167,7 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
     r.open ? ms(r.open.latency.p50) : '–',
     r.open ? ms(r.open.latency.p99) : '–',
     r.open ? (r.open.latency.p99 / r.open.latency.p50).toFixed(1) : '–',
-    r.generatorDelayP99Ms !== undefined ? ms(r.generatorDelayP99Ms) : '–',
+    r.generatorDelayMs ? `${ms(r.generatorDelayMs.p99)} / ${ms(r.generatorDelayMs.max)}` : '–',
     r.eventLoopDelayMs ? `${ms(r.eventLoopDelayMs.p50)} / ${ms(r.eventLoopDelayMs.p99)} / ${ms(r.eventLoopDelayMs.max)}` : '–',
   ]);
   // CPU per run of each process, baseline → saga, one column per comparison; the last rows sum them.
@@ -257,7 +257,7 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
               'paced p50 ms',
               'paced p99 ms',
               'p99/p50',
-              'load generator event-loop p99 ms',
+              'load generator event-loop p99 / max ms',
               'event-loop delay p50 / p99 / max ms',
             ],
             routeRows,

@@ -28,11 +28,11 @@ export interface LoadRun {
   errors: number;
   seconds: number;
   /**
-   * Open loop: this load generator's own event-loop delay p99 during the run, ms. Latency counts from when a request
+   * Open loop: this load generator's own event-loop delay during the run, p99 and max, ms. Latency counts from when a request
    * was due, so a generator that sends late (its own loop stalled, or the machine did not run it) adds that to
    * every request it delays: a tail here is not the server's.
    */
-  generatorDelayP99Ms?: number;
+  generatorDelayMs?: { p99: number; max: number };
 }
 
 /** Several runs of one target (interleaved with other targets' runs) as one result. */
@@ -123,6 +123,7 @@ export async function openLoop(target: LoadTarget, options: { rate: number; dura
   ownDelay.disable();
   agent.destroy();
   // The histogram counts the sampling interval in (src/metrics.ts subtracts it the same way).
-  const generatorDelayP99Ms = Math.max(0, ownDelay.percentile(99) / 1e6 - sampleMs);
-  return { latencies, errors, seconds: (performance.now() - started) / 1000, generatorDelayP99Ms };
+  const delayMs = (ns: number) => Math.max(0, ns / 1e6 - sampleMs);
+  const generatorDelayMs = { p99: delayMs(ownDelay.percentile(99)), max: delayMs(ownDelay.max) };
+  return { latencies, errors, seconds: (performance.now() - started) / 1000, generatorDelayMs };
 }
