@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { LoadUser } from '../scripts/lib/fixtures.js';
@@ -19,7 +19,7 @@ import { closedLoop, mergeRuns, openLoop, type LoadRequest, type LoadResult, typ
 // the routes take turns slice by slice (round-robin), and each route's serving process's CPU time per request is
 // read from /proc around its slices: a figure the machine's load hardly moves. During the paced slices of the
 // API's own routes its event-loop delay is read from its /metrics (fundflow_event_loop_delay_seconds; the worst
-// slice's quantiles are reported).
+// slice's quantiles are reported), beside the load generator's own and an idle process's (the machine's stalls).
 
 export interface RouteResult {
   route: string;
@@ -31,6 +31,8 @@ export interface RouteResult {
   eventLoopDelayMs?: { p50: number; p99: number; max: number };
   /** The load generator's own event-loop delay in the paced slices, ms: the worst slice's p99 and max. */
   generatorDelayMs?: { p99: number; max: number };
+  /** The same of an idle process on the machine (bench/processes/idle-probe.ts): the machine's own stalls. */
+  idleDelayMs?: { p99: number; max: number };
 }
 
 export interface ApiLoadOptions {
@@ -76,6 +78,20 @@ async function startYardstick(kind: 'node-http' | 'express'): Promise<{ url: str
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
+/** bench/processes/idle-probe.ts: `read()` answers its event-loop delay since the previous read. */
+async function startIdleProbe(): Promise<{ read(): Promise<{ p99: number; max: number }>; stop(): void }> {
+  const child = fork(path.join(repoRoot, 'bench/processes/idle-probe.ts'), { execArgv: ['--import', 'tsx'], stdio: 'ignore' });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return {
+    read: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as { p99: number; max: number }));
+        child.send('read');
+      }),
+    stop: () => child.disconnect(),
+  };
+}
+
 /** Every route's closed loop slice by slice in turns, then (where paced) its open loop at half its rate. */
 async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Promise<RouteResult[]> {
   const slice = { ...options, durationMs: Math.max(1000, Math.round(options.durationMs / options.rounds)) };
@@ -112,12 +128,18 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
   const paced = routes.filter((r) => r.paced);
   const open = new Map<string, LoadRun[]>(paced.map((r) => [r.route, []]));
   const delays = new Map<string, { p50: number; p99: number; max: number }>();
+  const idle = await startIdleProbe();
+  const idleDelays = new Map<string, { p99: number; max: number }>();
   const rateOf = (route: string) => Math.max(1, Math.floor(results.find((x) => x.route === route)!.closed.rps / 2));
   for (let round = 1; round <= options.rounds; round++) {
     process.stderr.write(`  open loop at half each route's rate, round ${round}/${options.rounds}\n`);
     for (const r of paced) {
       if (r.internalUrl) await eventLoopDelay(r.internalUrl); // resets the histogram: what follows is this slice's
+      await idle.read();
       open.get(r.route)!.push(await openLoop(r.target, { ...slice, rate: rateOf(r.route) }));
+      const idleDelay = await idle.read();
+      const idleWorst = idleDelays.get(r.route) ?? { p99: 0, max: 0 };
+      idleDelays.set(r.route, { p99: Math.max(idleWorst.p99, idleDelay.p99), max: Math.max(idleWorst.max, idleDelay.max) });
       if (!r.internalUrl) continue;
       const d = await eventLoopDelay(r.internalUrl);
       const worst = delays.get(r.route) ?? { p50: 0, p99: 0, max: 0 };
@@ -128,7 +150,9 @@ async function measureInTurns(routes: Measured[], options: ApiLoadOptions): Prom
       });
     }
   }
+  idle.stop();
   for (const result of results) {
+    result.idleDelayMs = idleDelays.get(result.route);
     const runs = open.get(result.route);
     if (runs) {
       result.open = mergeRuns(runs);

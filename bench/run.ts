@@ -168,6 +168,7 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
     r.open ? ms(r.open.latency.p99) : '–',
     r.open ? (r.open.latency.p99 / r.open.latency.p50).toFixed(1) : '–',
     r.generatorDelayMs ? `${ms(r.generatorDelayMs.p99)} / ${ms(r.generatorDelayMs.max)}` : '–',
+    r.idleDelayMs ? `${ms(r.idleDelayMs.p99)} / ${ms(r.idleDelayMs.max)}` : '–',
     r.eventLoopDelayMs ? `${ms(r.eventLoopDelayMs.p50)} / ${ms(r.eventLoopDelayMs.p99)} / ${ms(r.eventLoopDelayMs.max)}` : '–',
   ]);
   // CPU per run of each process, baseline → saga, one column per comparison; the last rows sum them.
@@ -258,6 +259,7 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
               'paced p99 ms',
               'p99/p50',
               'load generator event-loop p99 / max ms',
+              'idle process event-loop p99 / max ms',
               'event-loop delay p50 / p99 / max ms',
             ],
             routeRows,

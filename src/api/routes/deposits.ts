@@ -78,7 +78,7 @@ export function depositsRouter(deps: AppDeps): Router {
         workflowId: workflowIds.deposit(body.chain, body.txHash),
         input: { chain: body.chain, txHash: body.txHash, reportedBy: `user:${user.id}` },
       });
-      const deposit = await db.deposit.findUnique({ where: { id: depositId, userId: user.id } });
+      const deposit = await depositOfUser(db, depositId, user.id);
       // The transaction's deposit is another user's (their wallet received it): not the caller's to see.
       if (!deposit) throw HttpProblem.notFound('Deposit');
       res.status(202).location(`/v1/deposits/${deposit.id}`).json(serializeDeposit(deposit));
