@@ -115,9 +115,12 @@ const statements = {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A key's rows; an id that is no uuid matches nothing (and must not fail the other keys of its batch). */
+/**
+ * A key's rows. A part PostgreSQL would refuse (an id that is no uuid, text with a NUL byte) matches nothing here: it
+ * must not fail the other keys of its batch.
+ */
 function rowsOf(db: Db, statement: BatchedStatement, parts: string[], uuidParts: number[]): Promise<Row[]> {
-  if (uuidParts.some((i) => !uuid.test(parts[i]!))) return Promise.resolve([]);
+  if (uuidParts.some((i) => !uuid.test(parts[i]!)) || parts.some((part) => part.includes('\u0000'))) return Promise.resolve([]);
   return batchedRows(poolOf(db), statement, parts);
 }
 
