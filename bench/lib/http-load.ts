@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { summarize, type LatencySummary } from '../../scripts/lib/stats.js';
+import { watchEventLoop } from './loop-delay.js';
 
 // An HTTP load generator on node:http with keep-alive connections: closed loop (N connections, each sends its
 // next request when the previous answered: the most the route carries) and open loop (requests evenly paced at a
@@ -28,9 +28,9 @@ export interface LoadRun {
   errors: number;
   seconds: number;
   /**
-   * Open loop: this load generator's own event-loop delay during the run, p99 and max, ms. Latency counts from when a request
-   * was due, so a generator that sends late (its own loop stalled, or the machine did not run it) adds that to
-   * every request it delays: a tail here is not the server's.
+   * Open loop: this load generator's own event-loop delay during the run, p99 and max, ms. Latency counts from
+   * when a request was due, so a generator that sends late (its own loop stalled, or the machine did not run it)
+   * adds that to every request it delays: a tail here is not the server's.
    */
   generatorDelayMs?: { p99: number; max: number };
 }
@@ -103,9 +103,7 @@ export async function openLoop(target: LoadTarget, options: { rate: number; dura
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
   let errors = 0;
-  const sampleMs = 2;
-  const ownDelay = monitorEventLoopDelay({ resolution: sampleMs });
-  ownDelay.enable();
+  const ownLoop = watchEventLoop();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -120,10 +118,8 @@ export async function openLoop(target: LoadTarget, options: { rate: number; dura
     );
   }
   await Promise.all(inflight);
-  ownDelay.disable();
+  const generatorDelayMs = ownLoop.read();
+  ownLoop.stop();
   agent.destroy();
-  // The histogram counts the sampling interval in (src/metrics.ts subtracts it the same way).
-  const delayMs = (ns: number) => Math.max(0, ns / 1e6 - sampleMs);
-  const generatorDelayMs = { p99: delayMs(ownDelay.percentile(99)), max: delayMs(ownDelay.max) };
   return { latencies, errors, seconds: (performance.now() - started) / 1000, generatorDelayMs };
 }
