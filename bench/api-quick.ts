@@ -87,8 +87,8 @@ const users = await Promise.all(
 );
 
 // BENCH_QUICK_AGAINST=<git revision>: that revision's app (a worktree under /tmp sharing this node_modules and
-// generated client) runs beside this tree's, on the same database, and every slice measures both in turn, so the
-// machine's noise falls on both alike.
+// generated client; kept for the next run, `git worktree remove` it when done) runs beside this tree's, on the same
+// database, and every slice measures both in turn, so the machine's noise falls on both alike.
 const against = process.env.BENCH_QUICK_AGAINST;
 const variants: { label: string; cwd: string }[] = [{ label: 'this tree', cwd: process.cwd() }];
 if (against) variants.push({ label: against, cwd: worktreeOf(against) });
