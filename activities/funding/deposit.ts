@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma, type Db } from '../../src/db/client.js';
+import { depositStateOf } from '../../src/db/prepared-reads.js';
+import { queryRows } from '../../src/db/raw.js';
 import { walletReachedBy } from '../../src/db/wallets.js';
 import { Money, usdFromUsdc } from '../../src/domain/money.js';
 import { hasReached } from '../../src/domain/reach.js';
@@ -12,7 +14,7 @@ import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
 import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
-import { assertNotFailed, ledgerReference, move } from './rows.js';
+import { assertNotFailed, ledgerReference, liveDeposit, move } from './rows.js';
 import { refusal } from '../../src/domain/refusals.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
@@ -80,10 +82,7 @@ interface DepositFacts {
 
 export function createDepositActivities({ db, providers }: ActivityDeps) {
   /** The USD the row is worth (its USDC truncated to cents): what the payout and the journal move. */
-  async function usdOf(depositId: string): Promise<string> {
-    const row = await db.deposit.findUniqueOrThrow({ where: { id: depositId }, select: { amountStablecoin: true } });
-    return usdFromUsdc(row.amountStablecoin.toFixed());
-  }
+  const usdOf = async (depositId: string, step: string) => usdFromUsdc((await liveDeposit(db, depositId, step)).amountUsdc);
 
   return {
     /**
@@ -148,21 +147,26 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
     async confirmDeposit({ depositId }: { depositId: string }): Promise<void> {
       await translated(async () => {
         await assertNotFailed(db, 'deposits', depositId, 'confirmDeposit');
-        const [facts] = await db.$queryRaw<DepositFacts[]>`
+        const [facts] = await queryRows<DepositFacts>(
+          db,
+          Prisma.sql`
           SELECT d.chain::text AS chain, d.tx_hash, d.user_id::text AS user_id, d.amount_stablecoin::text AS amount,
                  w.circle_wallet_id, w.address, w.user_id::text AS wallet_user_id,
                  i.circle_transfer_id AS transfer_id, i.token_id
           FROM deposits d
           JOIN wallets w ON w.id = d.wallet_id
           LEFT JOIN inbound_transfers i ON i.deposit_id = d.id
-          WHERE d.id = ${depositId}::uuid`;
+          WHERE d.id = ${depositId}::uuid`,
+        );
         if (!facts) throw new TransitionError('deposits', 'missing', 'confirmed_on_chain');
         if (!facts.transfer_id) throw mismatch(depositId, ['no Circle transfer is recorded for the row']);
         const transfer = await providers.wallets.getTransfer(facts.transfer_id);
         const problems = mismatchesOf(facts, transfer);
         if (problems.length > 0) throw mismatch(depositId, problems);
 
-        const rows = await db.$queryRaw<{ ok: boolean }[]>`
+        const rows = await queryRows<{ ok: boolean }>(
+          db,
+          Prisma.sql`
           WITH prior AS (
             SELECT id, user_id, amount_stablecoin AS usdc, trunc(amount_stablecoin, 2) AS usd FROM deposits
             WHERE id = ${depositId}::uuid AND status = 'pending_confirmation'
@@ -195,7 +199,8 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           )
           SELECT fundflow_require((SELECT count(*) FROM credited) = 1,
                                   ${`deposits ${depositId}: no balances row to move money on`}) AS ok
-          FROM moved`;
+          FROM moved`,
+        );
         if (rows.length === 0) await unmoved(db, depositId, 'confirmed_on_chain');
       });
     },
@@ -203,8 +208,7 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
     /** Starts the payout of the row's USD to the broker's bank under this step's key; records it unless refused at once. */
     async startDepositOffRamp({ depositId, step }: { depositId: string; step: string }): Promise<RailMovement> {
       return translated(async () => {
-        await assertNotFailed(db, 'deposits', depositId, step);
-        const payout = await providers.rails.startOffRamp({ amountUsd: await usdOf(depositId), idempotencyKey: stepKey(step) });
+        const payout = await providers.rails.startOffRamp({ amountUsd: await usdOf(depositId, step), idempotencyKey: stepKey(step) });
         if (payout.status !== 'failed') {
           await move(db, {
             table: 'deposits',
@@ -250,8 +254,7 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
     /** Journals the row's USD into the brokerage account under this step's key. */
     async startDepositFunding({ depositId, step }: { depositId: string; step: string }): Promise<BrokerTransfer> {
       return translated(async () => {
-        await assertNotFailed(db, 'deposits', depositId, step);
-        return providers.broker.fund({ amountUsd: await usdOf(depositId), idempotencyKey: stepKey(step) });
+        return providers.broker.fund({ amountUsd: await usdOf(depositId, step), idempotencyKey: stepKey(step) });
       });
     },
 
@@ -297,8 +300,10 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
      */
     async bookDepositSweep({ depositId }: { depositId: string }): Promise<void> {
       const reference = ledgerReference('deposits', depositId);
-      await translated(
-        () => db.$queryRaw`
+      await translated(() =>
+        queryRows(
+          db,
+          Prisma.sql`
         WITH swept AS (
           SELECT user_id, chain, amount_stablecoin AS usdc FROM deposits WHERE id = ${depositId}::uuid
             AND NOT EXISTS (SELECT 1 FROM ledger_transactions WHERE reference = ${reference} AND kind = 'swept')
@@ -314,6 +319,7 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           ],
         })}
         SELECT count(*)::int AS booked FROM ledger_tx`,
+        ),
       );
     },
 
@@ -323,7 +329,9 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
      */
     async failDeposit({ depositId, reason }: { depositId: string; reason: string }): Promise<void> {
       await translated(async () => {
-        const rows = await db.$queryRaw<{ ok: boolean }[]>`
+        const rows = await queryRows<{ ok: boolean }>(
+          db,
+          Prisma.sql`
           WITH prior AS (
             SELECT id, user_id, status::text AS previous, trunc(amount_stablecoin, 2) AS usd FROM deposits
             WHERE id = ${depositId}::uuid AND status::text = ANY(${failable}::text[]) FOR UPDATE
@@ -356,7 +364,8 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           )
           SELECT fundflow_require(NOT was_confirmed OR (SELECT count(*) FROM debited) = 1,
                                   ${`deposits ${depositId}: no balances row to move money on`}) AS ok
-          FROM moved`;
+          FROM moved`,
+        );
         if (rows.length === 0) await unmoved(db, depositId, 'failed');
       });
     },
@@ -390,7 +399,7 @@ function mismatch(depositId: string, problems: string[]): ApplicationFailure {
 
 /** A guarded statement changed nothing: done before (fine), the row failed (RowFailed), or anything else. */
 async function unmoved(db: Db, depositId: string, to: DepositStatus): Promise<void> {
-  const row = await db.deposit.findUnique({ where: { id: depositId }, select: { status: true } });
+  const row = await depositStateOf(db, depositId);
   if (!row) throw new TransitionError('deposits', 'missing', to);
   if (row.status === 'failed' && to !== 'failed') throw new RowFailed('deposits', depositId, `move to ${to}`);
   if (to === 'confirmed_on_chain' && row.status === 'pending_confirmation') {

@@ -1,4 +1,6 @@
 import { Prisma, type Db } from '../../src/db/client.js';
+import { depositStateOf, withdrawalStatusOf, type DepositState } from '../../src/db/prepared-reads.js';
+import { queryRows } from '../../src/db/raw.js';
 import { bookedWith, type Entry } from '../../src/ledger/book.js';
 import { hasReached } from '../../src/domain/reach.js';
 import {
@@ -65,7 +67,9 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
     ? Prisma.sql`, ledger_when AS (SELECT * FROM moved WHERE previous = ANY(${balanceFrom}::text[]))
       ${bookedWith({ ...m.ledger, name: 'ledger', when: 'ledger_when', reference: ledgerReference(m.table, m.id), userId: Prisma.sql`ledger_when.user_id` })}`
     : Prisma.empty;
-  const rows = await db.$queryRaw<{ previous: Tables[T] }[]>`
+  const rows = await queryRows<{ previous: Tables[T] }>(
+    db,
+    Prisma.sql`
     WITH old AS (
       SELECT id, status::text AS previous FROM ${table}
       WHERE id = ${m.id}::uuid AND status::text = ANY(${from}::text[]) FOR UPDATE
@@ -73,7 +77,8 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
       UPDATE ${table} t SET status = ${m.to}::${type} ${m.set ?? Prisma.empty}
       FROM old WHERE t.id = old.id RETURNING t.*, old.previous
     )${balance}${ledger}
-    SELECT previous ${balanceMoved} FROM moved`;
+    SELECT previous ${balanceMoved} FROM moved`,
+  );
   if (rows.length > 0) return rows[0]!.previous;
 
   const current = await currentStatus(db, m.table, m.id);
@@ -90,17 +95,24 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
  * replayed against a failed row would move money again before the guarded UPDATE after the call noticed.
  */
 export async function assertNotFailed(db: Db, table: keyof Tables, id: string, step: string): Promise<void> {
-  const current = await currentStatus(db, table, id);
+  notFailed(table, id, step, await currentStatus(db, table, id));
+}
+
+/** assertNotFailed for a deposit, answering what the step moves: the row's USDC, its chain and its wallet. */
+export async function liveDeposit(db: Db, id: string, step: string): Promise<DepositState> {
+  const row = await depositStateOf(db, id);
+  notFailed('deposits', id, step, row?.status);
+  return row!;
+}
+
+function notFailed(table: keyof Tables, id: string, step: string, current: string | undefined): void {
   if (current === undefined) throw new TransitionError(table, 'missing', step);
   if (current === 'failed') throw new RowFailed(table, id, step);
 }
 
+/** The row's status, read with every other saga step's of this turn of the event loop (src/db/read-batches.ts). */
 async function currentStatus(db: Db, table: keyof Tables, id: string): Promise<string | undefined> {
-  const row =
-    table === 'deposits'
-      ? await db.deposit.findUnique({ where: { id }, select: { status: true } })
-      : await db.withdrawal.findUnique({ where: { id }, select: { status: true } });
-  return row?.status;
+  return table === 'deposits' ? (await depositStateOf(db, id))?.status : withdrawalStatusOf(db, id);
 }
 
 /** USD as a SQL numeric literal parameter. */

@@ -1,7 +1,7 @@
-import type { Chain, ChainTransfer, MintChainDeposit, RailStatus } from '../../src/providers/ports.js';
+import type { ChainTransfer, MintChainDeposit, RailStatus } from '../../src/providers/ports.js';
 import type { ActivityDeps } from '../index.js';
 import { byState, settledOr, stepKey, translated, type Waiting } from '../failures.js';
-import { assertNotFailed } from './rows.js';
+import { assertNotFailed, liveDeposit } from './rows.js';
 
 // A confirmed deposit's USDC moves from the user's Circle wallet (W3S) to Circle Mint's deposit address for the
 // chain before anything is paid out of Mint: the payout draws on exactly what the deposit brought. The sweep is
@@ -41,22 +41,13 @@ export async function readTransferToMint(providers: ActivityDeps['providers'], t
 }
 
 export function createSweepActivities({ db, providers }: ActivityDeps) {
-  async function sweepFacts(depositId: string): Promise<{ chain: Chain; amountUsdc: string; walletId: string }> {
-    const row = await db.deposit.findUniqueOrThrow({
-      where: { id: depositId },
-      select: { chain: true, amountStablecoin: true, wallet: { select: { circleWalletId: true } } },
-    });
-    return { chain: row.chain, amountUsdc: row.amountStablecoin.toFixed(), walletId: row.wallet.circleWalletId };
-  }
-
   return {
     /** Sends the row's USDC from the user's wallet to Mint's deposit address on its chain, under this step's key. */
     async startDepositSweep({ depositId, step }: { depositId: string; step: string }): Promise<TransferToMint> {
       return translated(async () => {
-        await assertNotFailed(db, 'deposits', depositId, step);
-        const { chain, amountUsdc, walletId } = await sweepFacts(depositId);
+        const { chain, amountUsdc, circleWalletId } = await liveDeposit(db, depositId, step);
         const transfer = await providers.wallets.sendUsdc({
-          walletId,
+          walletId: circleWalletId,
           chain,
           destinationAddress: await providers.rails.depositAddress(chain),
           amountUsdc,

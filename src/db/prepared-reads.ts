@@ -1,13 +1,15 @@
 import type { Deposit, IdempotencyKey, Order, OrderLeg } from '../generated/prisma/client.js';
+import type { DepositStatus, WithdrawalStatus } from '../domain/status.js';
+import type { Chain } from '../providers/ports.js';
 import { Prisma, poolOf, type Db } from './client.js';
 import { batchedRows, type BatchedStatement, type Row } from './read-batches.js';
 
-// The API's hottest reads as prepared statements on the pool under Prisma's client (src/db/client.ts), batched: the
-// reads of one turn of the event loop go as one execution (src/db/read-batches.ts). Prisma's client cost half the
-// CPU of GET /v1/deposits/{id} and a round trip per read most of the rest (bench/README.md). Each read answers
-// exactly the row type and values Prisma's findUnique answers (test/db/prepared-reads.test.ts compares them field
-// by field, and reads of several users in one batch), so callers cannot tell them apart; everything else, writes
-// above all, stays with Prisma.
+// The hottest reads, the API's and the saga steps', as prepared statements on the pool under Prisma's client
+// (src/db/client.ts), batched: the reads of one turn of the event loop go as one execution (src/db/read-batches.ts).
+// Prisma's client cost half the CPU of GET /v1/deposits/{id} and a round trip per read most of the rest
+// (bench/README.md). The API's reads answer exactly the row type and values Prisma's findUnique answers
+// (test/db/prepared-reads.test.ts compares them field by field, and reads of several users in one batch), so callers
+// cannot tell them apart. The sagas' statements are in src/db/raw.ts; transactions stay with Prisma.
 
 /** How a column's value comes back: as pg gives it, or a numeric's text as a Decimal (null stays null). */
 type Decode = 'as-is' | 'decimal';
@@ -103,6 +105,19 @@ const statements = {
       `SELECT k.n::int AS "_n", ${selectList(idempotencyKeyColumns)} FROM ${keysOf('$1::uuid[], $2::text[]')}(user_id, key, n) ` +
       `JOIN idempotency_keys i ON i.user_id = k.user_id AND i.key = k.key`,
   },
+  // What a saga step checks and reads before it calls a provider (activities/funding/rows.ts): the status, and for a
+  // deposit the USDC it moves and the wallet it moves it from.
+  depositState: {
+    name: 'fundflow_deposit_states',
+    text:
+      `SELECT k.n::int AS "_n", d.status::text AS status, d.amount_stablecoin::text AS "amountUsdc", d.chain::text AS chain, ` +
+      `w.circle_wallet_id AS "circleWalletId" FROM ${keysOf('$1::uuid[]')}(id, n) JOIN deposits d ON d.id = k.id ` +
+      `JOIN wallets w ON w.id = d.wallet_id`,
+  },
+  withdrawalStatus: {
+    name: 'fundflow_withdrawal_statuses',
+    text: `SELECT k.n::int AS "_n", w.status::text AS status FROM ${keysOf('$1::uuid[]')}(id, n) JOIN withdrawals w ON w.id = k.id`,
+  },
   // The order's columns on every row of its legs (one row with null leg columns when it has no legs yet).
   orderWithLegs: {
     name: 'fundflow_orders_with_legs_of_users',
@@ -141,4 +156,26 @@ export async function orderWithLegsOfUser(db: Db, id: string, userId: string): P
   if (rows.length === 0) return null;
   const legs = rows.filter((row) => row['leg.orderId'] !== null).map((row) => decoded(legColumns, row, 'leg.'));
   return { ...decoded(orderColumns, rows[0]!), legs };
+}
+
+/** A deposit as a saga step reads it before calling a provider. */
+export interface DepositState {
+  status: DepositStatus;
+  /** Its USDC, e.g. `5.25`. */
+  amountUsdc: string;
+  chain: Chain;
+  circleWalletId: string;
+}
+
+export async function depositStateOf(db: Db, id: string): Promise<DepositState | undefined> {
+  const [row] = await rowsOf(db, statements.depositState, [id], [0]);
+  if (!row) return undefined;
+  const { status, amountUsdc, chain, circleWalletId } = row as unknown as DepositState;
+  // The exact amount without the column's trailing zeros, as Prisma's Decimal gives it (Circle refuses 18 places).
+  return { status, amountUsdc: new Prisma.Decimal(amountUsdc).toFixed(), chain, circleWalletId };
+}
+
+export async function withdrawalStatusOf(db: Db, id: string): Promise<WithdrawalStatus | undefined> {
+  const [row] = await rowsOf(db, statements.withdrawalStatus, [id], [0]);
+  return row?.status as WithdrawalStatus | undefined;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDb, poolOf, Prisma } from '../../src/db/client.js';
-import { depositOfUser, idempotencyKeyOf, orderWithLegsOfUser } from '../../src/db/prepared-reads.js';
+import { depositOfUser, depositStateOf, idempotencyKeyOf, orderWithLegsOfUser, withdrawalStatusOf } from '../../src/db/prepared-reads.js';
 import { createUser } from '../helpers/stack.js';
 
 // The prepared reads stand in for Prisma's findUnique on the API's hottest routes: each must answer the same
@@ -115,6 +115,46 @@ describe('prepared reads answer what Prisma answers', () => {
     }
     expect((await orderWithLegsOfUser(db, option.id, user.id))!.legs).toHaveLength(2);
     expect(await orderWithLegsOfUser(db, option.id, other.id)).toBeNull();
+  });
+});
+
+describe('what a saga step reads before it calls a provider', () => {
+  it('a deposit’s status, exact USDC, chain and Circle wallet, and a withdrawal’s status, as Prisma reads them', async () => {
+    const user = await createUser(db);
+    const { id: walletId, circleWalletId } = await wallet(user.id);
+    const deposits = await Promise.all(
+      (['1234567.123456789012345678', '5.5', '0.000001'] as const).map((amount, i) =>
+        db.deposit.create({
+          data: {
+            userId: user.id,
+            walletId,
+            chain: i === 1 ? 'solana' : 'ethereum',
+            txHash: randomUUID(),
+            amountStablecoin: new Prisma.Decimal(amount),
+            status: i === 2 ? 'failed' : 'pending_confirmation',
+          },
+          include: { wallet: true },
+        }),
+      ),
+    );
+    const withdrawal = await db.withdrawal.create({
+      data: {
+        userId: user.id,
+        amountUsd: new Prisma.Decimal('1.00'),
+        targetChain: 'ethereum',
+        targetAddress: `0x${'ab'.repeat(20)}`,
+        status: 'broker_withdrawal_initiated',
+      },
+    });
+    const states = await Promise.all(deposits.map(({ id }) => depositStateOf(db, id)));
+    expect(states).toEqual(
+      deposits.map((d) => ({ status: d.status, amountUsdc: d.amountStablecoin.toFixed(), chain: d.chain, circleWalletId })),
+    );
+    expect(states[1]!.amountUsdc).toBe('5.5'); // the column's 18 places trimmed: Circle refuses them
+    expect(await withdrawalStatusOf(db, withdrawal.id)).toBe('broker_withdrawal_initiated');
+    expect(await depositStateOf(db, withdrawal.id)).toBeUndefined();
+    expect(await withdrawalStatusOf(db, deposits[0]!.id)).toBeUndefined();
+    expect(await depositStateOf(db, 'not-a-uuid')).toBeUndefined();
   });
 });
 
