@@ -96,7 +96,9 @@ async function report(
 ): Promise<void> {
   const [dev, server] = results as [TopologyResult, TopologyResult];
   const processes = ['temporal', 'worker', 'api', 'sandbox', 'postgres', 'bench'];
-  const cpu = (r: TopologyResult, name: string) => r.saga.cpuMsPerRun[name] ?? 0;
+  // A process shown thread by thread (bench/lib/cpu.ts) counts as the sum of its rows.
+  const cpu = (r: TopologyResult, name: string) =>
+    Object.entries(r.saga.cpuMsPerRun).reduce((a, [k, v]) => (k === name || k.startsWith(`${name}: `) ? a + v : a), 0);
   const all = (r: TopologyResult) => Object.values(r.saga.cpuMsPerRun).reduce((a, v) => a + v, 0);
   const rows = results.map((r) => [
     r.topology === 'dev' ? 'dev server' : 'full server',

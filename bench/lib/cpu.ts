@@ -2,13 +2,17 @@ import { readdir, readFile } from 'node:fs/promises';
 
 // CPU time per process from /proc (Linux), to show where a phase's work went on a machine whose cores every
 // part of the stack shares. PostgreSQL is the sum over its processes (backends come and go; the pools keep
-// theirs open for the whole run).
+// theirs open for the whole run). The worker is shown as its main thread (activities, the SDK's core bridge, the
+// payload codec) and the rest (the workflow threads, V8's and libuv's helpers): the two sides of a saga's cost.
+
+/** Processes shown as their main thread and the rest. */
+const splitByThread = new Set(['worker']);
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
-async function cpuOf(pid: number | string): Promise<number> {
+async function cpuOf(pid: number | string, thread?: number | string): Promise<number> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime
   } catch {
@@ -41,7 +45,17 @@ export interface CpuSample {
 }
 
 export async function sampleCpu(pids: Record<string, number>): Promise<CpuSample> {
-  const entries = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuOf(pid)] as const));
+  const entries = (
+    await Promise.all(
+      Object.entries(pids).map(async ([name, pid]) => {
+        const total = await cpuOf(pid);
+        if (!splitByThread.has(name)) return [[name, total] as const];
+        // The process's total counts threads that have ended too; its main thread's id is its pid.
+        const main = await cpuOf(pid, pid);
+        return [[`${name}: main thread`, main] as const, [`${name}: other threads`, total - main] as const];
+      }),
+    )
+  ).flat();
   const own = process.cpuUsage();
   return { named: { ...Object.fromEntries(entries), bench: (own.user + own.system) / 1e6 }, postgres: await postgresProcesses() };
 }
