@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProcessStack } from '../scripts/lib/stack.js';
 import { call, loadPasscode, type LoadUser } from '../scripts/lib/fixtures.js';
 import { workflowIds } from '../workflows/definitions.js';
-import type { BaselineStep } from './baseline/workflows.js';
+import type { ActivityQueue, ActivityShape, BaselineShape } from './baseline/workflows.js';
 import { cpuSpent, sampleCpu } from './lib/cpu.js';
 import { pool, progress, summarize, type LatencySummary } from '../scripts/lib/stats.js';
 
@@ -115,7 +115,7 @@ export interface Comparison {
 export async function comparePhases(
   stack: ProcessStack,
   workload: Workload,
-  shape: BaselineStep[],
+  shape: BaselineShape,
   runs: number,
   concurrency: number,
 ): Promise<Comparison> {
@@ -202,7 +202,7 @@ export function sagaPhase(stack: ProcessStack, workload: Workload, runs: number,
 export function baselinePhase(
   stack: ProcessStack,
   workload: Workload,
-  steps: BaselineStep[],
+  shape: BaselineShape,
   runs: number,
   concurrency: number,
 ): Promise<Measured> {
@@ -210,44 +210,66 @@ export function baselinePhase(
     const workflowId = `baseline-${randomUUID()}`;
     const startedAt = performance.now();
     const userId = workload.users[i % workload.users.length]!.id;
-    const reply = await call(stack, 'POST', '/bench/baseline', { body: { workflowId, input: { userId, kind: workload.kind, steps } } });
+    const reply = await call(stack, 'POST', '/bench/baseline', { body: { workflowId, input: { userId, kind: workload.kind, ...shape } } });
     if (reply.status !== 202) throw new Error(`POST /bench/baseline answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     await stack.client.workflow.getHandle(workflowId).result();
     return { workflowId, startedAt };
   });
 }
 
+/** Bytes of a list of payloads as stored (encrypted), less what encryption adds to each (nonce, tag, metadata). */
+const payloadBytes = (payloads: { data?: Uint8Array | null }[] | null | undefined) =>
+  (payloads ?? []).reduce((n, p) => n + Math.max(0, (p.data?.length ?? 0) - encryptionOverhead), 0);
+const encryptionOverhead = 40;
+
 /**
- * The commands a finished saga's history shows after its accept activity (activities, search-attribute upserts,
- * timers, in order; activities one workflow task scheduled together as one step): the shape the baseline replays.
+ * The commands a finished saga's history shows after its accept activity (activities with the task queue each ran
+ * on and the sizes of their inputs and results, search-attribute upserts, timers, in order; activities one
+ * workflow task scheduled together as one step): the shape the baseline replays.
  */
-export async function sagaShape(stack: ProcessStack, workflowId: string): Promise<BaselineStep[]> {
+export async function sagaShape(stack: ProcessStack, workflowId: string): Promise<BaselineShape> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  const steps: BaselineStep[] = [];
-  let activities = 0;
+  const events = history.events ?? [];
+  const workflowQueue = events[0]?.workflowExecutionStartedEventAttributes?.taskQueue?.name ?? '';
+  const queueOf = (name: string) => (name === workflowQueue ? 'main' : name.slice(workflowQueue.length + 1)) as ActivityQueue;
+  const resultBytes = new Map<number, number>();
+  for (const e of events) {
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) resultBytes.set(Number(completed.scheduledEventId), payloadBytes(completed.result?.payloads));
+  }
+  const steps: BaselineShape['steps'] = [];
+  let accept: ActivityShape | undefined;
   let previousWasActivity = false;
-  for (const e of history.events ?? []) {
-    const activity = Boolean(e.activityTaskScheduledEventAttributes) && activities++ > 0;
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const activity: ActivityShape | undefined = scheduled
+      ? {
+          queue: queueOf(scheduled.taskQueue?.name ?? workflowQueue),
+          inputBytes: payloadBytes(scheduled.input?.payloads),
+          resultBytes: resultBytes.get(Number(e.eventId)) ?? 0,
+        }
+      : undefined;
     const last = steps.at(-1);
-    if (activity && previousWasActivity && last && 'activities' in last) last.activities++;
-    else if (activity) steps.push({ activities: 1 });
+    if (activity && !accept) accept = activity;
+    else if (activity && previousWasActivity && last && 'activities' in last) last.activities.push(activity);
+    else if (activity) steps.push({ activities: [activity] });
     else if (e.upsertWorkflowSearchAttributesEventAttributes) steps.push({ upsert: true });
     else if (e.timerStartedEventAttributes) {
       const timeout = e.timerStartedEventAttributes.startToFireTimeout;
       steps.push({ timerMs: Number(timeout?.seconds ?? 0) * 1000 + Math.round((timeout?.nanos ?? 0) / 1e6) });
     }
-    previousWasActivity = activity;
+    previousWasActivity = Boolean(activity) && accept !== activity;
   }
-  return steps;
+  return { accept: accept ?? { queue: 'main', inputBytes: 0, resultBytes: 0 }, steps };
 }
 
-export const describeShape = (shape: BaselineStep[]) =>
-  shape
+export const describeShape = (shape: BaselineShape) =>
+  shape.steps
     .map((s) =>
       'activities' in s
-        ? s.activities > 1
-          ? `${s.activities} activities at once`
-          : 'activity'
+        ? s.activities.length > 1
+          ? `${s.activities.length} activities at once (${s.activities.map((a) => a.queue).join(', ')})`
+          : `activity (${s.activities[0]!.queue})`
         : 'upsert' in s
           ? 'upsert'
           : `timer ${s.timerMs} ms`,

@@ -28,7 +28,7 @@ const temporal = await connectClient(config);
 const baselineDeps = { temporal, config: { ...config, TEMPORAL_TASK_QUEUE: baselineTaskQueue(config) } };
 const baselineBody = z.object({
   workflowId: z.string(),
-  input: z.object({ userId: z.string(), kind: z.string(), steps: z.array(z.any()) }),
+  input: z.object({ userId: z.string(), kind: z.string(), accept: z.any(), steps: z.array(z.any()) }),
 });
 
 const app = express();

@@ -10,10 +10,11 @@ import { createQueueWorkers, runQueueWorkers } from '../../src/task-queues.js';
 import { connectWorker, dataConverterOf, workerTuning } from '../../src/temporal.js';
 import { createBaselineActivities } from '../baseline/activities.js';
 import { baselineTaskQueue } from './queues.js';
+import { providerQueues, providerTaskQueue } from '../../workflows/activities.js';
 
-// The benchmark's worker process: the production worker (as worker.ts builds it) and the baseline's worker on
-// a task queue of its own, with the same tuning and the same connection, so that both phases run on exactly the
-// same process, server and settings.
+// The benchmark's worker process: the production workers (as worker.ts builds them: the main queue and each
+// provider's) and the baseline's, on task queues of their own laid out the same way, with the same tuning and the
+// same connection, so that both phases run on exactly the same process, server and settings.
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'bench-worker');
@@ -38,6 +39,17 @@ const workers = [
       activities: createBaselineActivities(),
     }),
   },
+  // The baseline's activities run on provider queues of its own wherever the saga's ran on a provider's.
+  ...(await Promise.all(
+    providerQueues.map(async (provider) => {
+      const taskQueue = providerTaskQueue(baselineTaskQueue(config), provider);
+      return {
+        role: `baseline-${provider}`,
+        taskQueue,
+        worker: await Worker.create({ ...common, taskQueue, activities: createBaselineActivities() }),
+      };
+    }),
+  )),
 ];
 
 const health = await startHealthServer({
