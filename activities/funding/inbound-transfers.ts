@@ -1,4 +1,5 @@
-import type { Db } from '../../src/db/client.js';
+import { Prisma, type Db } from '../../src/db/client.js';
+import { inTransaction } from '../../src/db/raw.js';
 import { isUsdcAmount, Money } from '../../src/domain/money.js';
 import type { DepositStatus } from '../../src/domain/status.js';
 import type { Chain, ChainTransfer } from '../../src/providers/ports.js';
@@ -27,15 +28,15 @@ export interface RecordedDeposit {
  * every run and every reporter picks the same), `held` for every other USDC transfer, `ignored` for the rest.
  */
 export async function recordTransfers(db: Db, chain: Chain, txHash: string, reached: Reached[]): Promise<RecordedDeposit | undefined> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`deposit:${chain}:${txHash}`}, 0))`;
+  return inTransaction(db, async (tx) => {
+    await tx.queryRows(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`deposit:${chain}:${txHash}`}, 0))`);
     const existing = async () =>
       (
-        await tx.$queryRaw<RecordedDeposit[]>`
-          SELECT d.id, d.user_id::text AS user_id, d.status::text AS status, d.amount_stablecoin::text AS amount,
+        await tx.queryRows<RecordedDeposit>(Prisma.sql`
+          SELECT d.id::text AS id, d.user_id::text AS user_id, d.status::text AS status, d.amount_stablecoin::text AS amount,
                  i.circle_transfer_id AS transfer_id
           FROM deposits d LEFT JOIN inbound_transfers i ON i.deposit_id = d.id
-          WHERE d.chain = ${chain}::chain_type AND d.tx_hash = ${txHash}`
+          WHERE d.chain = ${chain}::chain_type AND d.tx_hash = ${txHash}`)
       )[0];
 
     const usdc = reached.filter((r) => r.transfer.token.isUsdc).sort((a, b) => (a.transfer.id < b.transfer.id ? -1 : 1));
@@ -43,16 +44,18 @@ export async function recordTransfers(db: Db, chain: Chain, txHash: string, reac
     let linkId = deposit?.transfer_id ?? undefined;
     if (!deposit && usdc[0]) {
       const { transfer, wallet } = usdc[0];
-      await tx.$executeRaw`
+      await tx.execute(Prisma.sql`
         INSERT INTO deposits (user_id, wallet_id, chain, tx_hash, amount_stablecoin)
-        VALUES (${wallet.userId}::uuid, ${wallet.id}::uuid, ${chain}::chain_type, ${txHash}, ${transfer.amount}::numeric)`;
+        VALUES (${wallet.userId}::uuid, ${wallet.id}::uuid, ${chain}::chain_type, ${txHash}, ${transfer.amount}::numeric)`);
       deposit = await existing();
       linkId = transfer.id;
     } else if (deposit && !linkId) {
       // A row written before transfers were recorded: it came from the transfer to its wallet of its amount.
       const row = deposit;
-      const rowWallet = await tx.deposit.findUniqueOrThrow({ where: { id: row.id }, select: { walletId: true } });
-      linkId = usdc.find((r) => r.wallet.id === rowWallet.walletId && new Money(r.transfer.amount).eq(row.amount))?.transfer.id;
+      const [rowWallet] = await tx.queryRows<{ wallet_id: string }>(
+        Prisma.sql`SELECT wallet_id::text AS wallet_id FROM deposits WHERE id = ${row.id}::uuid`,
+      );
+      linkId = usdc.find((r) => r.wallet.id === rowWallet!.wallet_id && new Money(r.transfer.amount).eq(row.amount))?.transfer.id;
     }
 
     for (const { transfer, wallet } of reached) {
@@ -64,19 +67,15 @@ export async function recordTransfers(db: Db, chain: Chain, txHash: string, reac
           : disposition === 'held'
             ? `another USDC transfer of this transaction is its deposit${deposit ? ` ${deposit.id}` : ''}: held for an operator to credit`
             : null;
-      await tx.$executeRaw`
+      await tx.execute(Prisma.sql`
         INSERT INTO inbound_transfers (circle_transfer_id, chain, tx_hash, wallet_id, user_id, token_id, token_address,
                                        token_symbol, amount, disposition, reason, deposit_id)
         VALUES (${transfer.id}, ${chain}::chain_type, ${txHash}, ${wallet.id}::uuid, ${wallet.userId}::uuid,
                 ${transfer.token.id ?? ''}, ${transfer.token.address ?? null}, ${transfer.token.symbol?.slice(0, 50) ?? null},
                 ${fits ? transfer.amount : '0'}::numeric, ${disposition}::inbound_disposition, ${reason},
                 ${disposition === 'deposit' ? deposit!.id : null}::uuid)
-        ON CONFLICT (circle_transfer_id) DO NOTHING`;
+        ON CONFLICT (circle_transfer_id) DO NOTHING`);
     }
     return deposit && linkId ? { ...deposit, transfer_id: linkId } : deposit;
-  }, recordingLimits);
+  });
 }
-
-// Prisma's defaults (2 s for a connection, 5 s in all) are short for a busy pool; both stay under the 20 s an
-// acceptDeposit attempt may take.
-const recordingLimits = { maxWait: 10_000, timeout: 15_000 };
