@@ -18,7 +18,8 @@ import type { Providers } from './providers/ports.js';
 
 // OpenTelemetry traces of one piece of work across every process it crosses: the API request, the Temporal client
 // call that starts or updates the saga, the workflow run and each activity (Temporal's interceptors carry the trace
-// in the headers of every command), each call to a provider's port and each Prisma query. Exported over OTLP/HTTP
+// in the headers of every command), each call to a provider's port, each Prisma query and each statement sent on the
+// pool past Prisma (src/db/raw.ts). Exported over OTLP/HTTP
 // when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no tracer provider is registered, every span below is the
 // API's no-op, and workers run their workflows without OpenTelemetry's interceptors.
 
@@ -132,6 +133,14 @@ export function tracedProviders(providers: Providers): Providers {
     traced[port] = methods;
   }
   return traced as unknown as Providers;
+}
+
+/** A statement sent on the pool past Prisma's client, in a CLIENT span `pg:query` (Prisma's queries have their own). */
+export function tracedStatement<T>(text: string, run: () => Promise<T>): Promise<T> {
+  const attributes = { 'db.system.name': 'postgresql', 'db.query.text': text };
+  return trace
+    .getTracer(tracerName)
+    .startActiveSpan('pg:query', { kind: SpanKind.CLIENT, attributes }, (span) => settle(span, run) as Promise<T>);
 }
 
 function settle(span: Span, run: () => unknown): unknown {

@@ -9,7 +9,7 @@ import { batchedRows, type BatchedStatement, type Row } from './read-batches.js'
 // Prisma's client cost half the CPU of GET /v1/deposits/{id} and a round trip per read most of the rest
 // (bench/README.md). The API's reads answer exactly the row type and values Prisma's findUnique answers
 // (test/db/prepared-reads.test.ts compares them field by field, and reads of several users in one batch), so callers
-// cannot tell them apart. The sagas' statements are in src/db/raw.ts; transactions stay with Prisma.
+// cannot tell them apart. The sagas' statements and the deposit accept's transaction are in src/db/raw.ts.
 
 /** How a column's value comes back: as pg gives it, or a numeric's text as a Decimal (null stays null). */
 type Decode = 'as-is' | 'decimal';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { tracedStatement } from '../tracing.js';
 import { Prisma, poolOf, type Db } from './client.js';
 
 // The sagas' statements (guarded moves, bookings, the provider-movement log, the accept's transaction) built with
@@ -13,7 +14,8 @@ import { Prisma, poolOf, type Db } from './client.js';
 /** A parameter as pg sends it: Decimals as their exact text (pg would send JSON: a quoted string). */
 const pgValue = (value: unknown) => (Prisma.Decimal.isDecimal(value) ? (value as Prisma.Decimal).toFixed() : value);
 
-const send = (on: pg.Pool | pg.PoolClient, statement: Prisma.Sql) => on.query(statement.text, statement.values.map(pgValue));
+const send = (on: pg.Pool | pg.PoolClient, statement: Prisma.Sql) =>
+  tracedStatement(statement.text, () => on.query(statement.text, statement.values.map(pgValue)));
 
 /** The statements of one transaction, on the connection it holds; outside one, each on a pooled connection. */
 export interface Statements {

@@ -58,5 +58,8 @@ describe('a deposit', () => {
     const providerCalls = await inTrace((s) => s.attributes['fundflow.provider.port'] !== undefined);
     expect(new Set(providerCalls.map((s) => s.name))).toContain('rails.startOffRamp');
     await inTrace((s) => s.name.startsWith('prisma:'));
+    // The saga's statements go past Prisma's client (src/db/raw.ts) and are in the trace all the same.
+    const statements = await inTrace((s) => s.name === 'pg:query');
+    expect(statements.map((s) => String(s.attributes['db.query.text']))).toContainEqual(expect.stringContaining('UPDATE balances'));
   });
 });
