@@ -217,10 +217,12 @@ export function baselinePhase(
   });
 }
 
-/** Bytes of a list of payloads as stored (encrypted), less what encryption adds to each (nonce, tag, metadata). */
+/** What encryption adds to a payload's data: nonce, tag and the inner payload's own metadata, about. */
+const encryptionOverhead = 40;
+
+/** Bytes of a list of payloads as stored (encrypted), less what encryption added to each. */
 const payloadBytes = (payloads: { data?: Uint8Array | null }[] | null | undefined) =>
   (payloads ?? []).reduce((n, p) => n + Math.max(0, (p.data?.length ?? 0) - encryptionOverhead), 0);
-const encryptionOverhead = 40;
 
 /**
  * The commands a finished saga's history shows after its accept activity (activities with the task queue each ran

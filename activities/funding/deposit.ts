@@ -14,7 +14,7 @@ import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
 import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
-import { assertNotFailed, ledgerReference, liveDeposit, move } from './rows.js';
+import { assertNotFailed, assertStatusNotFailed, ledgerReference, liveDeposit, move } from './rows.js';
 import { refusal } from '../../src/domain/refusals.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
@@ -69,6 +69,7 @@ const roundingReason = 'sub-cent USDC truncated when the deposit was converted t
 
 /** The row a deposit's money facts are checked against, with its wallet and its linked transfer. */
 interface DepositFacts {
+  status: DepositStatus;
   chain: Chain;
   tx_hash: string;
   user_id: string;
@@ -146,11 +147,10 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
      */
     async confirmDeposit({ depositId }: { depositId: string }): Promise<void> {
       await translated(async () => {
-        await assertNotFailed(db, 'deposits', depositId, 'confirmDeposit');
-        const [facts] = await queryRows<DepositFacts>(
+        const [row] = await queryRows<DepositFacts>(
           db,
           Prisma.sql`
-          SELECT d.chain::text AS chain, d.tx_hash, d.user_id::text AS user_id, d.amount_stablecoin::text AS amount,
+          SELECT d.status::text AS status, d.chain::text AS chain, d.tx_hash, d.user_id::text AS user_id, d.amount_stablecoin::text AS amount,
                  w.circle_wallet_id, w.address, w.user_id::text AS wallet_user_id,
                  i.circle_transfer_id AS transfer_id, i.token_id
           FROM deposits d
@@ -158,7 +158,9 @@ export function createDepositActivities({ db, providers }: ActivityDeps) {
           LEFT JOIN inbound_transfers i ON i.deposit_id = d.id
           WHERE d.id = ${depositId}::uuid`,
         );
-        if (!facts) throw new TransitionError('deposits', 'missing', 'confirmed_on_chain');
+        // The check every step makes before calling a provider, on the row just read.
+        assertStatusNotFailed('deposits', depositId, 'confirmDeposit', row?.status);
+        const facts = row!;
         if (!facts.transfer_id) throw mismatch(depositId, ['no Circle transfer is recorded for the row']);
         const transfer = await providers.wallets.getTransfer(facts.transfer_id);
         const problems = mismatchesOf(facts, transfer);

@@ -95,17 +95,18 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
  * replayed against a failed row would move money again before the guarded UPDATE after the call noticed.
  */
 export async function assertNotFailed(db: Db, table: keyof Tables, id: string, step: string): Promise<void> {
-  notFailed(table, id, step, await currentStatus(db, table, id));
+  assertStatusNotFailed(table, id, step, await currentStatus(db, table, id));
 }
 
 /** assertNotFailed for a deposit, answering what the step moves: the row's USDC, its chain and its wallet. */
 export async function liveDeposit(db: Db, id: string, step: string): Promise<DepositState> {
   const row = await depositStateOf(db, id);
-  notFailed('deposits', id, step, row?.status);
+  assertStatusNotFailed('deposits', id, step, row?.status);
   return row!;
 }
 
-function notFailed(table: keyof Tables, id: string, step: string, current: string | undefined): void {
+/** assertNotFailed on a status the step has read already (undefined: the row is missing). */
+export function assertStatusNotFailed(table: keyof Tables, id: string, step: string, current: string | undefined): void {
   if (current === undefined) throw new TransitionError(table, 'missing', step);
   if (current === 'failed') throw new RowFailed(table, id, step);
 }
