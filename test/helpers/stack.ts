@@ -214,3 +214,26 @@ export async function balancesOf(
     ? { buyingPowerUsd: row.buyingPowerUsd.toFixed(2), pendingBrokerDepositsUsd: row.pendingBrokerDepositsUsd.toFixed(2) }
     : undefined;
 }
+
+/** A $25 deposit row of `userId` on a wallet of its own, as a step finds it (no saga behind it). */
+export async function depositRowOf(db: Db, userId: string, status: 'pending_confirmation' | 'failed' = 'pending_confirmation') {
+  const wallet = await db.wallet.create({
+    data: {
+      userId,
+      chain: 'ethereum',
+      address: `0x${randomUUID().replace(/-/g, '')}00000000`,
+      circleWalletId: randomUUID(),
+      status: 'active',
+    },
+  });
+  return db.deposit.create({
+    data: {
+      userId,
+      walletId: wallet.id,
+      chain: 'ethereum',
+      txHash: `0x${randomUUID().replace(/-/g, '')}`,
+      amountStablecoin: new Prisma.Decimal('25'),
+      status,
+    },
+  });
+}

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities/index.js';
-import { Prisma } from '../../../src/db/client.js';
 import { rowFailedType } from '../../../src/domain/status.js';
-import { balancesOf, createUser, startStack, type Stack } from '../../helpers/stack.js';
+import { balancesOf, createUser, depositRowOf, startStack, type Stack } from '../../helpers/stack.js';
 
 // confirmDeposit reads its row once (the facts Circle's transfer is checked against, status included) and makes
 // the check every step makes before calling a provider on that read: a failed row ends the run, it is not checked
@@ -20,25 +18,7 @@ describe('confirmDeposit', () => {
   it('refuses a failed row as RowFailed before anything else, and credits nothing', async () => {
     const { db, providers, config, logger } = stack;
     const user = await createUser(db);
-    const wallet = await db.wallet.create({
-      data: {
-        userId: user.id,
-        chain: 'ethereum',
-        address: `0x${randomUUID().replace(/-/g, '')}00000000`,
-        circleWalletId: randomUUID(),
-        status: 'active',
-      },
-    });
-    const deposit = await db.deposit.create({
-      data: {
-        userId: user.id,
-        walletId: wallet.id,
-        chain: 'ethereum',
-        txHash: `0x${randomUUID().replace(/-/g, '')}`,
-        amountStablecoin: new Prisma.Decimal('25'),
-        status: 'failed',
-      },
-    });
+    const deposit = await depositRowOf(db, user.id, 'failed');
     const { confirmDeposit } = createActivities({ db, providers, config, logger });
     const refused = await confirmDeposit({ depositId: deposit.id }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApplicationFailure);

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { assertNotFailed, move, usd } from '../../../activities/funding/rows.js';
 import { createDb, Prisma } from '../../../src/db/client.js';
 import { RowFailed } from '../../../src/domain/status.js';
-import { balancesOf, createUser } from '../../helpers/stack.js';
+import { balancesOf, createUser, depositRowOf } from '../../helpers/stack.js';
 
 // The guarded status changes every funding step writes through. What they must refuse: a balance move that finds
 // no balances row (the status would change and the money vanish), and a `failed` row taken for "already done"
@@ -12,27 +11,7 @@ import { balancesOf, createUser } from '../../helpers/stack.js';
 const db = createDb(inject('databaseUrl'), 2);
 afterAll(() => db.$disconnect());
 
-async function depositRow(userId: string, status: 'pending_confirmation' | 'failed' = 'pending_confirmation') {
-  const wallet = await db.wallet.create({
-    data: {
-      userId,
-      chain: 'ethereum',
-      address: `0x${randomUUID().replace(/-/g, '')}00000000`,
-      circleWalletId: randomUUID(),
-      status: 'active',
-    },
-  });
-  return db.deposit.create({
-    data: {
-      userId,
-      walletId: wallet.id,
-      chain: 'ethereum',
-      txHash: `0x${randomUUID().replace(/-/g, '')}`,
-      amountStablecoin: new Prisma.Decimal('25'),
-      status,
-    },
-  });
-}
+const depositRow = (userId: string, status?: 'pending_confirmation' | 'failed') => depositRowOf(db, userId, status);
 
 const confirm = (id: string) =>
   move(db, {
