@@ -54,8 +54,14 @@ await ensureReconcileSchedule(scheduleClient, config);
 await ensureRetentionSchedule(scheduleClient, config);
 await ensureWebhookDispatcher(scheduleClient, config);
 // Endpoint secrets stored in plain text (before WEBHOOK_SECRET_KEYS) or under a retired key are sealed with the current one.
-const resealed = await resealWebhookSecrets(db, config);
+const { resealed, unreadable } = await resealWebhookSecrets(db, config);
 if (resealed > 0) logger.info({ resealed }, 'webhook endpoint secrets sealed with the current key');
+if (unreadable.length > 0) {
+  logger.error(
+    { endpointIds: unreadable },
+    'webhook endpoint secrets that no key in WEBHOOK_SECRET_KEYS opens: their deliveries fail until it is configured again',
+  );
+}
 
 const workers = await createQueueWorkers({ connection, config, activities: createActivities({ db, providers, config, logger }), tracing });
 

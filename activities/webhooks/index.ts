@@ -37,8 +37,9 @@ export function createWebhookActivities({
 }) {
   /**
    * Appends a deliveries row per new event the endpoint wants and moves its cursor, in one statement. Events are
-   * read in (xid, position) order and only from transactions older than every running one, so an event that
-   * commits later than its neighbours is never skipped. The endpoint row is locked: two dispatchers never share it.
+   * read in (xid, position) order and only from transactions older than every one still running in this database
+   * (fundflow_events_horizon), so an event that commits later than its neighbours is never skipped. The endpoint
+   * row is locked: two dispatchers never share it.
    */
   async function fanOut(endpointId: string): Promise<number> {
     const [row] = await db.$queryRaw<{ scanned: bigint }[]>`
@@ -49,7 +50,7 @@ export function createWebhookActivities({
         SELECT ev.id, ev.xid, ev.position, ev.type, ev.resource_type, ev.resource_id, ev.sequence
           FROM events ev, ep
          WHERE (ev.xid, ev.position) > (ep.cursor_xid, ep.cursor_position)
-           AND ev.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+           AND ev.xid < fundflow_events_horizon()
          ORDER BY ev.xid, ev.position
          LIMIT ${fanOutBatch}
       ), inserted AS (
@@ -84,17 +85,22 @@ export function createWebhookActivities({
       }
       // The head (lowest sequence) of each resource's pending deliveries: never tried, or not tried for longer than
       // a running delivery waits between attempts, means no run is carrying it (a run that ended as a replay or a
-      // fan-out came in, a worker that lost it). Starting a run that exists already changes nothing.
+      // fan-out came in, a worker that lost it). Starting a run that exists already changes nothing. The starts of
+      // a round are shared out among the endpoints, oldest heads first (each endpoint's first, then each one's
+      // second, ...): an endpoint with thousands of waiting resources never keeps another's from starting.
       const idleAfterSeconds = retry.maxIntervalSeconds * 2 + retry.attemptTimeoutSeconds + 60;
       const heads = await db.$queryRaw<{ endpoint_id: string; resource_type: string; resource_id: string }[]>`
-        SELECT head.endpoint_id, head.resource_type, head.resource_id FROM (
-          SELECT DISTINCT ON (d.endpoint_id, d.resource_type, d.resource_id)
-                 d.endpoint_id, d.resource_type, d.resource_id, d.last_attempt_at
-            FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
-           WHERE d.status = 'pending'
-           ORDER BY d.endpoint_id, d.resource_type, d.resource_id, d.sequence
-        ) head
-        WHERE head.last_attempt_at IS NULL OR head.last_attempt_at < now() - make_interval(secs => ${idleAfterSeconds})
+        SELECT endpoint_id, resource_type, resource_id FROM (
+          SELECT head.*, row_number() OVER (PARTITION BY head.endpoint_id ORDER BY head.created_at) AS turn FROM (
+            SELECT DISTINCT ON (d.endpoint_id, d.resource_type, d.resource_id)
+                   d.endpoint_id, d.resource_type, d.resource_id, d.last_attempt_at, d.created_at
+              FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
+             WHERE d.status = 'pending'
+             ORDER BY d.endpoint_id, d.resource_type, d.resource_id, d.sequence
+          ) head
+          WHERE head.last_attempt_at IS NULL OR head.last_attempt_at < now() - make_interval(secs => ${idleAfterSeconds})
+        ) waiting
+        ORDER BY turn, created_at
         LIMIT ${startsPerRound}`;
       const { client, info } = Context.current();
       for (const head of heads) {
@@ -149,18 +155,22 @@ export function createWebhookActivities({
       };
       const body = JSON.stringify(payload);
       const now = new Date();
-      const headers = {
-        'content-type': 'application/json',
-        'user-agent': 'fundflow-webhooks/1',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(webhookSecretOf(config, endpoint)).sign(event.id, now, body),
-      };
       const started = performance.now();
       let statusCode: number | null = null;
       let error: string | null = null;
       let refused = false;
       try {
+        // A secret that does not open (sealed under a key this worker lacks) fails the attempt like a receiver
+        // that is down: logged, so the delivery shows it and its run is known to be carrying it, and retried,
+        // so deliveries resume once the worker has the key.
+        const signature = new Webhook(webhookSecretOf(config, endpoint)).sign(event.id, now, body);
+        const headers = {
+          'content-type': 'application/json',
+          'user-agent': 'fundflow-webhooks/1',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signature,
+        };
         // No redirects: a receiver that moved is a failed attempt the operator sees, not a hop somewhere else.
         statusCode = await postToReceiver(config, endpoint.url, { headers, body, timeoutMs: timeoutSeconds * 1000 });
         if (statusCode < 200 || statusCode > 299) error = `receiver answered ${statusCode}`;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -92,10 +93,28 @@ async function dropDatabase(name: string): Promise<void> {
   }
 }
 
+/** The end of each child's output, kept in memory: why a child did not start belongs in the error (CI's scratch folders are gone). */
+const outputTails = new WeakMap<ChildProcess, { text: string }>();
+
+function keepOutputTail(child: ChildProcess): void {
+  const tail = { text: '' };
+  outputTails.set(child, tail);
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on('data', (chunk: Buffer) => (tail.text = (tail.text + chunk.toString()).slice(-6000)));
+}
+
+async function outputTailOf(child: ChildProcess): Promise<string> {
+  // 'close' comes once its output streams have ended, so nothing it wrote is missing.
+  if (child.stdout && !child.stdout.readableEnded) await once(child, 'close');
+  return outputTails.get(child)?.text.trimEnd() ?? '';
+}
+
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} (see its log)`);
+    if (child.exitCode !== null) {
+      throw new Error(`${url}: the process exited with ${child.exitCode}; the end of its output:\n${await outputTailOf(child)}`);
+    }
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -103,7 +122,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000):
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms; the end of its output:\n${outputTails.get(child)?.text.trimEnd()}`);
 }
 
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
@@ -188,6 +207,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
+    keepOutputTail(child);
     children.set(name, child);
     return child;
   }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -104,22 +103,6 @@ export async function dropTemporalDatabases(store: FullServerStore): Promise<voi
   }
 }
 
-/**
- * A free port that fits a SMALLINT: the server records each service's membership port in cluster_membership.rpc_port
- * (a port from the ephemeral range, 32768 and up, fails it at start with "out of range for type smallint").
- */
-async function freePortBelow32768(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 const grpcCode = (error: unknown) => (error as { code?: number }).code;
 const ALREADY_EXISTS = 6;
 
@@ -199,7 +182,8 @@ export async function startFullTemporalServer(options: TemporalServerOptions, st
     TEMPORAL_SERVER_METRICS_PORT: String(options.metricsPort ?? (await freePort())),
     TEMPORAL_SERVER_DYNAMIC_CONFIG: path.join(scratch, 'dynamicconfig.yaml'),
   } as Record<string, string>;
-  for (const name of ports) env[`TEMPORAL_SERVER_${name}_PORT`] = String(await freePortBelow32768());
+  // freePort's ports are below 32768: the server records each service's membership port in a SMALLINT column.
+  for (const name of ports) env[`TEMPORAL_SERVER_${name}_PORT`] = String(await freePort());
 
   const args = ['--root', repoRoot, '--config', path.relative(repoRoot, configDir), '--env', 'development-sql', '--allow-no-auth', 'start'];
   const output = serverOutput(options);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -86,16 +86,34 @@ export function run(command: string, args: string[], env = process.env): Promise
   });
 }
 
+/** Ports freePort gave this process: two calls in a row must not give the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A port for a child process (or a server started later) to listen on, chosen below the kernel's ephemeral range
+ * (ip_local_port_range, 32768 and up here): a port from that range, free when asked for, is the next outgoing
+ * connection's local port as likely as any other, and a listener cannot bind a port an outgoing connection holds
+ * (EADDRINUSE). Under the full test suite, with thousands of connections opened while a stack's processes start,
+ * that failed worker starts. Below 32768 it also fits the full Temporal server's SMALLINT port column.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+  const [low, high] = [15_000, Math.min(Number(range.trim().split(/\s+/)[0]), 32_768)];
+  for (let tries = 0; tries < 200; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.unref();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
 }
 
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {

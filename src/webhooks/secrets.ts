@@ -28,26 +28,35 @@ export function webhookSecretOf(config: WebhookSecretConfig, endpoint: { id: str
 
 /**
  * Seals every secret stored in plain text or under a key that is not the current one (rotation), each with a
- * conditional update so a concurrent change wins. Answers how many it re-sealed; nothing without keys. `endpointIds`
- * limits it to those endpoints (tests that share one database).
+ * conditional update so a concurrent change wins. Answers how many it re-sealed (none without keys) and the
+ * endpoints whose secret none of the configured keys opens: left as they are, since a worker start must not fail on
+ * a webhook endpoint (their deliveries fail, logged, until the key is configured again). `endpointIds` limits it to
+ * those endpoints (tests that share one database).
  */
 export async function resealWebhookSecrets(
   db: Db,
   config: WebhookSecretConfig,
   { endpointIds }: { endpointIds?: string[] } = {},
-): Promise<number> {
+): Promise<{ resealed: number; unreadable: string[] }> {
   const keys = keysOf(config);
-  if (!keys.currentKeyId) return 0;
+  const outcome = { resealed: 0, unreadable: [] as string[] };
+  if (!keys.currentKeyId) return outcome;
   const rows = await db.webhookEndpoint.findMany({
     where: { NOT: { secret: { startsWith: `sealed:v1:${keys.currentKeyId}:` } }, ...(endpointIds ? { id: { in: endpointIds } } : {}) },
     select: { id: true, secret: true },
   });
-  let resealed = 0;
   for (const row of rows) {
     if (sealedKeyIdOf(row.secret) === keys.currentKeyId) continue;
-    const secret = storedWebhookSecret(config, row.id, webhookSecretOf(config, row));
+    let plain: string;
+    try {
+      plain = webhookSecretOf(config, row);
+    } catch {
+      outcome.unreadable.push(row.id);
+      continue;
+    }
+    const secret = storedWebhookSecret(config, row.id, plain);
     const { count } = await db.webhookEndpoint.updateMany({ where: { id: row.id, secret: row.secret }, data: { secret } });
-    resealed += count;
+    outcome.resealed += count;
   }
-  return resealed;
+  return outcome;
 }

@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolOf } from '../../src/db/client.js';
+import { eventually } from '../helpers/eventually.js';
 import { registerUser, startApi, uniqueSubject, type Api } from './harness.js';
 
 // GET /v1/events: the caller's own events, oldest first, followed by cursor; and the operators' endpoint
@@ -23,6 +26,9 @@ async function depositThrough(userId: string, steps: string[]) {
     await api.db.$executeRaw`UPDATE deposits SET status = ${status}::deposit_status WHERE id = ${deposit.id}::uuid`;
   return deposit;
 }
+
+/** How long a read waits for the transactions of other test files, which share this database, to end. */
+const horizonWaitMs = 20_000;
 
 async function allPages(as: string, limit: number) {
   const pages: any[][] = [];
@@ -89,6 +95,57 @@ describe('GET /v1/events', () => {
     await api.db.$executeRaw`UPDATE users SET kyc_status = 'pending' WHERE id = ${alice.id}::uuid`;
     const later = await api.request('GET', `/v1/events?after=${cursor}`, { as: alice.subject });
     expect(later.body.items.map((e: any) => [e.type, e.resourceType, e.resourceId])).toEqual([['kyc.pending', 'kyc', alice.id]]);
+  });
+
+  it('an event whose transaction commits after a later one is listed after it, never skipped by a cursor', async () => {
+    const deposit = await depositThrough(alice.id, []);
+    const start = (await api.request('GET', '/v1/events?limit=100', { as: alice.subject })).body.nextCursor as string;
+    // The early transaction writes its event, then stays open while a later one writes and commits its own.
+    const early = await poolOf(api.db).connect();
+    try {
+      await early.query('BEGIN');
+      await early.query(`UPDATE deposits SET status = 'confirmed_on_chain' WHERE id = $1`, [deposit.id]);
+      await api.db.$executeRaw`UPDATE users SET kyc_status = 'approved' WHERE id = ${alice.id}::uuid`;
+      // Listing the later event now would hand out a cursor past the early one: nothing is listed yet.
+      const meanwhile = await api.request('GET', `/v1/events?after=${start}`, { as: alice.subject });
+      expect(meanwhile.body.items).toEqual([]);
+      expect(meanwhile.body.nextCursor).toBe(start);
+      await early.query('COMMIT');
+    } finally {
+      early.release();
+    }
+    // Other test files write in this database too: their transactions may hold the horizon for a moment.
+    const listed = await eventually(
+      async () => (await api.request('GET', `/v1/events?after=${start}`, { as: alice.subject })).body.items.map((e: any) => e.type),
+      (types: string[]) => types.length >= 2,
+      horizonWaitMs,
+    );
+    expect(listed).toEqual(['deposit.confirmed_on_chain', 'kyc.approved']);
+  });
+
+  it('a writing transaction held open in another database of the cluster holds no event back', async () => {
+    // Another application's (or another test's) database on the same PostgreSQL: its transactions cannot write
+    // our events, so they must not stall them (xmin is cluster-wide; the horizon is this database's).
+    const url = new URL(api.config.DATABASE_URL);
+    url.pathname = '/postgres';
+    const elsewhere = new pg.Client({ connectionString: url.toString() });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const start = (await api.request('GET', '/v1/events?limit=100', { as: alice.subject })).body.nextCursor as string;
+      await api.db.$executeRaw`UPDATE users SET kyc_status = 'rejected' WHERE id = ${alice.id}::uuid`;
+      // Held open for the whole wait: only a horizon of this database's transactions lets the event through.
+      const listed = await eventually(
+        async () => (await api.request('GET', `/v1/events?after=${start}`, { as: alice.subject })).body.items.map((e: any) => e.type),
+        (types: string[]) => types.length > 0,
+        horizonWaitMs,
+      );
+      expect(listed).toEqual(['kyc.rejected']);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+    }
   });
 
   it('a cursor it never handed out is 400, and events need a token', async () => {

@@ -35,6 +35,7 @@ const functionsBeyondSeed = [
   'fundflow_ledger_append_only',
   'fundflow_record_event',
   'fundflow_status_event',
+  'fundflow_events_horizon',
 ] as const;
 /** The event outbox's triggers on seed tables (migration 20261202030000_events). */
 const triggersBeyondSeed = [

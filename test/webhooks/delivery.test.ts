@@ -54,10 +54,9 @@ async function endpointFor(receiver: Receiver, eventTypes: string[] = ['deposit.
 }
 
 /**
- * How long a test waits for deliveries. Events are read only below the oldest writing transaction of the whole
- * PostgreSQL cluster (README, "Events and webhooks"), and CI runs other test files beside this one on the same
- * cluster, whose migrations and sagas hold such transactions: a delivery may wait for them (measured: a
- * transaction held open in another database stalls delivery for as long as it runs).
+ * How long a test waits for deliveries. Events are read only below the oldest writing transaction of the database
+ * (README, "Events and webhooks"), and CI runs other test files beside this one in the same database, whose sagas
+ * hold such transactions for moments: a delivery may wait for them.
  */
 const deliveryWaitMs = 120_000;
 
@@ -234,5 +233,45 @@ describe('webhook delivery', { timeout: 5 * deliveryWaitMs }, () => {
 
     const audit = await stack.db.operatorAuditEntry.findMany({ where: { action: 'webhook_replay', targetId: delivery.id } });
     expect(audit.map((a) => a.outcome)).toEqual(['accepted']);
+  });
+
+  it('an endpoint with hundreds of resources waiting, whose secret no key opens, keeps no other endpoint waiting', async () => {
+    // Sorted before every other endpoint (the round used to take the first 200 waiting resources in id order), and
+    // sealed under a key this worker lacks (its attempts used to fail before they were logged, so its resources
+    // stayed "never tried", first in line, every round).
+    const stuck = await stack.db.webhookEndpoint.create({
+      data: {
+        id: '00000000-0000-4000-8000-000000000000',
+        url: 'http://127.0.0.1:9/stuck',
+        secret: `sealed:v1:gone:${Buffer.alloc(48, 1).toString('base64')}`,
+        eventTypes: ['summary.created'],
+        createdBy: 'ops',
+      },
+    });
+    try {
+      await stack.db.$executeRaw`
+        WITH waiting AS (
+          INSERT INTO events (xid, type, resource_type, resource_id, sequence, user_id, data)
+          SELECT 1, 'deposit.broker_funded', 'deposit', uuid_generate_v4(), 1, uuid_generate_v4(), '{}'::jsonb FROM generate_series(1, 300)
+          RETURNING id, resource_id)
+        INSERT INTO webhook_deliveries (endpoint_id, event_id, resource_type, resource_id, sequence)
+        SELECT ${stuck.id}::uuid, id, 'deposit', resource_id, 1 FROM waiting`;
+
+      const receiver = await startReceiver();
+      receivers.push(receiver);
+      await endpointFor(receiver, ['deposit.broker_funded']);
+      const deposit = await fundedDeposit('3.25');
+      await eventually(
+        async () => acceptedFor(receiver, deposit.id),
+        (p) => p.length === 1,
+        deliveryWaitMs,
+      );
+      // The stuck endpoint's attempts are logged as failed ones, as any receiver that is down.
+      const attempt = await stack.db.webhookDeliveryAttempt.findFirst({ where: { delivery: { endpointId: stuck.id } } });
+      expect(attempt).toMatchObject({ succeeded: false, statusCode: null, error: expect.stringMatching(/key "gone"/) });
+    } finally {
+      // Its runs find their deliveries gone and end.
+      await stack.db.webhookEndpoint.delete({ where: { id: stuck.id } });
+    }
   });
 });

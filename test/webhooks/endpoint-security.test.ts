@@ -28,6 +28,8 @@ beforeAll(async () => {
   open = await startApi({ config: testConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }) });
 });
 afterAll(async () => {
+  // Other test files share this database, and a dispatcher there would fan their events out to these endpoints.
+  await sealed?.db.webhookEndpoint.deleteMany({ where: { createdBy: ops.as } });
   for (const r of receivers) await r.close();
   await sealed?.close();
   await open?.close();
@@ -109,17 +111,41 @@ describe('endpoint signing secrets at rest', () => {
 
     const withK1 = loadConfig({ WEBHOOK_SECRET_KEYS: k1 });
     const only = { endpointIds: [created.body.id] }; // other test files' endpoints share this database
-    expect(await resealWebhookSecrets(open.db, withK1, only)).toBe(1);
+    expect(await resealWebhookSecrets(open.db, withK1, only)).toEqual({ resealed: 1, unreadable: [] });
     const sealedK1 = await rawSecretOf(open.db, created.body.id);
     expect(sealedK1).toMatch(/^sealed:v1:k1:/);
     expect(webhookSecretOf(withK1, { id: created.body.id, secret: sealedK1 })).toBe(secret);
 
     const rotated = loadConfig({ WEBHOOK_SECRET_KEYS: `${k1},${k2}`, WEBHOOK_SECRET_KEY_ID: 'k2' });
-    expect(await resealWebhookSecrets(open.db, rotated, only)).toBe(1);
+    expect(await resealWebhookSecrets(open.db, rotated, only)).toEqual({ resealed: 1, unreadable: [] });
     const sealedK2 = await rawSecretOf(open.db, created.body.id);
     expect(sealedK2).toMatch(/^sealed:v1:k2:/);
     expect(webhookSecretOf(loadConfig({ WEBHOOK_SECRET_KEYS: k2 }), { id: created.body.id, secret: sealedK2 })).toBe(secret);
-    expect(await resealWebhookSecrets(open.db, rotated, only)).toBe(0);
+    expect(await resealWebhookSecrets(open.db, rotated, only)).toEqual({ resealed: 0, unreadable: [] });
+  });
+
+  it('a secret no configured key opens stops neither the worker start nor the deliveries of other endpoints', async () => {
+    // Sealed under k1, then a deploy that lost k1: the worker start re-seals what it can and reports the rest.
+    const lost = await sealed.request('POST', '/v1/admin/webhooks/endpoints', { ...ops, body: { url: 'https://93.184.216.34/lost' } });
+    expect(lost.status).toBe(201);
+    const withoutK1 = loadConfig({ WEBHOOK_SECRET_KEYS: k2 });
+    expect(await resealWebhookSecrets(sealed.db, withoutK1, { endpointIds: [lost.body.id] })).toEqual({
+      resealed: 0,
+      unreadable: [lost.body.id],
+    });
+
+    // Its deliveries fail as attempts, logged (so the dispatcher sees a run carrying them) and retried until the key is back.
+    const { deliveryId } = await pendingDelivery(sealed.db, lost.body.id);
+    const activities = createWebhookActivities({ db: sealed.db, config: { ...sealed.config, ...withoutK1 } });
+    const failure = await activities.attemptWebhookDelivery({ deliveryId, timeoutSeconds: 5 }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(false);
+    const delivery = await sealed.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { attempts: true } });
+    expect(delivery).toMatchObject({ status: 'pending', attemptCount: 1 });
+    expect(delivery.lastAttemptAt).not.toBeNull();
+    expect(delivery.attempts.map((a) => [a.succeeded, a.statusCode])).toEqual([[false, null]]);
+    expect(delivery.attempts[0]!.error).toMatch(/authentication|key/i);
+    await sealed.request('DELETE', `/v1/admin/webhooks/endpoints/${lost.body.id}`, ops);
   });
 
   it('production refuses to start without a key, and with the private URL switch', () => {
