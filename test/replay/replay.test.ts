@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { tracingWorkerOptions } from '../../src/tracing.js';
 import { workflowInterceptorModules } from '../../src/workflow-code.js';
 import { activityQueues } from '../../workflows/activities.js';
 import { loadHistories, loadHistory, recordedNames } from './histories.js';
@@ -69,9 +72,19 @@ describe('replaying recorded saga histories', () => {
 
     // With and without OpenTelemetry's interceptors: a worker may start or stop exporting traces at any deploy.
     const failures: string[] = [];
+    // A traced worker has the span exporter sink, as src/task-queues.ts gives it (a replay exports nothing).
+    const tracing = {
+      resource: new Resource({ 'service.name': 'replay' }),
+      processor: new SimpleSpanProcessor(new InMemorySpanExporter()),
+      shutdown: async () => {},
+    };
     for (const traced of [true, false]) {
       for await (const result of Worker.runReplayHistories(
-        { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules(traced) } },
+        {
+          workflowsPath,
+          interceptors: { workflowModules: workflowInterceptorModules(traced) },
+          sinks: tracingWorkerOptions(traced ? tracing : undefined).sinks,
+        },
         loadHistories(names),
       )) {
         if (result.error) failures.push(`${traced ? 'traced' : 'untraced'} ${result.workflowId}: ${result.error.message}`);
