@@ -50,7 +50,7 @@ export function createWebhookActivities({
         SELECT ev.id, ev.xid, ev.position, ev.type, ev.resource_type, ev.resource_id, ev.sequence
           FROM events ev, ep
          WHERE (ev.xid, ev.position) > (ep.cursor_xid, ep.cursor_position)
-           AND ev.xid < fundflow_events_horizon()
+           AND ev.xid < (SELECT fundflow_events_horizon())
          ORDER BY ev.xid, ev.position
          LIMIT ${fanOutBatch}
       ), inserted AS (

@@ -83,7 +83,7 @@ export function eventsRouter({ db }: AppDeps): Router {
         SELECT id, xid, position, type, resource_type, resource_id, sequence, data, created_at FROM events
          WHERE user_id = ${callerIdOf(req)}::uuid
            AND (xid, position) > (${afterXid}, ${afterPosition})
-           AND xid < fundflow_events_horizon()
+           AND xid < (SELECT fundflow_events_horizon())
          ORDER BY xid, position
          LIMIT ${query.limit}`;
       const last = rows.at(-1);
