@@ -1,5 +1,6 @@
 import { isLegTerminal, orderStatusFromLegs } from '../../src/domain/basket.js';
 import { Prisma, type Db } from '../../src/db/client.js';
+import { inTransaction } from '../../src/db/raw.js';
 import { Money } from '../../src/domain/money.js';
 import { contractMultiplier } from '../../src/domain/options.js';
 import type { OrderStatus } from '../../src/domain/status.js';
@@ -215,12 +216,19 @@ function progressOf(legs: readonly Leg[], outcome: OrderStatus): OrderStatus[] {
   return anyFilled && outcome !== 'filled' ? ['accepted_by_broker', 'partially_filled'] : ['accepted_by_broker'];
 }
 
-/** Guarded moves along `path` in order, in one transaction; each one changes the row only from a predecessor. */
+/**
+ * Guarded moves along `path` in order, in one transaction; each one changes the row only from a predecessor. One
+ * statement per move, not one for the path: each status change is its own event (the outbox trigger).
+ */
 async function advance(db: Db, orderId: string, path: readonly OrderStatus[]): Promise<void> {
   if (path.length === 0) return;
-  await db.$transaction(
-    path.map((to) => db.order.updateMany({ where: { id: orderId, status: { in: predecessors(to) } }, data: { status: to } })),
-  );
+  await inTransaction(db, async (tx) => {
+    for (const to of path) {
+      await tx.execute(
+        Prisma.sql`UPDATE orders SET status = ${to}::order_status WHERE id = ${orderId}::uuid AND status::text = ANY(${predecessors(to)}::text[])`,
+      );
+    }
+  });
 }
 
 export function createFillActivities(db: Db, broker: BrokerPort) {

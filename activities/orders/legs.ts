@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { isLegTerminal } from '../../src/domain/basket.js';
-import type { Db } from '../../src/db/client.js';
+import { Prisma, type Db } from '../../src/db/client.js';
+import { execute, queryRows } from '../../src/db/raw.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { BrokerOrder, BrokerPort } from '../../src/providers/ports.js';
 import { toFailure } from '../failures.js';
@@ -19,18 +20,23 @@ function isRefusal(error: unknown): error is ProviderError {
 
 type LegRow = { orderId: string; symbol: string; order: { assetType: string } };
 
-/** Records the broker's order as the leg's (and, for a single-leg order, the order row's: orders.alpaca_order_ref is unique). */
+/**
+ * Records the broker's order as the leg's and, for a single-leg order, the order row's (orders.alpaca_order_ref is
+ * unique), in one statement: neither is written without the other.
+ */
 async function recordPlacement(db: Db, leg: LegRow, placed: BrokerOrder): Promise<void> {
   const { orderId, symbol } = leg;
-  await db.$transaction([
-    db.orderLeg.updateMany({
-      where: { orderId, symbol, alpacaOrderRef: null },
-      data: { alpacaOrderRef: placed.id, status: 'accepted_by_broker' },
-    }),
-    ...(leg.order.assetType === 'basket'
-      ? []
-      : [db.order.updateMany({ where: { id: orderId, alpacaOrderRef: null }, data: { alpacaOrderRef: placed.id } })]),
-  ]);
+  await execute(
+    db,
+    Prisma.sql`
+    WITH leg AS (
+      UPDATE order_legs SET alpaca_order_ref = ${placed.id}, status = 'accepted_by_broker'
+       WHERE order_id = ${orderId}::uuid AND symbol = ${symbol} AND alpaca_order_ref IS NULL
+      RETURNING 1
+    )
+    UPDATE orders SET alpaca_order_ref = ${placed.id}
+     WHERE id = ${orderId}::uuid AND alpaca_order_ref IS NULL AND ${leg.order.assetType !== 'basket'}`,
+  );
 }
 
 /** Alpaca's cancel is a request; "not cancelable" (422) means filled or canceled meanwhile, 404 gone: the sync reads its end. */
@@ -43,13 +49,38 @@ async function requestCancel(broker: BrokerPort, brokerOrderId: string): Promise
   }
 }
 
+/** What placing a leg needs, amounts as the broker is sent them: the notional in cents, the quantity without trailing zeros. */
+async function placingLegOf(db: Db, orderId: string, symbol: string) {
+  const [leg] = await queryRows<{
+    orderId: string;
+    symbol: string;
+    status: string;
+    clientOrderId: string;
+    alpacaOrderRef: string | null;
+    notionalUsd: string | null;
+    quantity: string | null;
+    order: { side: 'buy' | 'sell'; assetType: string; optionDetailsJson: unknown };
+  }>(
+    db,
+    Prisma.sql`
+    SELECT l.order_id::text AS "orderId", l.symbol, l.status::text AS status, l.client_order_id AS "clientOrderId",
+           l.alpaca_order_ref AS "alpacaOrderRef", l.notional_usd::text AS "notionalUsd",
+           trim_scale(l.quantity)::text AS quantity,
+           json_build_object('side', o.side, 'assetType', o.asset_type, 'optionDetailsJson', o.option_details_json) AS "order"
+      FROM order_legs l JOIN orders o ON o.id = l.order_id
+     WHERE l.order_id = ${orderId}::uuid AND l.symbol = ${symbol}`,
+  );
+  if (!leg) throw new Error(`order ${orderId} has no leg ${symbol}`);
+  return leg;
+}
+
 const legWithOrder = { order: { select: { side: true, assetType: true, optionDetailsJson: true } } } as const;
 
 export function createLegActivities(db: Db, broker: BrokerPort) {
   return {
     async placeOrderLeg(input: { orderId: string; symbol: string }): Promise<LegPlacement> {
       const { orderId, symbol } = input;
-      const leg = await db.orderLeg.findUniqueOrThrow({ where: { orderId_symbol: { orderId, symbol } }, include: legWithOrder });
+      const leg = await placingLegOf(db, orderId, symbol);
       if (leg.alpacaOrderRef !== null || leg.status !== 'pending') {
         return { symbol, placed: leg.alpacaOrderRef !== null };
       }
@@ -68,8 +99,8 @@ export function createLegActivities(db: Db, broker: BrokerPort) {
           clientOrderId: leg.clientOrderId,
           symbol,
           side: leg.order.side,
-          notional: leg.notionalUsd?.toFixed(2),
-          qty: leg.quantity?.toFixed(),
+          notional: leg.notionalUsd ?? undefined,
+          qty: leg.quantity ?? undefined,
           type: option ? 'limit' : 'market',
           limitPrice,
         });
