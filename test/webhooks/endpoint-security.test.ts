@@ -124,7 +124,7 @@ describe('endpoint signing secrets at rest', () => {
     expect(await resealWebhookSecrets(open.db, rotated, only)).toEqual({ resealed: 0, unreadable: [] });
   });
 
-  it('a secret no configured key opens stops neither the worker start nor the deliveries of other endpoints', async () => {
+  it('a secret no configured key opens does not stop the worker start, and its deliveries fail as logged, retried attempts', async () => {
     // Sealed under k1, then a deploy that lost k1: the worker start re-seals what it can and reports the rest.
     const lost = await sealed.request('POST', '/v1/admin/webhooks/endpoints', { ...ops, body: { url: 'https://93.184.216.34/lost' } });
     expect(lost.status).toBe(201);

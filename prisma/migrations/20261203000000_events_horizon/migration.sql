@@ -3,9 +3,9 @@
 --
 -- Why: xmin is cluster-wide. A writing transaction held open in any other database of the cluster (another
 -- application, a migration, a batch job, a second test run) held back every event for as long as it ran, though it
--- can never write one of ours; the webhook tests waited out such transactions for over two minutes under the full
--- suite. The rule readers rely on is unchanged: every transaction of this database below the horizon has ended, so
--- an event that commits late never lands behind a cursor already handed out.
+-- can never write one of ours (test/api/events.test.ts holds one open in the `postgres` database). The rule readers
+-- rely on is unchanged: every transaction of this database below the horizon has ended, so an event that commits
+-- late never lands behind a cursor already handed out.
 --
 -- How: the running transactions are the current snapshot's (consistent, taken under PostgreSQL's lock); those that
 -- pg_stat_activity or pg_prepared_xacts show in another database are left out. xids are unique, so an xid seen in
