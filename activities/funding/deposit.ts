@@ -4,17 +4,16 @@ import { depositStateOf } from '../../src/db/prepared-reads.js';
 import { queryRows } from '../../src/db/raw.js';
 import { walletReachedBy } from '../../src/db/wallets.js';
 import { Money, usdFromUsdc } from '../../src/domain/money.js';
-import { hasReached } from '../../src/domain/reach.js';
 import { accounts, assets, userAccount } from '../../src/ledger/accounts.js';
 import { bookedWith, text } from '../../src/ledger/book.js';
-import { depositTransitions, failableStatusesOf, RowFailed, TransitionError, type DepositStatus } from '../../src/domain/status.js';
+import { depositTransitions, failableStatusesOf, type DepositStatus } from '../../src/domain/status.js';
 import type { BrokerTransfer, Chain, ChainTransfer, RailMovement } from '../../src/providers/ports.js';
 import type { AcceptResult } from '../../workflows/definitions.js';
 import type { ActivityDeps } from '../index.js';
 import { transferNotSeen } from './contract.js';
 import { byState, byStatus, settledOr, stepKey, translated, type Waiting } from '../failures.js';
 import { recordTransfers, type Reached } from './inbound-transfers.js';
-import { assertNotFailed, assertStatusNotFailed, ledgerReference, liveDeposit, move } from './rows.js';
+import { assertNotFailed, assertReached, assertStatusNotFailed, ledgerReference, liveDeposit, move } from './rows.js';
 import { refusal } from '../../src/domain/refusals.js';
 
 // A deposit's rows and ledger. Every fact about the money comes from Circle (the transaction's inbound transfers,
@@ -401,11 +400,9 @@ function mismatch(depositId: string, problems: string[]): ApplicationFailure {
 
 /** A guarded statement changed nothing: done before (fine), the row failed (RowFailed), or anything else. */
 async function unmoved(db: Db, depositId: string, to: DepositStatus): Promise<void> {
-  const row = await depositStateOf(db, depositId);
-  if (!row) throw new TransitionError('deposits', 'missing', to);
-  if (row.status === 'failed' && to !== 'failed') throw new RowFailed('deposits', depositId, `move to ${to}`);
-  if (to === 'confirmed_on_chain' && row.status === 'pending_confirmation') {
+  const status = (await depositStateOf(db, depositId))?.status;
+  if (to === 'confirmed_on_chain' && status === 'pending_confirmation') {
     throw mismatch(depositId, ['the row changed while it was checked against Circle']);
   }
-  if (!hasReached(depositTransitions, row.status, to)) throw new TransitionError('deposits', row.status, to);
+  assertReached('deposits', depositId, to, status);
 }

@@ -80,14 +80,18 @@ export async function move<T extends keyof Tables>(db: Db, m: Move<T>): Promise<
     SELECT previous ${balanceMoved} FROM moved`,
   );
   if (rows.length > 0) return rows[0]!.previous;
-
-  const current = await currentStatus(db, m.table, m.id);
-  if (current === 'failed' && m.to !== 'failed') throw new RowFailed(m.table, m.id, `move to ${m.to}`);
-  const machine = machines[m.table] as Record<string, readonly string[]>;
-  if (current === undefined || !hasReached(machine, current, m.to)) {
-    throw new TransitionError(m.table, current ?? 'missing', m.to);
-  }
+  assertReached(m.table, m.id, m.to, await currentStatus(db, m.table, m.id));
   return undefined;
+}
+
+/**
+ * A guarded move changed nothing, and `current` is the status read after it: fine when the row is at `to` or past
+ * it (an earlier attempt moved it); RowFailed when it failed meanwhile; otherwise a TransitionError.
+ */
+export function assertReached(table: keyof Tables, id: string, to: string, current: string | undefined): void {
+  if (current === 'failed' && to !== 'failed') throw new RowFailed(table, id, `move to ${to}`);
+  const machine = machines[table] as Record<string, readonly string[]>;
+  if (current === undefined || !hasReached(machine, current, to)) throw new TransitionError(table, current ?? 'missing', to);
 }
 
 /**
