@@ -30,6 +30,28 @@ async function depositThrough(userId: string, steps: string[]) {
 /** How long a read waits for the transactions of other test files, which share this database, to end. */
 const horizonWaitMs = 20_000;
 
+/**
+ * A cursor after every event of `user` so far, once all of them are listed: other test files write in this database
+ * too, and their transactions may hold the horizon for a moment.
+ */
+async function cursorAfterAll(user: { subject: string; id: string }): Promise<string> {
+  const newest = await api.db.event.findFirstOrThrow({
+    where: { userId: user.id },
+    orderBy: [{ xid: 'desc' }, { position: 'desc' }],
+    select: { id: true },
+  });
+  let after: string | undefined;
+  return eventually(
+    async () => {
+      const reply = await api.request('GET', `/v1/events?limit=100${after ? `&after=${after}` : ''}`, { as: user.subject });
+      after = reply.body.nextCursor ?? undefined;
+      return reply.body.items.some((e: any) => e.id === newest.id) ? after : undefined;
+    },
+    () => true,
+    horizonWaitMs,
+  );
+}
+
 async function allPages(as: string, limit: number) {
   const pages: any[][] = [];
   let after: string | undefined;
@@ -99,9 +121,10 @@ describe('GET /v1/events', () => {
 
   it('an event whose transaction commits after a later one is listed after it, never skipped by a cursor', async () => {
     const deposit = await depositThrough(alice.id, []);
-    const start = (await api.request('GET', '/v1/events?limit=100', { as: alice.subject })).body.nextCursor as string;
+    const start = await cursorAfterAll(alice);
     // The early transaction writes its event, then stays open while a later one writes and commits its own.
     const early = await poolOf(api.db).connect();
+    let committed = false;
     try {
       await early.query('BEGIN');
       await early.query(`UPDATE deposits SET status = 'confirmed_on_chain' WHERE id = $1`, [deposit.id]);
@@ -111,7 +134,10 @@ describe('GET /v1/events', () => {
       expect(meanwhile.body.items).toEqual([]);
       expect(meanwhile.body.nextCursor).toBe(start);
       await early.query('COMMIT');
+      committed = true;
     } finally {
+      // Never back to the pool inside an open transaction: it would hold every later event back.
+      if (!committed) await early.query('ROLLBACK');
       early.release();
     }
     // Other test files write in this database too: their transactions may hold the horizon for a moment.
@@ -128,12 +154,12 @@ describe('GET /v1/events', () => {
     // our events, so they must not stall them (xmin is cluster-wide; the horizon is this database's).
     const url = new URL(api.config.DATABASE_URL);
     url.pathname = '/postgres';
+    const start = await cursorAfterAll(alice);
     const elsewhere = new pg.Client({ connectionString: url.toString() });
     await elsewhere.connect();
     try {
       await elsewhere.query('BEGIN');
       await elsewhere.query('SELECT pg_current_xact_id()');
-      const start = (await api.request('GET', '/v1/events?limit=100', { as: alice.subject })).body.nextCursor as string;
       await api.db.$executeRaw`UPDATE users SET kyc_status = 'rejected' WHERE id = ${alice.id}::uuid`;
       // Held open for the whole wait: only a horizon of this database's transactions lets the event through.
       const listed = await eventually(
