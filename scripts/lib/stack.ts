@@ -104,8 +104,9 @@ function keepOutputTail(child: ChildProcess): void {
 }
 
 async function outputTailOf(child: ChildProcess): Promise<string> {
-  // 'close' comes once its output streams have ended, so nothing it wrote is missing.
-  if (child.stdout && !child.stdout.readableEnded) await once(child, 'close');
+  // Of a child that exited, wait for 'close' (its output streams ended), so nothing it wrote is missing.
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  if (exited && child.stdout && !child.stdout.readableEnded) await once(child, 'close');
   return outputTails.get(child)?.text.trimEnd() ?? '';
 }
 
@@ -122,7 +123,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000):
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms; the end of its output:\n${outputTails.get(child)?.text.trimEnd()}`);
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms; the end of its output:\n${await outputTailOf(child)}`);
 }
 
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
