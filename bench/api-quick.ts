@@ -12,7 +12,8 @@ import { closedLoop, type LoadRequest } from './lib/http-load.js';
 import { freePort, step } from '../scripts/lib/tools.js';
 import { table } from '../scripts/lib/stats.js';
 
-// `npm run bench:api-quick`: GET /healthz against GET /v1/deposits/{id} and a replayed POST /v1/orders on the real
+// `npm run bench:api-quick`: GET /healthz against GET /v1/deposits/{id}, a deposit reported again (the caller, the
+// deposit by its transaction; the narrow rate-limit bucket) and a replayed POST /v1/orders on the real
 // app in a process of its own (bench/processes/api-alone.ts) over a scratch database, without Temporal: the API's
 // CPU per request of each, from /proc, in a few alternating closed-loop rounds (the first is a warm-up). Half a
 // minute, for an A/B of a change to the read path before the full `BENCH_ONLY=api` run (BENCH_QUICK_AGAINST, below).
@@ -29,6 +30,7 @@ const env = {
   RATE_LIMIT_ENABLED: 'true',
   RATE_LIMIT_PER_ADDRESS: '1000000000',
   RATE_LIMIT_PER_USER: '1000000000',
+  RATE_LIMIT_DEPOSIT_REPORTS_PER_USER: '1000000000',
 };
 const config = loadConfig(env);
 step(`scratch database ${new URL(databaseUrl).pathname.slice(1)}`);
@@ -82,7 +84,7 @@ const users = await Promise.all(
         resourceId: order.id,
       },
     });
-    return { depositId: deposit.id, authorization: `Bearer ${await signDevToken(config, { subject })}` };
+    return { depositId: deposit.id, txHash: deposit.txHash, authorization: `Bearer ${await signDevToken(config, { subject })}` };
   }),
 );
 
@@ -131,6 +133,12 @@ const routes: Record<string, (i: number) => LoadRequest> = {
     method: 'GET',
     path: `/v1/deposits/${userOf(i).depositId}`,
     headers: { authorization: userOf(i).authorization },
+  }),
+  'POST /v1/deposits (reported again)': (i) => ({
+    method: 'POST',
+    path: '/v1/deposits',
+    headers: { authorization: userOf(i).authorization },
+    body: JSON.stringify({ chain: 'ethereum', txHash: userOf(i).txHash }),
   }),
   'POST /v1/orders (replayed key)': (i) => ({
     method: 'POST',

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyResu
 import type { Config } from '../config.js';
 import type { User } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
+import { userOf } from '../db/prepared-reads.js';
 import { HttpProblem } from './problem.js';
 
 // Bearer JWTs: HS256 with AUTH_JWT_SECRET (development, tests) or the issuer's JWKS (production). `sub` is
@@ -190,7 +191,7 @@ export function callerIdOf(req: Request): string {
 
 /** The caller's users row as it is now, for a route that decides on it (KYC status, passcode). */
 export async function loadCaller(db: Db, req: Request): Promise<User> {
-  const user = await db.user.findUnique({ where: { id: callerIdOf(req) } });
+  const user = await userOf(db, callerIdOf(req));
   if (!user) throw unregistered();
   return user;
 }

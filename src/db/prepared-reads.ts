@@ -1,6 +1,7 @@
-import type { Deposit, IdempotencyKey, Order, OrderLeg } from '../generated/prisma/client.js';
+import type { Deposit, IdempotencyKey, Order, OrderLeg, User } from '../generated/prisma/client.js';
 import type { DepositStatus, WithdrawalStatus } from '../domain/status.js';
 import type { Chain } from '../providers/ports.js';
+import { ChainType } from '../generated/prisma/enums.js';
 import { Prisma, poolOf, type Db } from './client.js';
 import { batchedRows, type BatchedStatement, type Row } from './read-batches.js';
 
@@ -16,6 +17,17 @@ type Decode = 'as-is' | 'decimal';
 
 /** A model's columns: field -> [SQL expression, how its text comes back]. Enums and uuids as text, as Prisma gives them. */
 type Columns<T> = { [K in keyof T]-?: [sql: string, decode: Decode] };
+
+const userColumns: Columns<User> = {
+  id: ['u.id::text', 'as-is'],
+  authProviderId: ['u.auth_provider_id', 'as-is'],
+  email: ['u.email', 'as-is'],
+  phoneNumber: ['u.phone_number', 'as-is'],
+  kycStatus: ['u.kyc_status::text', 'as-is'],
+  passcodeHash: ['u.passcode_hash', 'as-is'],
+  createdAt: ['u.created_at', 'as-is'],
+  updatedAt: ['u.updated_at', 'as-is'],
+};
 
 const depositColumns: Columns<Deposit> = {
   id: ['d.id::text', 'as-is'],
@@ -93,6 +105,24 @@ function decoded<T>(columns: Columns<T>, row: Record<string, unknown>, prefix = 
 // Each takes its keys as arrays (src/db/read-batches.ts) and answers `_n`, the key's place, on every row.
 const keysOf = (parts: string) => `unnest(${parts}) WITH ORDINALITY AS k`;
 const statements = {
+  user: {
+    name: 'fundflow_users',
+    text: `SELECT k.n::int AS "_n", ${selectList(userColumns)} FROM ${keysOf('$1::uuid[]')}(id, n) JOIN users u ON u.id = k.id`,
+  },
+  // A deposit report: the chain's transaction, whoever's it is (the route decides what the caller may see).
+  depositByTransaction: {
+    name: 'fundflow_deposits_by_transaction',
+    text:
+      `SELECT k.n::int AS "_n", ${selectList(depositColumns)} FROM ${keysOf('$1::chain_type[], $2::text[]')}(chain, tx_hash, n) ` +
+      `JOIN deposits d ON d.chain = k.chain AND d.tx_hash = k.tx_hash`,
+  },
+  // A wallet a deposit can have reached: one with an address (not still being created).
+  receivingWallet: {
+    name: 'fundflow_receiving_wallets',
+    text:
+      `SELECT k.n::int AS "_n" FROM ${keysOf('$1::uuid[], $2::chain_type[]')}(user_id, chain, n) ` +
+      `JOIN wallets w ON w.user_id = k.user_id AND w.chain = k.chain AND w.status <> 'creating'`,
+  },
   deposit: {
     name: 'fundflow_deposits_of_users',
     text:
@@ -128,31 +158,55 @@ const statements = {
   },
 } satisfies Record<string, BatchedStatement>;
 
+/** What each key part must be for PostgreSQL to take it as the statement's type: a uuid, a chain_type, any text. */
+type PartKind = 'uuid' | 'chain' | 'text';
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const chainTypes = new Set<string>(Object.values(ChainType));
+const accepted: Record<PartKind, (part: string) => boolean> = {
+  uuid: (part) => uuid.test(part),
+  chain: (part) => chainTypes.has(part),
+  text: (part) => !part.includes('\u0000'),
+};
 
 /**
- * A key's rows. A part PostgreSQL would refuse (an id that is no uuid, text with a NUL byte) matches nothing here: it
- * must not fail the other keys of its batch.
+ * A key's rows. A part PostgreSQL would refuse (an id that is no uuid, an unknown chain, text with a NUL byte)
+ * matches nothing here: it must not fail the other keys of its batch.
  */
-function rowsOf(db: Db, statement: BatchedStatement, parts: string[], uuidParts: number[]): Promise<Row[]> {
-  if (uuidParts.some((i) => !uuid.test(parts[i]!)) || parts.some((part) => part.includes('\u0000'))) return Promise.resolve([]);
+function rowsOf(db: Db, statement: BatchedStatement, parts: string[], kinds: PartKind[]): Promise<Row[]> {
+  if (parts.some((part, i) => !accepted[kinds[i]!](part))) return Promise.resolve([]);
   return batchedRows(poolOf(db), statement, parts);
+}
+
+export async function userOf(db: Db, id: string): Promise<User | null> {
+  const [row] = await rowsOf(db, statements.user, [id], ['uuid']);
+  return row ? decoded(userColumns, row) : null;
+}
+
+/** The deposit of the chain's transaction `txHash` (as stored: normalizedTxHash), whoever's it is. */
+export async function depositByTransaction(db: Db, chain: Chain, txHash: string): Promise<Deposit | null> {
+  const [row] = await rowsOf(db, statements.depositByTransaction, [chain, txHash], ['chain', 'text']);
+  return row ? decoded(depositColumns, row) : null;
+}
+
+/** Whether `userId` has a wallet on `chain` that a transfer can have reached. */
+export async function hasReceivingWallet(db: Db, userId: string, chain: Chain): Promise<boolean> {
+  return (await rowsOf(db, statements.receivingWallet, [userId, chain], ['uuid', 'chain'])).length > 0;
 }
 
 /** The deposit `id` if it is `userId`'s. */
 export async function depositOfUser(db: Db, id: string, userId: string): Promise<Deposit | null> {
-  const [row] = await rowsOf(db, statements.deposit, [id, userId], [0, 1]);
+  const [row] = await rowsOf(db, statements.deposit, [id, userId], ['uuid', 'uuid']);
   return row ? decoded(depositColumns, row) : null;
 }
 
 export async function idempotencyKeyOf(db: Db, userId: string, key: string): Promise<IdempotencyKey | null> {
-  const [row] = await rowsOf(db, statements.idempotencyKey, [userId, key], [0]);
+  const [row] = await rowsOf(db, statements.idempotencyKey, [userId, key], ['uuid', 'text']);
   return row ? decoded(idempotencyKeyColumns, row) : null;
 }
 
 /** The order `id` with its legs if it is `userId`'s. */
 export async function orderWithLegsOfUser(db: Db, id: string, userId: string): Promise<(Order & { legs: OrderLeg[] }) | null> {
-  const rows = await rowsOf(db, statements.orderWithLegs, [id, userId], [0, 1]);
+  const rows = await rowsOf(db, statements.orderWithLegs, [id, userId], ['uuid', 'uuid']);
   if (rows.length === 0) return null;
   const legs = rows.filter((row) => row['leg.orderId'] !== null).map((row) => decoded(legColumns, row, 'leg.'));
   return { ...decoded(orderColumns, rows[0]!), legs };
@@ -168,7 +222,7 @@ export interface DepositState {
 }
 
 export async function depositStateOf(db: Db, id: string): Promise<DepositState | undefined> {
-  const [row] = await rowsOf(db, statements.depositState, [id], [0]);
+  const [row] = await rowsOf(db, statements.depositState, [id], ['uuid']);
   if (!row) return undefined;
   const { status, amountUsdc, chain, circleWalletId } = row as unknown as DepositState;
   // The exact amount without the column's trailing zeros, as Prisma's Decimal gives it (Circle refuses 18 places).
@@ -176,6 +230,6 @@ export async function depositStateOf(db: Db, id: string): Promise<DepositState |
 }
 
 export async function withdrawalStatusOf(db: Db, id: string): Promise<WithdrawalStatus | undefined> {
-  const [row] = await rowsOf(db, statements.withdrawalStatus, [id], [0]);
+  const [row] = await rowsOf(db, statements.withdrawalStatus, [id], ['uuid']);
   return row?.status as WithdrawalStatus | undefined;
 }

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDb, poolOf, Prisma } from '../../src/db/client.js';
-import { depositOfUser, depositStateOf, idempotencyKeyOf, orderWithLegsOfUser, withdrawalStatusOf } from '../../src/db/prepared-reads.js';
+import {
+  depositByTransaction,
+  depositOfUser,
+  depositStateOf,
+  hasReceivingWallet,
+  idempotencyKeyOf,
+  orderWithLegsOfUser,
+  userOf,
+  withdrawalStatusOf,
+} from '../../src/db/prepared-reads.js';
+import type { Chain } from '../../src/providers/ports.js';
 import { createUser } from '../helpers/stack.js';
 
 // The prepared reads stand in for Prisma's findUnique on the API's hottest routes: each must answer the same
@@ -61,6 +71,45 @@ describe('prepared reads answer what Prisma answers', () => {
       expect(Object.keys(prepared!).sort()).toEqual(Object.keys(viaPrisma!).sort());
     }
     expect(await depositOfUser(db, full.id, other.id)).toBeNull();
+  });
+
+  it('a user, bare and with every optional column', async () => {
+    const bare = await db.user.create({ data: { authProviderId: `test|${randomUUID()}` } });
+    const full = await db.user.create({
+      data: {
+        authProviderId: `test|${randomUUID()}`,
+        email: `${randomUUID()}@example.com`,
+        phoneNumber: `+1${Date.now() % 10_000_000_000}`,
+        kycStatus: 'rejected',
+        passcodeHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+      },
+    });
+    for (const { id } of [bare, full]) {
+      const viaPrisma = await db.user.findUnique({ where: { id } });
+      const prepared = await userOf(db, id);
+      expect(comparable(prepared)).toEqual(comparable(viaPrisma));
+      expect(Object.keys(prepared!).sort()).toEqual(Object.keys(viaPrisma!).sort());
+    }
+    expect(await userOf(db, randomUUID())).toBeNull();
+  });
+
+  it('a deposit by its chain and transaction, whoever’s it is, and the wallets a deposit can have reached', async () => {
+    const user = await createUser(db);
+    const other = await createUser(db);
+    const { id: walletId } = await wallet(user.id);
+    await db.wallet.create({ data: { userId: other.id, chain: 'solana', address: '', circleWalletId: randomUUID(), status: 'creating' } });
+    const txHash = `0x${randomUUID().replace(/-/g, '')}`;
+    const deposit = await db.deposit.create({
+      data: { userId: user.id, walletId, chain: 'ethereum', txHash, amountStablecoin: new Prisma.Decimal('7.5'), status: 'broker_funded' },
+    });
+    const viaPrisma = await db.deposit.findUnique({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
+    expect(comparable(await depositByTransaction(db, 'ethereum', txHash))).toEqual(comparable(viaPrisma));
+    expect(await depositByTransaction(db, 'solana', txHash)).toBeNull(); // the same hash on another chain is another transfer
+    expect(await depositByTransaction(db, 'bitcoin' as Chain, txHash)).toBeNull(); // a chain the schema does not know
+
+    expect(await hasReceivingWallet(db, user.id, 'ethereum')).toBe(true);
+    expect(await hasReceivingWallet(db, user.id, 'solana')).toBe(false); // none
+    expect(await hasReceivingWallet(db, other.id, 'solana')).toBe(false); // still being created: no address yet
   });
 
   it('an idempotency key', async () => {

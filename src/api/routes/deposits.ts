@@ -5,7 +5,7 @@ import { workflowIds } from '../../../workflows/definitions.js';
 import { startWithAccept } from '../accept.js';
 import type { AppDeps } from '../app.js';
 import type { Db } from '../../db/client.js';
-import { depositOfUser } from '../../db/prepared-reads.js';
+import { depositByTransaction, depositOfUser, hasReceivingWallet } from '../../db/prepared-reads.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { Chain } from '../../providers/ports.js';
 import { callerIdOf, loadCaller } from '../auth.js';
@@ -36,11 +36,7 @@ const reportBody = z
 async function assertCanReportDeposit(db: Db, user: User, reportedChain: Chain): Promise<void> {
   assertKycApproved(user);
   // A wallet still being created has no address yet, so nothing can have reached it.
-  const wallet = await db.wallet.findFirst({
-    where: { userId: user.id, chain: reportedChain, status: { not: 'creating' } },
-    select: { id: true },
-  });
-  if (!wallet)
+  if (!(await hasReceivingWallet(db, user.id, reportedChain)))
     throw new HttpProblem(404, `The caller has no ${reportedChain} wallet to receive a deposit`, { title: 'No wallet on this chain' });
 }
 
@@ -68,7 +64,7 @@ export function depositsRouter(deps: AppDeps): Router {
     },
     async (req, res, { body }) => {
       const user = await loadCaller(db, req);
-      const known = await db.deposit.findUnique({ where: { chain_txHash: { chain: body.chain, txHash: body.txHash } } });
+      const known = await depositByTransaction(db, body.chain, body.txHash);
       if (known && known.userId !== user.id) throw HttpProblem.notFound('Deposit');
       if (known) return void res.status(200).json(serializeDeposit(known));
       await assertCanReportDeposit(db, user, body.chain);
