@@ -103,6 +103,7 @@ describe('prepared reads answer what Prisma answers', () => {
       data: { userId: user.id, walletId, chain: 'ethereum', txHash, amountStablecoin: new Prisma.Decimal('7.5'), status: 'broker_funded' },
     });
     const viaPrisma = await db.deposit.findUnique({ where: { chain_txHash: { chain: 'ethereum', txHash } } });
+    expect(viaPrisma?.id).toBe(deposit.id);
     expect(comparable(await depositByTransaction(db, 'ethereum', txHash))).toEqual(comparable(viaPrisma));
     expect(await depositByTransaction(db, 'solana', txHash)).toBeNull(); // the same hash on another chain is another transfer
     expect(await depositByTransaction(db, 'bitcoin' as Chain, txHash)).toBeNull(); // a chain the schema does not know
