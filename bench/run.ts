@@ -34,6 +34,8 @@ import { ms, table } from '../scripts/lib/stats.js';
 const label = process.env.BENCH_LABEL ?? 'latest';
 /** BENCH_EAGER_ACTIVITIES=true: the server hands a workflow's activities straight to its worker (both phases). */
 const eagerActivities = process.env.BENCH_EAGER_ACTIVITIES === 'true';
+/** BENCH_AA=true: an A/A run, the baseline in the saga's place too: how far the ratio moves when nothing differs. */
+const baselineTwice = process.env.BENCH_AA === 'true';
 const n = envInt('BENCH_N', 100);
 const concurrency = envInt('BENCH_CONCURRENCY', 50);
 /** BENCH_ONLY=api: the API phase alone (after the warm-up deposits it reads); BENCH_ONLY=sagas: no API phase. */
@@ -82,7 +84,7 @@ try {
     await baselinePhase(stack, workload(kind), shape, 20, 10);
     for (const scale of kindScales) {
       step(`${kind} ${scale}x N = ${scale * n} runs of each, ${concurrency} in flight`);
-      const comparison = await comparePhases(stack, workload(kind), shape, scale * n, concurrency);
+      const comparison = await comparePhases(stack, workload(kind), shape, scale * n, concurrency, baselineTwice);
       phases.push({ kind, scale, shape: describeShape(shape), ...comparison });
       const { baseline, saga, halves } = comparison;
       step(
@@ -196,6 +198,7 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
     `${new Date().toISOString()} · ${settings.machine} · Node ${settings.node} · ${settings.temporal}`,
     `Worker: ${JSON.stringify(settings.worker)} · PostgreSQL pool ${settings.databasePoolSize} per process · ${concurrency} runs in flight`,
     ``,
+    ...(baselineTwice ? [`**A/A run (BENCH_AA=true): every "saga" row below is the baseline run again.**`, ``] : []),
     ...(headline
       ? [
           `**Deposit saga ratio to baseline at ${headline.scale}x N: ${ratio(headline).toFixed(2)}** (halves ` +

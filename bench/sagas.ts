@@ -118,11 +118,15 @@ export async function comparePhases(
   shape: BaselineShape,
   runs: number,
   concurrency: number,
+  /** An A/A run: the saga's phases run the baseline too, so the ratio shows the measurement's own spread. */
+  baselineTwice = false,
 ): Promise<Comparison> {
   const half = Math.ceil(runs / 2);
+  const secondPhase = (count: number) =>
+    baselineTwice ? baselinePhase(stack, workload, shape, count, concurrency) : sagaPhase(stack, workload, count, concurrency);
   const b1 = await baselinePhase(stack, workload, shape, half, concurrency);
-  const s1 = await sagaPhase(stack, workload, half, concurrency);
-  const s2 = await sagaPhase(stack, workload, runs - half, concurrency);
+  const s1 = await secondPhase(half);
+  const s2 = await secondPhase(runs - half);
   const b2 = await baselinePhase(stack, workload, shape, runs - half, concurrency);
   return { baseline: merge(b1, b2), saga: merge(s1, s2), halves: [s1.perSecond / b1.perSecond, s2.perSecond / b2.perSecond] };
 }
