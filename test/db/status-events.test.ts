@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
+import { createUser, depositRowOf } from '../helpers/stack.js';
 
 // The status-event trigger (prisma/migrations/…_events): it runs inside the statement that changes a status, so
 // whatever it cannot encode, the money-moving statement cannot write either.
@@ -13,25 +13,8 @@ describe('the status-event trigger', () => {
     // DECIMAL(36, 18) holds up to 10^18 - 10^-18; the snapshot's USD amount once went through numeric(18, 2), which
     // overflows at 10^16.
     const amount = '999999999999999999.999999999999999999';
-    const user = await db.user.create({ data: { authProviderId: `test|${randomUUID()}` } });
-    const wallet = await db.wallet.create({
-      data: {
-        userId: user.id,
-        chain: 'ethereum',
-        address: `0x${randomBytes(20).toString('hex')}`,
-        circleWalletId: randomUUID(),
-        status: 'active',
-      },
-    });
-    const deposit = await db.deposit.create({
-      data: {
-        userId: user.id,
-        walletId: wallet.id,
-        chain: 'ethereum',
-        txHash: `0x${randomBytes(32).toString('hex')}`,
-        amountStablecoin: amount,
-      },
-    });
+    const user = await createUser(db);
+    const deposit = await depositRowOf(db, user.id, 'pending_confirmation', amount);
     const event = await db.event.findFirstOrThrow({ where: { resourceId: deposit.id } });
     expect(event.data).toMatchObject({ amountUsdc: amount, amountUsd: '999999999999999999.99', status: 'pending_confirmation' });
   });

@@ -215,8 +215,13 @@ export async function balancesOf(
     : undefined;
 }
 
-/** A $25 deposit row of `userId` on a wallet of its own, as a step finds it (no saga behind it). */
-export async function depositRowOf(db: Db, userId: string, status: 'pending_confirmation' | 'failed' = 'pending_confirmation') {
+/** A deposit row of `userId` (25 USDC unless said) on a wallet of its own, as a step finds it (no saga behind it). */
+export async function depositRowOf(
+  db: Db,
+  userId: string,
+  status: 'pending_confirmation' | 'failed' = 'pending_confirmation',
+  amountUsdc = '25',
+) {
   const wallet = await db.wallet.create({
     data: {
       userId,
@@ -232,7 +237,7 @@ export async function depositRowOf(db: Db, userId: string, status: 'pending_conf
       walletId: wallet.id,
       chain: 'ethereum',
       txHash: `0x${randomUUID().replace(/-/g, '')}`,
-      amountStablecoin: new Prisma.Decimal('25'),
+      amountStablecoin: new Prisma.Decimal(amountUsdc),
       status,
     },
   });
