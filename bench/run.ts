@@ -138,10 +138,10 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
   const ratio = (c: Comparison) => c.saga.perSecond / c.baseline.perSecond;
   const headline = results.phases.filter((p) => p.kind === 'deposit').at(-1);
   const sagaRows = results.phases.flatMap((c) =>
-    [c.baseline, c.saga].map((p) => [
+    [c.baseline, c.saga].map((p, side) => [
       c.kind,
       `${c.scale}x`,
-      p.kind,
+      side === 0 ? 'baseline' : baselineTwice ? 'baseline (A/A)' : 'saga',
       p.runs,
       p.perSecond.toFixed(1),
       ms(p.latency.p50),
@@ -150,8 +150,8 @@ async function report(results: { phases: SagaComparison[]; routes: RouteResult[]
       p.historyLength.toFixed(0),
       p.stateTransitions.toFixed(0),
       p.retriesPerRun.toFixed(1),
-      p.kind === 'saga' ? ratio(c).toFixed(2) : '',
-      p.kind === 'saga' ? c.halves.map((h) => h.toFixed(2)).join(' / ') : '',
+      side === 1 ? ratio(c).toFixed(2) : '',
+      side === 1 ? c.halves.map((h) => h.toFixed(2)).join(' / ') : '',
     ]),
   );
   const rpsOf = (route: string) => results.routes.find((r) => r.route === route)?.closed.rps ?? NaN;
