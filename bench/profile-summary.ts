@@ -71,13 +71,11 @@ function chargedTime(profile: Profile): Map<string, number> {
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const charged = new Map<number, string>();
   const chargeOf = (id: number): string => {
-    const known = charged.get(id);
-    if (known) return known;
-    let category: string | undefined;
+    let category = charged.get(id);
     for (let at: number | undefined = id; at !== undefined && !category; at = parentOf.get(at))
       category = categoryOf(byId.get(at)!.callFrame);
-    charged.set(id, category ?? generic);
-    return category ?? generic;
+    charged.set(id, (category ??= generic));
+    return category;
   };
   const totals = new Map<string, number>();
   profile.samples.forEach((id, i) => {
@@ -103,10 +101,9 @@ async function main(): Promise<void> {
   const files = await profilesUnder(dir);
   if (!files.length) throw new Error(`no .cpuprofile under ${dir}`);
   for (const file of files.sort()) {
-    const totals = chargedTime(JSON.parse(await readFile(file, 'utf8')) as Profile);
-    const busy = [...totals].filter(([name]) => name !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
-    const rows = [...totals]
-      .filter(([name]) => name !== '(idle)')
+    const busyTotals = [...chargedTime(JSON.parse(await readFile(file, 'utf8')) as Profile)].filter(([name]) => name !== '(idle)');
+    const busy = busyTotals.reduce((sum, [, ms]) => sum + ms, 0);
+    const rows = busyTotals
       .sort((a, b) => b[1] - a[1])
       .map(([name, ms]) => [name, ms.toFixed(0), `${((100 * ms) / busy).toFixed(1)} %`, ...(runs ? [(ms / runs).toFixed(2)] : [])]);
     console.log(`\n${path.relative(dir, file)}: ${(busy / 1000).toFixed(1)} s busy\n`);
